@@ -1,0 +1,243 @@
+package dev.tandem.xds.model;
+
+import dev.tandem.xds.model.Gateway.GatewayListener;
+import dev.tandem.xds.model.Gateway.ListenerProtocol;
+import dev.tandem.xds.model.Route.Target;
+import dev.tandem.xds.model.Route.TargetKind;
+import dev.tandem.xds.model.Upstream.Endpoint;
+import dev.tandem.xds.model.Upstream.Locality;
+import dev.tandem.xds.model.Upstream.UpstreamProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads a gateway config from YAML (one or more documents, {@code kind / metadata.name / spec}) and
+ * validates it as a whole. Either every document is valid and a {@link GatewayConfig} comes back, or
+ * an {@link InvalidConfigException} lists every error of the file.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ConfigLoader {
+
+    /** Optional {@code apiVersion}; documents may omit it. */
+    public static final String API_VERSION = "tandem.dev/v1";
+
+    /** Bounds the memory a hostile document can take (aliases are refused as well). */
+    private static final int MAX_CODE_POINTS = 16 * 1024 * 1024;
+
+    static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
+    private static final Pattern HOST = Pattern.compile(
+            "(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)(:[0-9]{1,5})?");
+
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
+    private ConfigLoader() {
+    }
+
+    public static GatewayConfig load(String yaml) throws InvalidConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Object> raw = parseYaml(yaml, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        List<Numbered> documents = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            if (raw.get(i) != null) {
+                readDocument(raw.get(i), i + 1, errors).ifPresent(d -> documents.add(d));
+            }
+        }
+        if (documents.isEmpty() && errors.isEmpty()) {
+            errors.add(new ConfigError("file", "", "contains no documents (a config needs at least a Gateway)"));
+        }
+        GatewayConfig config = ConfigValidator.validate(documents, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        return config;
+    }
+
+    /** A document and its 1-based position in the file, for messages about duplicates. */
+    record Numbered(int number, Document document) {
+    }
+
+    private static List<Object> parseYaml(String yaml, List<ConfigError> errors) {
+        LoadSettings settings = LoadSettings.builder()
+                .setAllowDuplicateKeys(false)
+                .setMaxAliasesForCollections(0)
+                .setCodePointLimit(MAX_CODE_POINTS)
+                .setLabel("config")
+                .build();
+        List<Object> out = new ArrayList<>();
+        try {
+            for (Object document : new Load(settings).loadAllFromString(yaml)) {
+                out.add(document);
+            }
+        } catch (MarkedYamlEngineException e) {
+            String where = e.getProblemMark().map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
+                    .orElse("unknown position");
+            errors.add(new ConfigError("file", "", "is not valid YAML at " + where + ": " + e.getProblem()));
+        } catch (YamlEngineException e) {
+            errors.add(new ConfigError("file", "", "is not valid YAML: " + e.getMessage()));
+        }
+        return out;
+    }
+
+    private static Optional<Numbered> readDocument(Object raw, int number, List<ConfigError> errors) {
+        String label = labelOf(raw, number);
+        YamlFields top = YamlFields.of(raw, label, "", errors);
+        String apiVersion = top.string("apiVersion");
+        if (apiVersion != null && !apiVersion.equals(API_VERSION)) {
+            top.error("apiVersion", "'" + apiVersion + "' is not supported (use " + API_VERSION + ")");
+        }
+        String kindName = top.requiredString("kind");
+        Optional<Kind> kind = kindName == null ? Optional.empty() : Kind.named(kindName);
+        if (kindName != null && kind.isEmpty()) {
+            top.error("kind", "'" + kindName + "' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme)");
+        }
+        YamlFields metadata = top.object("metadata");
+        String name = metadata.requiredString("name");
+        if (name != null && !NAME.matcher(name).matches()) {
+            metadata.error("name", "'" + name + "' is not a valid name (lower-case letters, digits, '-' and '.', at most 63, "
+                    + "starting and ending with a letter or digit)");
+        }
+        metadata.finish();
+        if (!top.has("spec")) {
+            top.error("spec", "is required");
+        }
+        YamlFields spec = top.object("spec");
+        top.finish();
+        if (kind.isEmpty() || name == null) {
+            return Optional.empty();
+        }
+        Document document = switch (kind.get()) {
+            case Gateway -> gateway(name, spec);
+            case Route -> route(name, spec);
+            case Upstream -> upstream(name, spec);
+            case FailoverScheme -> failoverScheme(name, spec);
+        };
+        spec.finish();
+        return Optional.of(new Numbered(number, document));
+    }
+
+    /** {@code Route 'orders'} when kind and name can be read, otherwise {@code document 3}. */
+    private static String labelOf(Object raw, int number) {
+        if (raw instanceof Map<?, ?> map && map.get("kind") instanceof String kind && Kind.named(kind).isPresent()
+                && map.get("metadata") instanceof Map<?, ?> metadata && metadata.get("name") instanceof String name
+                && !name.isBlank()) {
+            return Kind.named(kind).get().label(name);
+        }
+        return "document " + number;
+    }
+
+    private static Gateway gateway(String name, YamlFields spec) {
+        String nodeGroup = spec.requiredString("nodeGroup");
+        DataPlane dataPlane = spec.choice("dataPlane", DataPlane.ENVOY, DataPlane.BY_SPELLING);
+        List<GatewayListener> listeners = new ArrayList<>();
+        for (YamlFields l : spec.objects("listeners")) {
+            String listenerName = l.requiredString("name");
+            if (listenerName != null && !NAME.matcher(listenerName).matches()) {
+                l.error("name", "'" + listenerName + "' is not a valid name (lower-case letters, digits, '-' and '.')");
+            }
+            String address = l.string("address", "0.0.0.0");
+            if (!Addresses.isIpLiteral(address)) {
+                l.error("address", "'" + address + "' is not an IP address");
+            }
+            Integer port = l.requiredInteger("port", 1, 65535);
+            ListenerProtocol protocol = l.choice("protocol", ListenerProtocol.HTTP, Map.of("HTTP", ListenerProtocol.HTTP));
+            l.finish();
+            listeners.add(new GatewayListener(orEmpty(listenerName), address, port == null ? 0 : port, protocol));
+        }
+        return new Gateway(name, orEmpty(nodeGroup), dataPlane, listeners);
+    }
+
+    private static Route route(String name, YamlFields spec) {
+        List<String> gateways = spec.strings("gateways");
+        if (gateways.isEmpty() && !spec.has("gateways")) {
+            spec.error("gateways", "is required (the gateways whose listeners serve this route)");
+        } else if (gateways.isEmpty()) {
+            spec.error("gateways", "must name at least one gateway");
+        }
+        List<String> hosts = spec.strings("hosts");
+        if (hosts.isEmpty()) {
+            spec.error("hosts", "must list at least one host (or \"*\")");
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            if (!HOST.matcher(hosts.get(i)).matches()) {
+                spec.error("hosts[" + i + "]", "'" + hosts.get(i) + "' is not a host name (name, *.suffix, * or name:port)");
+            }
+        }
+        YamlFields match = spec.object("match");
+        String pathPrefix = match.string("pathPrefix", "/");
+        if (!pathPrefix.startsWith("/")) {
+            match.error("pathPrefix", "'" + pathPrefix + "' must start with /");
+        }
+        match.finish();
+        Target target = null;
+        if (!spec.has("to")) {
+            spec.error("to", "is required (an upstream or a failoverScheme)");
+        } else {
+            YamlFields to = spec.object("to");
+            String upstream = to.string("upstream");
+            String scheme = to.string("failoverScheme");
+            if (upstream != null && scheme != null) {
+                to.error("names both an upstream and a failoverScheme; choose one");
+            } else if (upstream != null) {
+                target = new Target(TargetKind.UPSTREAM, upstream);
+            } else if (scheme != null) {
+                target = new Target(TargetKind.FAILOVER_SCHEME, scheme);
+            } else {
+                to.error("must name an upstream or a failoverScheme");
+            }
+            to.finish();
+        }
+        Duration timeout = spec.duration("timeout", null, Duration.ofMillis(1), MAX_TIMEOUT);
+        return new Route(name, gateways, hosts, pathPrefix, target, timeout);
+    }
+
+    private static Upstream upstream(String name, YamlFields spec) {
+        List<YamlFields> rawEndpoints = spec.objects("endpoints");
+        if (rawEndpoints.isEmpty()) {
+            spec.error("endpoints", "must list at least one endpoint");
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (YamlFields e : rawEndpoints) {
+            String address = e.requiredString("address");
+            if (address != null && !Addresses.isIpLiteral(address)) {
+                e.error("address", "'" + address + "' is not an IP address (EDS endpoints are not resolved through DNS)");
+            }
+            Integer port = e.requiredInteger("port", 1, 65535);
+            YamlFields l = e.object("locality");
+            Locality locality = new Locality(l.string("region", ""), l.string("zone", ""), l.string("subZone", ""));
+            l.finish();
+            Integer weight = e.integer("weight", 1, 1000);
+            e.finish();
+            endpoints.add(new Endpoint(orEmpty(address), port == null ? 0 : port, locality, weight == null ? 1 : weight));
+        }
+        Duration connectTimeout = spec.duration("connectTimeout", Upstream.DEFAULT_CONNECT_TIMEOUT,
+                Duration.ofMillis(1), Duration.ofMinutes(5));
+        UpstreamProtocol protocol = spec.choice("protocol", UpstreamProtocol.HTTP1,
+                Map.of("HTTP1", UpstreamProtocol.HTTP1, "HTTP2", UpstreamProtocol.HTTP2));
+        return new Upstream(name, endpoints, connectTimeout, protocol);
+    }
+
+    private static FailoverScheme failoverScheme(String name, YamlFields spec) {
+        String primary = spec.requiredString("primary");
+        List<String> failover = spec.strings("failover");
+        if (failover.isEmpty()) {
+            spec.error("failover", "must list at least one failover upstream");
+        }
+        return new FailoverScheme(name, orEmpty(primary), failover);
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.tandem.xds.model;
+
+import dev.tandem.xds.model.ConfigLoader.Numbered;
+import dev.tandem.xds.model.Gateway.GatewayListener;
+import dev.tandem.xds.model.Route.TargetKind;
+import dev.tandem.xds.model.Upstream.Endpoint;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The checks that need more than one document: unique names, references that resolve, listeners
+ * that do not collide within a node group, routes that do not shadow each other. Each problem is
+ * recorded against the document that must change to fix it.
+ */
+final class ConfigValidator {
+
+    private ConfigValidator() {
+    }
+
+    static GatewayConfig validate(List<Numbered> documents, List<ConfigError> errors) {
+        Map<String, Numbered> firstByKey = new HashMap<>();
+        List<Gateway> gateways = new ArrayList<>();
+        List<Route> routes = new ArrayList<>();
+        List<Upstream> upstreams = new ArrayList<>();
+        List<FailoverScheme> schemes = new ArrayList<>();
+        for (Numbered n : documents) {
+            Document d = n.document();
+            Numbered first = firstByKey.putIfAbsent(d.kind() + "/" + d.name(), n);
+            if (first != null) {
+                errors.add(new ConfigError(d.label(), "metadata.name",
+                        "is defined twice (documents " + first.number() + " and " + n.number() + ")"));
+                continue;
+            }
+            switch (d) {
+                case Gateway g -> gateways.add(g);
+                case Route r -> routes.add(r);
+                case Upstream u -> upstreams.add(u);
+                case FailoverScheme f -> schemes.add(f);
+            }
+        }
+        GatewayConfig config = new GatewayConfig(gateways, routes, upstreams, schemes);
+        config.gateways().forEach(g -> checkGateway(g, errors));
+        checkNodeGroups(config, errors);
+        config.upstreams().forEach(u -> checkUpstream(u, errors));
+        config.failoverSchemes().forEach(f -> checkFailoverScheme(f, config, errors));
+        config.routes().forEach(r -> checkRoute(r, config, errors));
+        checkRouteConflicts(config, errors);
+        return config;
+    }
+
+    private static void checkGateway(Gateway g, List<ConfigError> errors) {
+        if (g.dataPlane() == DataPlane.PROXYLESS_GRPC && !g.listeners().isEmpty()) {
+            errors.add(new ConfigError(g.label(), "spec.listeners",
+                    "must be empty for dataPlane proxyless-grpc (its clients get one API listener per route host)"));
+        }
+        if (g.dataPlane() == DataPlane.ENVOY && g.listeners().isEmpty()) {
+            errors.add(new ConfigError(g.label(), "spec.listeners", "must list at least one listener for dataPlane envoy"));
+        }
+        Set<String> names = new HashSet<>();
+        for (GatewayListener l : g.listeners()) {
+            if (!l.name().isEmpty() && !names.add(l.name())) {
+                errors.add(new ConfigError(g.label(), "spec.listeners", "has two listeners named '" + l.name() + "'"));
+            }
+        }
+    }
+
+    private static void checkNodeGroups(GatewayConfig config, List<ConfigError> errors) {
+        for (String group : config.nodeGroups()) {
+            if (group.isEmpty()) {
+                continue;
+            }
+            List<Gateway> members = config.gatewaysOf(group);
+            Gateway first = members.get(0);
+            Map<String, String> socketOwners = new TreeMap<>();
+            for (Gateway g : members) {
+                if (g.dataPlane() != first.dataPlane()) {
+                    errors.add(new ConfigError(g.label(), "spec.dataPlane", "'" + g.dataPlane().spelling()
+                            + "' differs from " + first.label() + " ('" + first.dataPlane().spelling()
+                            + "') in the same node group '" + group + "'"));
+                }
+                for (GatewayListener l : g.listeners()) {
+                    if (l.port() == 0) {
+                        continue; // an invalid port is reported already
+                    }
+                    String socket = l.address() + ":" + l.port();
+                    String owner = socketOwners.putIfAbsent(socket, g.label() + " listener '" + l.name() + "'");
+                    if (owner != null) {
+                        errors.add(new ConfigError(g.label(), "spec.listeners",
+                                "'" + l.name() + "' port " + l.port() + " is already used by " + owner
+                                        + " in node group '" + group + "'"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkUpstream(Upstream u, List<ConfigError> errors) {
+        Set<String> seen = new HashSet<>();
+        for (Endpoint e : u.endpoints()) {
+            if (!e.address().isEmpty() && e.port() != 0 && !seen.add(e.address() + ":" + e.port())) {
+                errors.add(new ConfigError(u.label(), "spec.endpoints",
+                        "lists " + e.address() + ":" + e.port() + " twice"));
+            }
+        }
+    }
+
+    private static void checkFailoverScheme(FailoverScheme f, GatewayConfig config, List<ConfigError> errors) {
+        if (!f.primary().isEmpty() && config.upstream(f.primary()).isEmpty()) {
+            errors.add(new ConfigError(f.label(), "spec.primary", "'" + f.primary() + "' is not a defined Upstream"));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < f.failover().size(); i++) {
+            String name = f.failover().get(i);
+            String field = "spec.failover[" + i + "]";
+            if (config.upstream(name).isEmpty()) {
+                errors.add(new ConfigError(f.label(), field, "'" + name + "' is not a defined Upstream"));
+            } else if (name.equals(f.primary())) {
+                errors.add(new ConfigError(f.label(), field, "'" + name + "' is the primary; a failover must be another upstream"));
+            } else if (!seen.add(name)) {
+                errors.add(new ConfigError(f.label(), field, "'" + name + "' is listed twice"));
+            }
+        }
+    }
+
+    private static void checkRoute(Route r, GatewayConfig config, List<ConfigError> errors) {
+        for (int i = 0; i < r.gateways().size(); i++) {
+            String name = r.gateways().get(i);
+            var gateway = config.gateway(name);
+            if (gateway.isEmpty()) {
+                errors.add(new ConfigError(r.label(), "spec.gateways", "'" + name + "' is not a defined Gateway"));
+            } else if (gateway.get().dataPlane() == DataPlane.PROXYLESS_GRPC) {
+                for (String host : r.hosts()) {
+                    if (host.contains("*")) {
+                        errors.add(new ConfigError(r.label(), "spec.hosts", "'" + host + "' is a wildcard; Gateway '"
+                                + name + "' serves proxyless gRPC, whose clients ask for one listener per exact host"));
+                    }
+                }
+            }
+        }
+        if (r.to() != null) {
+            boolean exists = r.to().kind() == TargetKind.UPSTREAM
+                    ? config.upstream(r.to().name()).isPresent()
+                    : config.failoverScheme(r.to().name()).isPresent();
+            if (!exists) {
+                errors.add(new ConfigError(r.label(), "spec.to." + r.to().kind().field(), "'" + r.to().name() + "' does not exist"));
+            }
+        }
+    }
+
+    /** Two routes with the same host and path prefix on one gateway: the later one (by name) would never match. */
+    private static void checkRouteConflicts(GatewayConfig config, List<ConfigError> errors) {
+        for (Gateway g : config.gateways()) {
+            Map<String, Route> owners = new LinkedHashMap<>();
+            for (Route r : config.routesOf(g)) {
+                for (String host : r.hosts()) {
+                    Route owner = owners.putIfAbsent(host.toLowerCase(java.util.Locale.ROOT) + " " + r.pathPrefix(), r);
+                    if (owner != null) {
+                        errors.add(new ConfigError(r.label(), "spec.match.pathPrefix", "'" + r.pathPrefix() + "' for host '"
+                                + host + "' is already routed by " + owner.label() + " on " + g.label()));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.tandem.xds.model;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The entry point of a node group: data planes whose {@code node.cluster} equals {@link #nodeGroup()}
+ * receive this gateway's listeners and the routes attached to it.
+ */
+public record Gateway(String name, String nodeGroup, DataPlane dataPlane, List<GatewayListener> listeners) implements Document {
+
+    public Gateway {
+        listeners = listeners.stream().sorted(Comparator.comparing(GatewayListener::name)).toList();
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.Gateway;
+    }
+
+    /** A socket a gateway listens on. {@code protocol} is HTTP in this version of the model. */
+    public record GatewayListener(String name, String address, int port, ListenerProtocol protocol) {
+    }
+
+    public enum ListenerProtocol {
+        HTTP
+    }
+}

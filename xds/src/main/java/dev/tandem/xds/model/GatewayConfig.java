@@ -1,0 +1,73 @@
+package dev.tandem.xds.model;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * A complete, validated gateway config: what one revision holds. Every list is sorted by name, so
+ * two configs with the same documents in any order are {@code equals} and translate to the same bytes.
+ * Only {@link ConfigLoader} builds instances that reach the translation.
+ */
+public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Upstream> upstreams,
+                            List<FailoverScheme> failoverSchemes) {
+
+    public GatewayConfig {
+        gateways = sorted(gateways);
+        routes = sorted(routes);
+        upstreams = sorted(upstreams);
+        failoverSchemes = sorted(failoverSchemes);
+    }
+
+    public Optional<Gateway> gateway(String name) {
+        return find(gateways, name);
+    }
+
+    public Optional<Upstream> upstream(String name) {
+        return find(upstreams, name);
+    }
+
+    public Optional<FailoverScheme> failoverScheme(String name) {
+        return find(failoverSchemes, name);
+    }
+
+    /** Every node group named by a gateway, sorted. */
+    public List<String> nodeGroups() {
+        return List.copyOf(gateways.stream().map(Gateway::nodeGroup).collect(Collectors.toCollection(TreeSet::new)));
+    }
+
+    public List<Gateway> gatewaysOf(String nodeGroup) {
+        return gateways.stream().filter(g -> g.nodeGroup().equals(nodeGroup)).toList();
+    }
+
+    /** The routes attached to {@code gateway}, sorted by name. */
+    public List<Route> routesOf(Gateway gateway) {
+        return routes.stream().filter(r -> r.gateways().contains(gateway.name())).toList();
+    }
+
+    public int documentCount() {
+        return gateways.size() + routes.size() + upstreams.size() + failoverSchemes.size();
+    }
+
+    /** Counts per kind, for logs and the API ({@code Gateway=1, Route=2, ...}). */
+    public Map<Kind, Integer> counts() {
+        return Map.of(Kind.Gateway, gateways.size(), Kind.Route, routes.size(),
+                Kind.Upstream, upstreams.size(), Kind.FailoverScheme, failoverSchemes.size());
+    }
+
+    private static <T extends Document> List<T> sorted(List<T> documents) {
+        return documents.stream().sorted(Comparator.comparing(Document::name)).toList();
+    }
+
+    private static <T extends Document> Optional<T> find(List<T> documents, String name) {
+        return documents.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    static <T extends Document> Map<String, T> byName(List<T> documents) {
+        return documents.stream().collect(Collectors.toMap(Document::name, Function.identity(), (a, b) -> a));
+    }
+}

@@ -1,0 +1,196 @@
+package dev.tandem.xds.serve;
+
+import dev.tandem.xds.serve.DataPlaneStatus.Nack;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connected data planes, learned from the xDS server's callbacks: who is on which stream, which
+ * version of each type it accepted and what it rejected.
+ *
+ * <p>Thread-safe: callbacks for one stream arrive on gRPC threads in order; status reads come from
+ * any thread and see a consistent copy per stream.
+ */
+public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataPlaneRegistry.class);
+
+    private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+    private final Predicate<String> knownGroup;
+    private final Clock clock;
+
+    /** @param knownGroup whether a node group has config, to warn about data planes that ask for one that does not */
+    public DataPlaneRegistry(Predicate<String> knownGroup, Clock clock) {
+        this.knownGroup = knownGroup;
+        this.clock = clock;
+    }
+
+    /** The connected data planes that have identified themselves, by node group then node id. */
+    public List<DataPlaneStatus> connected() {
+        return streams.values().stream()
+                .map(StreamState::status)
+                .filter(s -> s != null)
+                .sorted(Comparator.comparing(DataPlaneStatus::nodeGroup).thenComparing(DataPlaneStatus::nodeId)
+                        .thenComparingLong(DataPlaneStatus::stream))
+                .toList();
+    }
+
+    @Override
+    public void onStreamOpen(long streamId, String typeUrl) {
+        streams.put(streamId, new StreamState(streamId, typeUrl.isEmpty() ? "ads" : typeUrl, clock.instant()));
+    }
+
+    @Override
+    public void onStreamClose(long streamId, String typeUrl) {
+        closed(streamId, null);
+    }
+
+    @Override
+    public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+        closed(streamId, error);
+    }
+
+    @Override
+    public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+        StreamState state = streams.get(streamId);
+        if (state == null) {
+            return;
+        }
+        state.identify(request.getNode(), "sotw");
+        String type = ResourceTypes.shortName(request.getTypeUrl());
+        if (request.hasErrorDetail()) {
+            state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
+        } else if (!request.getResponseNonce().isEmpty()) {
+            state.ack(type, request.getResponseNonce(), request.getVersionInfo());
+        }
+    }
+
+    @Override
+    public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+        StreamState state = streams.get(streamId);
+        if (state == null) {
+            return;
+        }
+        state.identify(request.getNode(), "delta");
+        String type = ResourceTypes.shortName(request.getTypeUrl());
+        if (request.hasErrorDetail()) {
+            state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
+        } else if (!request.getResponseNonce().isEmpty()) {
+            state.ackNonce(type, request.getResponseNonce());
+        }
+    }
+
+    @Override
+    public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+        StreamState state = streams.get(streamId);
+        if (state != null) {
+            state.sent(ResourceTypes.shortName(response.getTypeUrl()), response.getNonce(), response.getVersionInfo());
+        }
+    }
+
+    @Override
+    public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+        StreamState state = streams.get(streamId);
+        if (state != null) {
+            state.sent(ResourceTypes.shortName(response.getTypeUrl()), response.getNonce(), response.getSystemVersionInfo());
+        }
+    }
+
+    private void closed(long streamId, Throwable error) {
+        StreamState state = streams.remove(streamId);
+        if (state == null || state.nodeId == null) {
+            return;
+        }
+        if (error == null) {
+            LOG.info("data plane disconnected: node '{}' (group '{}', stream {})", state.nodeId, state.nodeGroup, streamId);
+        } else {
+            LOG.info("data plane disconnected: node '{}' (group '{}', stream {}): {}", state.nodeId, state.nodeGroup,
+                    streamId, error.toString());
+        }
+    }
+
+    /** One stream's state; every method is synchronized on the state, so status copies are consistent. */
+    private final class StreamState {
+        private final long streamId;
+        private final String channel;
+        private final Instant openedAt;
+        private String nodeId;
+        private String nodeGroup;
+        private String protocol;
+        private final Map<String, String> acked = new TreeMap<>();
+        /** nonce → (type, version) of responses sent and not yet answered. */
+        private final Map<String, String[]> pending = new HashMap<>();
+        private Nack lastNack;
+
+        StreamState(long streamId, String channel, Instant openedAt) {
+            this.streamId = streamId;
+            this.channel = channel;
+            this.openedAt = openedAt;
+        }
+
+        synchronized void identify(Node node, String protocol) {
+            // Some clients (grpc-js) send the node only on a stream's first request: keep the first one.
+            if (nodeId != null || node.getId().isEmpty() && node.getCluster().isEmpty()) {
+                return;
+            }
+            this.nodeId = node.getId();
+            this.nodeGroup = node.getCluster();
+            this.protocol = protocol;
+            LOG.info("data plane connected: node '{}' (group '{}', {} {}, stream {})", nodeId, nodeGroup, channel,
+                    protocol, streamId);
+            if (!knownGroup.test(nodeGroup)) {
+                LOG.warn("node '{}' asks for node group '{}', which no Gateway defines; it gets config once one does",
+                        nodeId, nodeGroup);
+            }
+        }
+
+        synchronized void sent(String type, String nonce, String version) {
+            pending.put(nonce, new String[] {type, version});
+            // Bound the map: a client that never answers must not grow it.
+            if (pending.size() > 64) {
+                pending.keySet().removeIf(n -> !n.equals(nonce) && pending.size() > 32);
+            }
+        }
+
+        synchronized void ack(String type, String nonce, String version) {
+            pending.remove(nonce);
+            acked.put(type, version);
+        }
+
+        synchronized void ackNonce(String type, String nonce) {
+            String[] response = pending.remove(nonce);
+            if (response != null) {
+                acked.put(type, response[1]);
+            }
+        }
+
+        synchronized void nack(String type, String nonce, String detail) {
+            String[] response = pending.remove(nonce);
+            String rejected = response == null ? "unknown" : response[1];
+            lastNack = new Nack(type, rejected, detail, clock.instant());
+            LOG.warn("NACK from node '{}' (group '{}') for {} version {}: {}", nodeId, nodeGroup, type, rejected, detail);
+        }
+
+        synchronized DataPlaneStatus status() {
+            if (nodeId == null) {
+                return null;
+            }
+            return new DataPlaneStatus(streamId, nodeId, nodeGroup, protocol, openedAt, Map.copyOf(acked), lastNack);
+        }
+    }
+}

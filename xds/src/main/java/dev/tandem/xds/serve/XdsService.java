@@ -1,0 +1,114 @@
+package dev.tandem.xds.serve;
+
+import dev.tandem.xds.snapshot.GroupSnapshot;
+import dev.tandem.xds.translate.GroupResources;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.BindableService;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves node-group snapshots over ADS (state-of-the-world and Delta): the cache, java-control-plane's
+ * discovery server, the registry of connected data planes and the publisher that feeds them.
+ *
+ * <p>A data plane's node group is its {@code node.cluster}. Publishing runs on one publisher thread
+ * owned by this service: {@code setSnapshot} writes to every open stream of a group on the calling
+ * thread, which must never be a request thread, and one thread keeps revisions in order.
+ *
+ * <p>Thread-safe. {@link #close()} stops the publisher; the gRPC server that hosts
+ * {@link #aggregatedDiscoveryService()} is the caller's to stop.
+ */
+public final class XdsService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(XdsService.class);
+
+    private final SimpleCache<String> cache = new SimpleCache<>(Node::getCluster);
+    private final DataPlaneRegistry registry;
+    private final V3DiscoveryServer server;
+    private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-xds-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile SortedMap<String, GroupSnapshot> published = new TreeMap<>();
+
+    public XdsService(Clock clock) {
+        this.registry = new DataPlaneRegistry(group -> published.containsKey(group), clock);
+        this.server = new V3DiscoveryServer(List.of(registry), cache);
+    }
+
+    /** The ADS service (SotW and Delta) to host on a gRPC server. */
+    public BindableService aggregatedDiscoveryService() {
+        return server.getAggregatedDiscoveryServiceImpl();
+    }
+
+    public List<DataPlaneStatus> connectedDataPlanes() {
+        return registry.connected();
+    }
+
+    /** The snapshots being served, by node group. */
+    public SortedMap<String, GroupSnapshot> published() {
+        return published;
+    }
+
+    /**
+     * Serves {@code groups} as revision {@code revision}. A group that was served before and is absent
+     * now gets an empty snapshot, so its data planes drop the config instead of keeping a stale one.
+     * Snapshots are built (and checked for consistency) before any is set: a failure publishes nothing.
+     *
+     * @return completes when every group's snapshot is set
+     */
+    public CompletableFuture<SortedMap<String, GroupSnapshot>> publish(long revision, SortedMap<String, GroupResources> groups) {
+        return CompletableFuture.supplyAsync(() -> {
+            SortedMap<String, GroupSnapshot> next = new TreeMap<>();
+            groups.forEach((group, resources) -> next.put(group, GroupSnapshot.of(resources, revision)));
+            for (String gone : published.keySet()) {
+                if (!next.containsKey(gone)) {
+                    next.put(gone, GroupSnapshot.of(GroupResources.empty(gone), revision));
+                }
+            }
+            SortedMap<String, GroupSnapshot> previous = published;
+            published = next;
+            next.forEach((group, snapshot) -> {
+                GroupSnapshot before = previous.get(group);
+                if (before != null && Objects.equals(before.versions(), snapshot.versions())) {
+                    return;
+                }
+                cache.setSnapshot(group, snapshot.snapshot());
+                LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
+            });
+            return next;
+        }, publisher);
+    }
+
+    private static Map<String, String> describe(GroupSnapshot s) {
+        GroupSnapshot.Versions v = s.versions();
+        return new TreeMap<>(Map.of("listeners", v.listeners(), "routes", v.routes(), "clusters", v.clusters(),
+                "endpoints", v.endpoints()));
+    }
+
+    @Override
+    public void close() {
+        publisher.shutdown();
+        try {
+            if (!publisher.awaitTermination(10, TimeUnit.SECONDS)) {
+                publisher.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            publisher.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.tandem.xds.snapshot;
+
+import dev.tandem.xds.translate.GroupResources;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import java.util.List;
+
+/**
+ * A node group's resources with one content-hash version per type, as served to its data planes.
+ *
+ * @param versions the version of each type, in xDS's short names (listeners, routes, clusters, endpoints, secrets)
+ */
+public record GroupSnapshot(String nodeGroup, long revision, Versions versions, Snapshot snapshot) {
+
+    /** One version per resource type. */
+    public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
+    }
+
+    /**
+     * Builds the snapshot and checks it is consistent ({@link SnapshotConsistency}).
+     *
+     * @throws IllegalStateException when it is not: a translation bug, never an operator error
+     */
+    public static GroupSnapshot of(GroupResources resources, long revision) {
+        Versions versions = new Versions(
+                ContentVersion.of(resources.listeners()),
+                ContentVersion.of(resources.routes()),
+                ContentVersion.of(resources.clusters()),
+                ContentVersion.of(resources.endpoints()),
+                ContentVersion.of(List.of()));
+        Snapshot snapshot = Snapshot.create(
+                resources.clusters(), versions.clusters(),
+                resources.endpoints(), versions.endpoints(),
+                resources.listeners(), versions.listeners(),
+                resources.routes(), versions.routes(),
+                List.of(), versions.secrets());
+        List<String> problems = SnapshotConsistency.problems(resources);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("inconsistent snapshot for node group '" + resources.nodeGroup() + "': "
+                    + String.join("; ", problems));
+        }
+        return new GroupSnapshot(resources.nodeGroup(), revision, versions, snapshot);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tandem.xds.translate;
+
+import com.google.protobuf.util.Durations;
+import dev.tandem.xds.model.DataPlane;
+import dev.tandem.xds.model.Upstream;
+import dev.tandem.xds.model.Upstream.UpstreamProtocol;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+
+/**
+ * EDS clusters. Endpoints always come by EDS over ADS, even for static upstreams: an endpoint change
+ * then pushes one ClusterLoadAssignment instead of a cluster (which would drain its connections).
+ */
+final class ClusterBuilder {
+
+    static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+    private ClusterBuilder() {
+    }
+
+    /**
+     * @param settings the upstream whose connection settings the cluster takes: the upstream itself,
+     *                 or a failover scheme's primary
+     */
+    static Cluster build(String name, Upstream settings, DataPlane dataPlane) {
+        Cluster.Builder cluster = Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ConfigSources.ADS))
+                .setConnectTimeout(Durations.fromNanos(settings.connectTimeout().toNanos()))
+                .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+        // Proxyless gRPC always speaks HTTP/2 and has no use for Envoy's protocol options.
+        if (dataPlane == DataPlane.ENVOY && settings.protocol() == UpstreamProtocol.HTTP2) {
+            cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, EnvoyTypes.pack(HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                    .build()));
+        }
+        return cluster.build();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tandem.xds.translate;
+
+import dev.tandem.xds.model.Upstream;
+import dev.tandem.xds.model.Upstream.Endpoint;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * ClusterLoadAssignments. Upstream {@code i} of the list lands at priority {@code i}: a plain upstream
+ * is priority 0 alone; a failover scheme is its primary at 0 and each failover upstream after it.
+ */
+final class LoadAssignmentBuilder {
+
+    private LoadAssignmentBuilder() {
+    }
+
+    static ClusterLoadAssignment build(String clusterName, List<Upstream> byPriority) {
+        ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+        for (int priority = 0; priority < byPriority.size(); priority++) {
+            Map<Upstream.Locality, List<Endpoint>> byLocality = new TreeMap<>();
+            for (Endpoint e : byPriority.get(priority).endpoints()) {
+                byLocality.computeIfAbsent(e.locality(), l -> new java.util.ArrayList<>()).add(e);
+            }
+            for (Map.Entry<Upstream.Locality, List<Endpoint>> entry : byLocality.entrySet()) {
+                assignment.addEndpoints(localityEndpoints(priority, entry.getKey(), entry.getValue()));
+            }
+        }
+        return assignment.build();
+    }
+
+    /**
+     * The locality weight is the sum of its endpoint weights, so a site's share follows its capacity.
+     * It is always set: grpc-java silently drops localities without one ("no usable endpoint").
+     */
+    private static LocalityLbEndpoints localityEndpoints(int priority, Upstream.Locality locality, List<Endpoint> endpoints) {
+        LocalityLbEndpoints.Builder out = LocalityLbEndpoints.newBuilder()
+                .setPriority(priority)
+                .setLocality(Locality.newBuilder()
+                        .setRegion(locality.region())
+                        .setZone(locality.zone())
+                        .setSubZone(locality.subZone()));
+        int weight = 0;
+        for (Endpoint e : endpoints) {
+            weight += e.weight();
+            out.addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                            .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
+                                    .setAddress(e.address())
+                                    .setPortValue(e.port()))))
+                    .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(e.weight())));
+        }
+        return out.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(weight)).build();
+    }
+}

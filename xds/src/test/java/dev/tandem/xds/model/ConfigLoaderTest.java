@@ -1,0 +1,296 @@
+package dev.tandem.xds.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.xds.model.Route.TargetKind;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    static final String VALID = """
+            kind: Gateway
+            metadata: {name: edge}
+            spec:
+              nodeGroup: edge
+              listeners: [{name: http, port: 8080}]
+            ---
+            kind: Route
+            metadata: {name: orders}
+            spec:
+              gateways: [edge]
+              hosts: [orders.example.com]
+              match: {pathPrefix: /orders}
+              to: {failoverScheme: orders}
+              timeout: 1500ms
+            ---
+            kind: Upstream
+            metadata: {name: a}
+            spec:
+              endpoints: [{address: 127.0.0.1, port: 9001, locality: {region: site-a}}]
+            ---
+            kind: Upstream
+            metadata: {name: b}
+            spec:
+              endpoints: [{address: 127.0.0.1, port: 9002, locality: {region: site-b}, weight: 2}]
+            ---
+            kind: FailoverScheme
+            metadata: {name: orders}
+            spec: {primary: a, failover: [b]}
+            """;
+
+    @Test
+    void readsEveryKind() throws Exception {
+        GatewayConfig config = ConfigLoader.load(VALID);
+
+        Gateway edge = config.gateway("edge").orElseThrow();
+        assertThat(edge.nodeGroup()).isEqualTo("edge");
+        assertThat(edge.dataPlane()).isEqualTo(DataPlane.ENVOY);
+        assertThat(edge.listeners()).singleElement().satisfies(l -> {
+            assertThat(l.address()).isEqualTo("0.0.0.0");
+            assertThat(l.port()).isEqualTo(8080);
+        });
+        Route orders = config.routes().get(0);
+        assertThat(orders.pathPrefix()).isEqualTo("/orders");
+        assertThat(orders.to()).isEqualTo(new Route.Target(TargetKind.FAILOVER_SCHEME, "orders"));
+        assertThat(orders.timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.upstream("b").orElseThrow().endpoints().get(0).weight()).isEqualTo(2);
+        assertThat(config.upstream("a").orElseThrow().connectTimeout()).isEqualTo(Upstream.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(config.failoverScheme("orders").orElseThrow().failover()).containsExactly("b");
+    }
+
+    @Test
+    void documentOrderDoesNotMatter() throws Exception {
+        String[] docs = VALID.split("---\n");
+        List<String> reversed = new java.util.ArrayList<>(List.of(docs));
+        java.util.Collections.reverse(reversed);
+        assertThat(ConfigLoader.load(String.join("---\n", reversed))).isEqualTo(ConfigLoader.load(VALID));
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        assertThat(errors("kind: Gateway\nmetadata: {name: edge\nspec: {}\n"))
+                .singleElement().asString().startsWith("file: is not valid YAML at line");
+    }
+
+    @Test
+    void duplicateKeysAreMalformed() {
+        assertThat(errors("kind: Gateway\nkind: Route\n")).singleElement().asString().contains("not valid YAML");
+    }
+
+    @Test
+    void emptyFileIsRefused() {
+        assertThat(errors("# nothing\n")).containsExactly("file: contains no documents (a config needs at least a Gateway)");
+    }
+
+    @Test
+    void unknownKindAndMissingFields() {
+        assertThat(errors("""
+                kind: Gateway
+                metadata: {name: edge}
+                spec: {nodeGroup: edge, listeners: [{name: http, port: 80}]}
+                ---
+                kind: Gatway
+                metadata: {name: x}
+                spec: {}
+                ---
+                metadata: {name: y}
+                spec: {}
+                ---
+                kind: Upstream
+                spec: {}
+                """)).containsExactly(
+                "document 2: kind 'Gatway' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme)",
+                "document 3: kind is required",
+                "document 4: metadata.name is required");
+    }
+
+    @Test
+    void reportsEveryErrorOfTheFileAtOnce() {
+        List<String> errors = errors("""
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  nodeGroup: edge
+                  listeners:
+                    - {name: http, port: 70000}
+                    - {name: admin, port: "80"}
+                  timout: 5s
+                ---
+                kind: Route
+                metadata: {name: orders}
+                spec:
+                  gateways: [edge, nowhere]
+                  hosts: [orders.example.com, "bad host"]
+                  match: {pathPrefix: orders}
+                  to: {upstream: x}
+                  timeout: soon
+                ---
+                kind: Upstream
+                metadata: {name: a}
+                spec:
+                  endpoints:
+                    - {address: db.example.com, port: 0}
+                    - {address: 127.0.0.1, port: 80, weight: 0}
+                ---
+                kind: FailoverScheme
+                metadata: {name: empty}
+                spec: {primary: a, failover: []}
+                ---
+                kind: FailoverScheme
+                metadata: {name: loop}
+                spec: {primary: a, failover: [a, missing]}
+                """);
+        assertThat(errors).containsExactlyInAnyOrder(
+                "Gateway 'edge': spec.listeners[0].port 70000 is out of range (1 to 65535)",
+                "Gateway 'edge': spec.listeners[1].port must be a whole number, not text '80'",
+                "Gateway 'edge': spec.timout is not a known field (known: dataPlane, listeners, nodeGroup)",
+                "Route 'orders': spec.hosts[1] 'bad host' is not a host name (name, *.suffix, * or name:port)",
+                "Route 'orders': spec.match.pathPrefix 'orders' must start with /",
+                "Route 'orders': spec.timeout 'soon' is not a duration (use a number with ms, s, m or h, such as 5s or 250ms)",
+                "Route 'orders': spec.gateways 'nowhere' is not a defined Gateway",
+                "Route 'orders': spec.to.upstream 'x' does not exist",
+                "Upstream 'a': spec.endpoints[0].address 'db.example.com' is not an IP address (EDS endpoints are not resolved through DNS)",
+                "Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)",
+                "Upstream 'a': spec.endpoints[1].weight 0 is out of range (1 to 1000)",
+                "FailoverScheme 'empty': spec.failover must list at least one failover upstream",
+                "FailoverScheme 'loop': spec.failover[0] 'a' is the primary; a failover must be another upstream",
+                "FailoverScheme 'loop': spec.failover[1] 'missing' is not a defined Upstream");
+    }
+
+    @Test
+    void duplicateNamesNameBothDocuments() {
+        assertThat(errors(VALID + """
+                ---
+                kind: Upstream
+                metadata: {name: a}
+                spec:
+                  endpoints: [{address: 127.0.0.1, port: 9009}]
+                """)).containsExactly("Upstream 'a': metadata.name is defined twice (documents 3 and 6)");
+    }
+
+    @Test
+    void sameNameInTwoKindsIsFine() throws Exception {
+        GatewayConfig config = ConfigLoader.load(VALID.replace("name: orders}\nspec: {primary", "name: a}\nspec: {primary")
+                .replace("failoverScheme: orders", "failoverScheme: a"));
+        assertThat(config.failoverScheme("a")).isPresent();
+        assertThat(config.upstream("a")).isPresent();
+    }
+
+    @Test
+    void gatewayShapeAndNodeGroupConflicts() {
+        assertThat(errors("""
+                kind: Gateway
+                metadata: {name: one}
+                spec: {nodeGroup: g, listeners: [{name: http, port: 80}, {name: http, port: 81}]}
+                ---
+                kind: Gateway
+                metadata: {name: two}
+                spec: {nodeGroup: g, listeners: [{name: other, port: 80}]}
+                ---
+                kind: Gateway
+                metadata: {name: three}
+                spec: {nodeGroup: g, dataPlane: proxyless-grpc}
+                ---
+                kind: Gateway
+                metadata: {name: four}
+                spec: {nodeGroup: h}
+                ---
+                kind: Gateway
+                metadata: {name: five}
+                spec: {nodeGroup: i, dataPlane: sidecar}
+                """)).containsExactlyInAnyOrder(
+                "Gateway 'one': spec.listeners has two listeners named 'http'",
+                "Gateway 'four': spec.listeners must list at least one listener for dataPlane envoy",
+                "Gateway 'five': spec.dataPlane 'sidecar' is not one of [envoy, proxyless-grpc]",
+                "Gateway 'five': spec.listeners must list at least one listener for dataPlane envoy",
+                "Gateway 'three': spec.dataPlane 'proxyless-grpc' differs from Gateway 'one' ('envoy') in the same node group 'g'",
+                "Gateway 'two': spec.listeners 'other' port 80 is already used by Gateway 'one' listener 'http' in node group 'g'");
+    }
+
+    @Test
+    void proxylessGatewaysTakeNoListenersAndNoWildcardHosts() {
+        assertThat(errors("""
+                kind: Gateway
+                metadata: {name: mesh}
+                spec: {nodeGroup: mesh, dataPlane: proxyless-grpc, listeners: [{name: http, port: 80}]}
+                ---
+                kind: Route
+                metadata: {name: all}
+                spec: {gateways: [mesh], hosts: ["*"], to: {upstream: a}}
+                ---
+                kind: Upstream
+                metadata: {name: a}
+                spec: {endpoints: [{address: 127.0.0.1, port: 80}]}
+                """)).containsExactly(
+                "Gateway 'mesh': spec.listeners must be empty for dataPlane proxyless-grpc (its clients get one API listener per route host)",
+                "Route 'all': spec.hosts '*' is a wildcard; Gateway 'mesh' serves proxyless gRPC, whose clients ask for one listener per exact host");
+    }
+
+    @Test
+    void shadowedRoutesAndAmbiguousTargets() {
+        assertThat(errors(VALID + """
+                ---
+                kind: Route
+                metadata: {name: orders-copy}
+                spec:
+                  gateways: [edge]
+                  hosts: [orders.example.com]
+                  match: {pathPrefix: /orders}
+                  to: {upstream: a, failoverScheme: orders}
+                ---
+                kind: Route
+                metadata: {name: nowhere}
+                spec: {gateways: [edge], hosts: [x.example.com]}
+                """)).containsExactlyInAnyOrder(
+                "Route 'orders-copy': spec.to names both an upstream and a failoverScheme; choose one",
+                "Route 'orders-copy': spec.match.pathPrefix '/orders' for host 'orders.example.com' is already routed by Route 'orders' on Gateway 'edge'",
+                "Route 'nowhere': spec.to is required (an upstream or a failoverScheme)");
+    }
+
+    @Test
+    void wrongShapesAreNamed() {
+        assertThat(errors("""
+                kind: Upstream
+                metadata: {name: a}
+                spec: [1, 2]
+                ---
+                - just a list
+                ---
+                kind: Route
+                metadata: {name: r, labels: {}}
+                apiVersion: v2
+                spec: {gateways: edge, hosts: [7], to: {upstream: a}}
+                """)).containsExactlyInAnyOrder(
+                "Upstream 'a': spec must be a mapping, not a list",
+                "Upstream 'a': spec.endpoints must list at least one endpoint",
+                "document 2: must be a mapping, not a list",
+                "document 2: kind is required",
+                "document 2: metadata.name is required",
+                "document 2: spec is required",
+                "Route 'r': apiVersion 'v2' is not supported (use tandem.dev/v1)",
+                "Route 'r': metadata.labels is not a known field (known: name)",
+                "Route 'r': spec.gateways must be a list, not text 'edge'",
+                "Route 'r': spec.gateways must name at least one gateway",
+                "Route 'r': spec.hosts[0] must be text, not the number 7",
+                "Route 'r': spec.hosts must list at least one host (or \"*\")");
+    }
+
+    private static List<String> errors(String yaml) {
+        try {
+            ConfigLoader.load(yaml);
+        } catch (InvalidConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected the config to be refused:\n" + yaml);
+    }
+
+    @Test
+    void invalidConfigExceptionListsAllErrors() {
+        assertThatThrownBy(() -> ConfigLoader.load("kind: Upstream\nmetadata: {name: a}\nspec: {endpoints: []}\n"))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("Upstream 'a': spec.endpoints must list at least one endpoint");
+    }
+}
