@@ -1,0 +1,109 @@
+package dev.tandem.appliance;
+
+import dev.tandem.appliance.api.AdminApi;
+import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.store.Database;
+import dev.tandem.appliance.store.RevisionStore;
+import dev.tandem.xds.serve.XdsService;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Tandem node: the H2 store, the xDS server (ADS on Helidon's gRPC server) and the admin
+ * API. {@link #start} returns once both servers listen and the stored revision is being served.
+ * {@link #close()} stops everything it started, in reverse order.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+    private static final long MAX_APPLY_BYTES = 8L * 1024 * 1024;
+
+    private final Database database;
+    private final XdsService xds;
+    private final WebServer xdsServer;
+    private final WebServer adminServer;
+    private volatile boolean ready;
+
+    private Appliance(Database database, XdsService xds, WebServer xdsServer, WebServer adminServer) {
+        this.database = database;
+        this.xds = xds;
+        this.xdsServer = xdsServer;
+        this.adminServer = adminServer;
+    }
+
+    public static Appliance start(ApplianceConfig config) throws Exception {
+        Clock clock = Clock.systemUTC();
+        Database database = Database.open(config.dataDir());
+        XdsService xds = null;
+        WebServer xdsServer = null;
+        try {
+            xds = new XdsService(clock);
+            RevisionStore store = new RevisionStore(database);
+            RevisionService revisions = new RevisionService(store, xds, clock);
+            var initialPublish = revisions.start(config.initialConfig());
+
+            xdsServer = WebServer.builder()
+                    .host(config.xds().address())
+                    .port(config.xds().port())
+                    .shutdownHook(false)
+                    .addRouting(GrpcRouting.builder().service(xds.aggregatedDiscoveryService()))
+                    .build()
+                    .start();
+            Appliance[] self = new Appliance[1];
+            HttpRouting.Builder routing = HttpRouting.builder();
+            AdminApi.routing(routing, config.nodeId(), revisions, store, xds, () -> self[0] != null && self[0].ready);
+            WebServer adminServer = WebServer.builder()
+                    .host(config.admin().address())
+                    .port(config.admin().port())
+                    .shutdownHook(false)
+                    .maxPayloadSize(MAX_APPLY_BYTES)
+                    .routing(routing)
+                    .build()
+                    .start();
+            Appliance appliance = new Appliance(database, xds, xdsServer, adminServer);
+            self[0] = appliance;
+            initialPublish.get(30, TimeUnit.SECONDS);
+            appliance.ready = true;
+            LOG.info("Tandem node '{}' ready: xDS on {}:{}, admin API on http://{}:{}, data in {}", config.nodeId(),
+                    config.xds().address(), xdsServer.port(), config.admin().address(), adminServer.port(), config.dataDir());
+            return appliance;
+        } catch (Exception | Error e) {
+            if (xdsServer != null) {
+                xdsServer.stop();
+            }
+            if (xds != null) {
+                xds.close();
+            }
+            database.close();
+            throw e;
+        }
+    }
+
+    public int adminPort() {
+        return adminServer.port();
+    }
+
+    public int xdsPort() {
+        return xdsServer.port();
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        LOG.info("stopping: admin API, xDS server, store");
+        adminServer.stop();
+        xdsServer.stop();
+        xds.close();
+        database.close();
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tandem.appliance;
+
+import dev.tandem.xds.model.ConfigError;
+import dev.tandem.xds.model.InvalidConfigException;
+import dev.tandem.xds.model.YamlFields;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * The appliance's own config ({@code tandem.yaml}; {@code /etc/tandem/tandem.yaml} when installed).
+ * Relative paths are resolved against the folder of the file.
+ *
+ * @param initialConfig a gateway config applied as the first revision when the store has none
+ */
+public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
+
+    public static final int DEFAULT_ADMIN_PORT = 9090;
+    public static final int DEFAULT_XDS_PORT = 18000;
+
+    /** An address and port to listen on; port 0 picks a free port (tests). */
+    public record Endpoint(String address, int port) {
+    }
+
+    /** Reads and checks the file; every problem is reported at once. */
+    public static ApplianceConfig load(Path file) throws IOException, InvalidConfigException {
+        String text = Files.readString(file);
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, base);
+    }
+
+    static ApplianceConfig parse(String text, Path base) throws InvalidConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        String label = "appliance config";
+        Object root;
+        try {
+            root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(0).build())
+                    .loadFromString(text);
+        } catch (YamlEngineException e) {
+            throw new InvalidConfigException(List.of(new ConfigError(label, "", "is not valid YAML: " + e.getMessage())));
+        }
+        YamlFields top = YamlFields.of(root == null ? java.util.Map.of() : root, label, "", errors);
+        YamlFields node = top.object("node");
+        String nodeId = node.string("id", defaultNodeId());
+        node.finish();
+        Path dataDir = base.resolve(top.string("dataDir", "/var/lib/tandem")).normalize();
+        Endpoint admin = endpoint(top.object("admin"), DEFAULT_ADMIN_PORT);
+        Endpoint xds = endpoint(top.object("xds"), DEFAULT_XDS_PORT);
+        Optional<Path> initial = Optional.ofNullable(top.string("initialConfig")).map(p -> base.resolve(p).normalize());
+        top.finish();
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial);
+    }
+
+    private static Endpoint endpoint(YamlFields fields, int defaultPort) {
+        String address = fields.string("address", "127.0.0.1");
+        Integer port = fields.integer("port", 0, 65535);
+        fields.finish();
+        return new Endpoint(address, port == null ? defaultPort : port);
+    }
+
+    private static String defaultNodeId() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "tandem";
+        }
+    }
+
+    public ApplianceConfig withPorts(int adminPort, int xdsPort) {
+        return new ApplianceConfig(nodeId, dataDir, new Endpoint(admin.address(), adminPort), new Endpoint(xds.address(), xdsPort),
+                initialConfig);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.tandem.appliance;
+
+import dev.tandem.appliance.cli.TandemCommand;
+import picocli.CommandLine;
+
+/** {@code tandem}: the appliance's single entry point; every subcommand lives in {@code cli}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(TandemCommand.commandLine().execute(args));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.tandem.appliance.api;
+
+import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.store.RevisionStore;
+import dev.tandem.xds.serve.XdsService;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}. */
+public final class AdminApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+
+    private AdminApi() {
+    }
+
+    /**
+     * @param ready whether the appliance serves its current config (servers up, snapshots set)
+     */
+    public static void routing(HttpRouting.Builder routing, String nodeId, RevisionService revisions, RevisionStore store,
+                               XdsService xds, BooleanSupplier ready) {
+        routing.register("/api/v1", new ApplyService(revisions), new StatusService(nodeId, revisions, xds),
+                        new RevisionsService(store))
+                .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
+                .get("/readyz", (req, res) -> {
+                    boolean up = ready.getAsBoolean();
+                    Json.send(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("ready", up));
+                })
+                .error(Exception.class, (req, res, e) -> {
+                    LOG.error("{} {} failed", req.prologue().method(), req.path().path(), e);
+                    Json.error(res, Status.INTERNAL_SERVER_ERROR_500, "internal error",
+                            List.of(e.getClass().getSimpleName() + ": " + e.getMessage()));
+                });
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tandem.appliance.api;
+
+import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.revisions.RevisionService.ApplyResult;
+import dev.tandem.xds.model.ConfigError;
+import dev.tandem.xds.model.InvalidConfigException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /api/v1/apply}: a YAML gateway config in the body becomes the next revision. */
+final class ApplyService implements HttpService {
+
+    /** Who is applying, until the admin API authenticates callers (Security issue). */
+    static final String ACTOR_HEADER = "X-Tandem-Actor";
+
+    private final RevisionService revisions;
+
+    ApplyService(RevisionService revisions) {
+        this.revisions = revisions;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/apply", this::apply);
+    }
+
+    private void apply(ServerRequest req, ServerResponse res) throws Exception {
+        String yaml = req.content().as(String.class);
+        String actor = req.headers().first(HeaderNames.create(ACTOR_HEADER)).orElse("anonymous");
+        String from = req.remotePeer().host();
+        try {
+            ApplyResult result = revisions.apply(yaml, actor, from);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("revision", result.revision());
+            body.put("unchanged", result.unchanged());
+            body.put("nodeGroups", result.nodeGroups());
+            Json.send(res, result.unchanged() ? Status.OK_200 : Status.CREATED_201, body);
+        } catch (InvalidConfigException e) {
+            List<String> details = e.errors().stream().map(ConfigError::toString).toList();
+            Json.error(res, Status.BAD_REQUEST_400, "invalid gateway config: " + details.size() + " error(s)", details);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tandem.appliance.api;
+
+import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.xds.serve.DataPlaneStatus;
+import dev.tandem.xds.serve.XdsService;
+import dev.tandem.xds.snapshot.GroupSnapshot;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /api/v1/status}: role, current revision, node groups served and every connected data plane. */
+final class StatusService implements HttpService {
+
+    private final String nodeId;
+    private final RevisionService revisions;
+    private final XdsService xds;
+
+    StatusService(String nodeId, RevisionService revisions, XdsService xds) {
+        this.nodeId = nodeId;
+        this.revisions = revisions;
+        this.xds = xds;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/status", this::status);
+    }
+
+    private void status(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", nodeId);
+        // Peers (active/standby) come with the peers issue; a single node is standalone.
+        body.put("role", "standalone");
+        body.put("revision", revisions.current().map(c -> c.revision().number()).orElse(0L));
+        Map<String, Object> groups = new LinkedHashMap<>();
+        xds.published().forEach((group, snapshot) -> groups.put(group, group(snapshot)));
+        body.put("nodeGroups", groups);
+        body.put("dataPlanes", xds.connectedDataPlanes().stream().map(StatusService::dataPlane).toList());
+        Json.ok(res, body);
+    }
+
+    private static Map<String, Object> group(GroupSnapshot s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("revision", s.revision());
+        out.put("versions", versions(s.versions()));
+        return out;
+    }
+
+    static Map<String, String> versions(GroupSnapshot.Versions v) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("listeners", v.listeners());
+        out.put("routes", v.routes());
+        out.put("clusters", v.clusters());
+        out.put("endpoints", v.endpoints());
+        return out;
+    }
+
+    private static Map<String, Object> dataPlane(DataPlaneStatus d) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("nodeId", d.nodeId());
+        out.put("nodeGroup", d.nodeGroup());
+        out.put("protocol", d.protocol());
+        out.put("connectedAt", d.connectedAt().toString());
+        out.put("acked", d.acked());
+        if (d.lastNack() != null) {
+            Map<String, Object> nack = new LinkedHashMap<>();
+            nack.put("type", d.lastNack().type());
+            nack.put("rejectedVersion", d.lastNack().rejectedVersion());
+            nack.put("detail", d.lastNack().detail());
+            nack.put("at", d.lastNack().at().toString());
+            out.put("lastNack", nack);
+        } else {
+            out.put("lastNack", null);
+        }
+        return out;
+    }
+}

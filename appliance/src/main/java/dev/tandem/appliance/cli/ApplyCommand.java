@@ -1,0 +1,70 @@
+package dev.tandem.appliance.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tandem apply -f FILE}: validates and stores a gateway config as the next revision. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = "Apply a gateway config (YAML, one or more documents) as a new revision.")
+final class ApplyCommand implements Callable<Integer> {
+
+    @Option(names = {"-f", "--file"}, required = true, description = "Gateway config file.")
+    Path file;
+
+    @Mixin
+    ServerOption server;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            err.println("tandem apply: cannot read " + file + ": " + e.getMessage());
+            return TandemCommand.FAILED;
+        }
+        AdminClient client = server.client();
+        HttpResponse<String> response;
+        try {
+            response = client.post("api/v1/apply", "application/yaml", yaml);
+        } catch (IOException e) {
+            err.println("tandem apply: " + client.describe(e));
+            return TandemCommand.FAILED;
+        }
+        JsonNode body = parse(response.body());
+        if (response.statusCode() == 200 || response.statusCode() == 201) {
+            long revision = body.path("revision").asLong();
+            if (body.path("unchanged").asBoolean()) {
+                out.println("unchanged: " + file + " is the config of revision " + revision);
+            } else {
+                out.println("applied " + file + " as revision " + revision + " (node groups " + body.path("nodeGroups") + ")");
+            }
+            return 0;
+        }
+        err.println("tandem apply: refused (HTTP " + response.statusCode() + "): " + body.path("error").asText(response.body()));
+        body.path("details").forEach(d -> err.println("  " + d.asText()));
+        return response.statusCode() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED;
+    }
+
+    private static JsonNode parse(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+}

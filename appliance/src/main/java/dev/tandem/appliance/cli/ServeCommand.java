@@ -1,0 +1,53 @@
+package dev.tandem.appliance.cli;
+
+import dev.tandem.appliance.Appliance;
+import dev.tandem.appliance.ApplianceConfig;
+import dev.tandem.xds.model.InvalidConfigException;
+import io.helidon.logging.common.LogConfig;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tandem serve}: runs the appliance until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the appliance: xDS server, admin API and store.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/tandem/tandem.yaml",
+            description = "Appliance config file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        LogConfig.configureRuntime();
+        ApplianceConfig settings;
+        try {
+            settings = ApplianceConfig.load(config);
+        } catch (NoSuchFileException e) {
+            System.err.println("tandem serve: config file " + config + " does not exist");
+            return TandemCommand.FAILED;
+        } catch (InvalidConfigException e) {
+            System.err.println("tandem serve: " + config + " is invalid:");
+            e.errors().forEach(error -> System.err.println("  " + error));
+            return TandemCommand.FAILED;
+        }
+        Appliance appliance;
+        try {
+            appliance = Appliance.start(settings);
+        } catch (InvalidConfigException e) {
+            System.err.println("tandem serve: the initial gateway config is invalid:");
+            e.errors().forEach(error -> System.err.println("  " + error));
+            return TandemCommand.FAILED;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            appliance.close();
+            stopped.countDown();
+        }, "tandem-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tandem.appliance.cli;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code tandem status}: prints the node's status document (role, revision, connected data planes). */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's role, revision and data planes.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    ServerOption server;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        AdminClient client = server.client();
+        HttpResponse<String> response;
+        try {
+            response = client.get("api/v1/status");
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("tandem status: " + client.describe(e));
+            return TandemCommand.FAILED;
+        }
+        (response.statusCode() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr()).print(response.body());
+        return response.statusCode() == 200 ? 0 : TandemCommand.FAILED;
+    }
+}

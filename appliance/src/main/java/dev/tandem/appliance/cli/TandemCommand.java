@@ -1,0 +1,28 @@
+package dev.tandem.appliance.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tandem} command line (picocli): one binary for the daemon and its operators. */
+@Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCommand.Version.class,
+        description = "Edge gateway appliance with an embedded, highly available Envoy control plane.",
+        subcommands = {ServeCommand.class, ApplyCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+public final class TandemCommand {
+
+    /** Exit code when the server refused the request (for example an invalid config). */
+    public static final int REFUSED = 1;
+    /** Exit code when the command could not run: unreachable server, unreadable file, bad appliance config. */
+    public static final int FAILED = 3;
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new TandemCommand());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = TandemCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"tandem " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

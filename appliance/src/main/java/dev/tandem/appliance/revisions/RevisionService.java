@@ -1,0 +1,123 @@
+package dev.tandem.appliance.revisions;
+
+import dev.tandem.appliance.store.Revision;
+import dev.tandem.appliance.store.RevisionStore;
+import dev.tandem.xds.model.ConfigLoader;
+import dev.tandem.xds.model.GatewayConfig;
+import dev.tandem.xds.model.InvalidConfigException;
+import dev.tandem.xds.serve.XdsService;
+import dev.tandem.xds.snapshot.GroupSnapshot;
+import dev.tandem.xds.translate.GroupResources;
+import dev.tandem.xds.translate.Translator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path: validate → translate → store → publish. A config that fails validation or
+ * translation is neither stored nor published; a stored revision is always published.
+ *
+ * <p>Applies are serialized (one writer), so revision numbers follow the order of publication.
+ * Thread-safe.
+ */
+public final class RevisionService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RevisionService.class);
+
+    /** The revision being served and its parsed config. */
+    public record Current(Revision revision, GatewayConfig config) {
+    }
+
+    /**
+     * @param unchanged the config equals the current revision's: no revision was created, nothing pushed
+     */
+    public record ApplyResult(long revision, boolean unchanged, List<String> nodeGroups) {
+    }
+
+    private final RevisionStore store;
+    private final XdsService xds;
+    private final Clock clock;
+    private final Object writeLock = new Object();
+    private volatile Current current;
+
+    public RevisionService(RevisionStore store, XdsService xds, Clock clock) {
+        this.store = store;
+        this.xds = xds;
+        this.clock = clock;
+    }
+
+    /**
+     * Serves the newest stored revision, or applies {@code initialConfig} as the first one when the
+     * store has none. Completes when the snapshots are set.
+     */
+    public CompletableFuture<?> start(Optional<Path> initialConfig) throws SQLException, IOException, InvalidConfigException {
+        Optional<Revision> latest = store.latest();
+        if (latest.isPresent()) {
+            Revision r = latest.get();
+            GatewayConfig config;
+            try {
+                config = ConfigLoader.load(r.documents());
+            } catch (InvalidConfigException e) {
+                // Stored revisions were valid when applied; refusing now means the model got stricter.
+                throw new IllegalStateException("stored revision " + r.number() + " no longer validates: " + e.getMessage(), e);
+            }
+            current = new Current(r, config);
+            LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
+            return publish(r.number(), Translator.translate(config));
+        }
+        if (initialConfig.isPresent()) {
+            Path file = initialConfig.get();
+            LOG.info("no revision stored yet: applying the initial config {}", file);
+            apply(Files.readString(file), "initialConfig", "local");
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("no revision stored yet: serving nothing until the first apply");
+        return CompletableFuture.completedFuture(null);
+    }
+
+    public Optional<Current> current() {
+        return Optional.ofNullable(current);
+    }
+
+    /**
+     * Validates {@code yaml} and, if it differs from the current revision, stores and publishes it.
+     *
+     * @throws InvalidConfigException with every error of the file; nothing stored, nothing pushed
+     */
+    public ApplyResult apply(String yaml, String actor, String from) throws InvalidConfigException, SQLException {
+        GatewayConfig config = ConfigLoader.load(yaml);
+        synchronized (writeLock) {
+            Current before = current;
+            if (before != null && before.config().equals(config)) {
+                LOG.info("apply by {} from {}: same config as revision {}, nothing to do", actor, from,
+                        before.revision().number());
+                return new ApplyResult(before.revision().number(), true, config.nodeGroups());
+            }
+            // Translate before storing: a translation failure must not leave a stored revision behind.
+            SortedMap<String, GroupResources> groups = Translator.translate(config);
+            groups.values().forEach(g -> GroupSnapshot.of(g, 0));
+            Revision revision = store.append(yaml, config.documentCount(), actor, from, clock.instant());
+            current = new Current(revision, config);
+            LOG.info("revision {} applied by {} from {}: {} documents, node groups {}", revision.number(), actor, from,
+                    config.documentCount(), config.nodeGroups());
+            publish(revision.number(), groups);
+            return new ApplyResult(revision.number(), false, config.nodeGroups());
+        }
+    }
+
+    private CompletableFuture<?> publish(long revision, SortedMap<String, GroupResources> groups) {
+        return xds.publish(revision, groups).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.error("publishing revision {} failed", revision, error);
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package dev.tandem.appliance.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Revisions in H2. Numbers are assigned here, one more than the newest, inside the insert's
+ * transaction; the primary key refuses a second writer of the same number.
+ */
+public final class RevisionStore {
+
+    private final Database database;
+
+    public RevisionStore(Database database) {
+        this.database = database;
+    }
+
+    /** Stores {@code documents} as the next revision and returns it. */
+    public Revision append(String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
+            throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                long number;
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
+                    rs.next();
+                    number = rs.getLong(1);
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO revision "
+                        + "(number, documents, document_count, applied_by, applied_from, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    ps.setLong(1, number);
+                    ps.setString(2, documents);
+                    ps.setInt(3, documentCount);
+                    ps.setString(4, truncate(appliedBy));
+                    ps.setString(5, truncate(appliedFrom));
+                    ps.setObject(6, at.atOffset(java.time.ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return new Revision(number, documents, documentCount, truncate(appliedBy), truncate(appliedFrom), at);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public Optional<Revision> latest() throws SQLException {
+        return one("SELECT * FROM revision ORDER BY number DESC LIMIT 1", null);
+    }
+
+    public Optional<Revision> get(long number) throws SQLException {
+        return one("SELECT * FROM revision WHERE number = ?", number);
+    }
+
+    /** Newest first, without the documents (they can be large); at most {@code limit}. */
+    public List<Revision> list(int limit) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT number, '' AS documents, document_count, applied_by, "
+                     + "applied_from, applied_at FROM revision ORDER BY number DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Revision> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    private Optional<Revision> one(String sql, Long number) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (number != null) {
+                ps.setLong(1, number);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Revision read(ResultSet rs) throws SQLException {
+        return new Revision(rs.getLong("number"), rs.getString("documents"), rs.getInt("document_count"),
+                rs.getString("applied_by"), rs.getString("applied_from"),
+                rs.getObject("applied_at", java.time.OffsetDateTime.class).toInstant());
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200);
+    }
+}

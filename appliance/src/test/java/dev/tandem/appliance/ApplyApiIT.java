@@ -1,0 +1,189 @@
+package dev.tandem.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.cli.TandemCommand;
+import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.AdminHttp.Reply;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API and CLI against a running appliance: revisions, status, health, restarts, and bad
+ * input that must be refused whole (400, every error listed, revision and served versions unchanged).
+ */
+class ApplyApiIT {
+
+    private static final String VALID = """
+            kind: Gateway
+            metadata: {name: edge}
+            spec:
+              nodeGroup: edge
+              listeners: [{name: http, port: 10000}]
+            ---
+            kind: Route
+            metadata: {name: orders}
+            spec: {gateways: [edge], hosts: [orders.example.com], to: {failoverScheme: orders}}
+            ---
+            kind: Upstream
+            metadata: {name: a}
+            spec: {endpoints: [{address: 127.0.0.1, port: 9001, locality: {region: a}}]}
+            ---
+            kind: Upstream
+            metadata: {name: b}
+            spec: {endpoints: [{address: 127.0.0.1, port: 9002, locality: {region: b}}]}
+            ---
+            kind: FailoverScheme
+            metadata: {name: orders}
+            spec: {primary: a, failover: [b]}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Appliance appliance;
+    private AdminHttp admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        appliance = Appliance.start(config());
+        admin = new AdminHttp(appliance.adminPort());
+    }
+
+    @AfterEach
+    void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+    }
+
+    private ApplianceConfig config() {
+        return new ApplianceConfig("api-it", dir.resolve("data"), new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                new ApplianceConfig.Endpoint("127.0.0.1", 0), Optional.empty());
+    }
+
+    @Test
+    void healthAndEmptyStatusBeforeTheFirstApply() {
+        assertThat(admin.get("/healthz").status()).isEqualTo(200);
+        assertThat(admin.get("/readyz").json().path("ready").asBoolean()).isTrue();
+        JsonNode status = admin.get("/api/v1/status").json();
+        assertThat(status.path("node").asText()).isEqualTo("api-it");
+        assertThat(status.path("role").asText()).isEqualTo("standalone");
+        assertThat(status.path("revision").asLong()).isZero();
+        assertThat(status.path("dataPlanes")).isEmpty();
+        assertThat(admin.get("/api/v1/revisions").json().path("revisions")).isEmpty();
+    }
+
+    @Test
+    void appliesRecordsAndListsRevisions() {
+        Reply first = admin.post("/api/v1/apply", VALID);
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.json().path("revision").asLong()).isEqualTo(1);
+        assertThat(first.json().path("nodeGroups").get(0).asText()).isEqualTo("edge");
+
+        Reply same = admin.post("/api/v1/apply", "# reordered, same config\n" + VALID);
+        assertThat(same.status()).isEqualTo(200);
+        assertThat(same.json().path("unchanged").asBoolean()).isTrue();
+        assertThat(same.json().path("revision").asLong()).isEqualTo(1);
+
+        Reply second = admin.post("/api/v1/apply", VALID.replace("port: 9002", "port: 9003"));
+        assertThat(second.json().path("revision").asLong()).isEqualTo(2);
+
+        JsonNode list = admin.get("/api/v1/revisions").json().path("revisions");
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).path("number").asLong()).isEqualTo(2);
+        assertThat(list.get(0).path("documents").asInt()).isEqualTo(5);
+        assertThat(list.get(0).path("appliedBy").asText()).isEqualTo("anonymous");
+        assertThat(list.get(0).path("appliedFrom").asText()).isEqualTo("127.0.0.1");
+        assertThat(admin.get("/api/v1/revisions?limit=1").json().path("revisions")).hasSize(1);
+
+        JsonNode one = admin.get("/api/v1/revisions/1").json();
+        assertThat(one.path("config").asText()).isEqualTo(VALID);
+        assertThat(admin.get("/api/v1/revisions/9").status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/revisions/latest").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/revisions?limit=0").status()).isEqualTo(400);
+
+        JsonNode status = admin.get("/api/v1/status").json();
+        assertThat(status.path("revision").asLong()).isEqualTo(2);
+        assertThat(status.path("nodeGroups").path("edge").path("revision").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void badInputIsRefusedWholeWithEveryError() {
+        admin.post("/api/v1/apply", VALID);
+        JsonNode servedBefore = admin.get("/api/v1/status").json().path("nodeGroups");
+
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[] {"kind: Gateway\nmetadata: {name: edge\n", "file: is not valid YAML at line"});
+        cases.add(new String[] {VALID + "---\nkind: Listener\nmetadata: {name: x}\nspec: {}\n",
+                "document 6: kind 'Listener' is not a known kind"});
+        cases.add(new String[] {VALID + "---\nkind: Upstream\nmetadata: {name: a}\nspec: {endpoints: [{address: 127.0.0.1, port: 1}]}\n",
+                "Upstream 'a': metadata.name is defined twice (documents 3 and 6)"});
+        cases.add(new String[] {VALID.replace("failoverScheme: orders}", "upstream: x}"),
+                "Route 'orders': spec.to.upstream 'x' does not exist"});
+        cases.add(new String[] {VALID.replace("port: 10000", "port: 100000"),
+                "Gateway 'edge': spec.listeners[0].port 100000 is out of range (1 to 65535)"});
+        cases.add(new String[] {VALID.replace("failover: [b]", "failover: []"),
+                "FailoverScheme 'orders': spec.failover must list at least one failover upstream"});
+        for (String[] c : cases) {
+            Reply reply = admin.post("/api/v1/apply", c[0]);
+            assertThat(reply.status()).as("status for %s", c[1]).isEqualTo(400);
+            assertThat(reply.json().path("error").asText()).startsWith("invalid gateway config");
+            assertThat(reply.json().path("details").toString()).contains(c[1]);
+        }
+        // Several errors in one file: all reported at once.
+        Reply many = admin.post("/api/v1/apply", VALID.replace("port: 10000", "port: 0").replace("failover: [b]", "failover: [zz]"));
+        assertThat(many.json().path("details")).hasSize(2);
+
+        JsonNode status = admin.get("/api/v1/status").json();
+        assertThat(status.path("revision").asLong()).isEqualTo(1);
+        assertThat(status.path("nodeGroups")).isEqualTo(servedBefore);
+        assertThat(admin.get("/api/v1/revisions").json().path("revisions")).hasSize(1);
+    }
+
+    @Test
+    void servesTheLastRevisionAfterARestart() throws Exception {
+        admin.post("/api/v1/apply", VALID);
+        JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");
+        appliance.close();
+        appliance = Appliance.start(config());
+        admin = new AdminHttp(appliance.adminPort());
+        JsonNode status = admin.get("/api/v1/status").json();
+        assertThat(status.path("revision").asLong()).isEqualTo(1);
+        assertThat(status.path("nodeGroups")).isEqualTo(before);
+    }
+
+    @Test
+    void cliApplyExitCodes() throws Exception {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, VALID);
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, VALID.replace("failover: [b]", "failover: [nope]"));
+
+        assertThat(cli("apply", "-f", good.toString(), "--server", admin.base())).startsWith("0|applied");
+        assertThat(cli("apply", "-f", good.toString(), "--server", admin.base())).startsWith("0|unchanged");
+        String refused = cli("apply", "-f", bad.toString(), "--server", admin.base());
+        assertThat(refused).startsWith("1|").contains("FailoverScheme 'orders': spec.failover[0] 'nope' is not a defined Upstream");
+        assertThat(cli("apply", "-f", dir.resolve("missing.yaml").toString(), "--server", admin.base())).startsWith("3|");
+        assertThat(cli("apply", "-f", good.toString(), "--server", "http://127.0.0.1:1")).startsWith("3|")
+                .contains("cannot reach the admin API");
+        assertThat(cli("status", "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
+    }
+
+    private static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return exit + "|" + out + err;
+    }
+}
