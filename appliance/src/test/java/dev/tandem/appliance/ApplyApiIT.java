@@ -152,6 +152,18 @@ class ApplyApiIT {
     }
 
     @Test
+    void jsonIsYamlTooAndOversizedBodiesAreRefused() {
+        Reply json = admin.post("/api/v1/apply", """
+                {"kind": "Gateway", "metadata": {"name": "edge"},
+                 "spec": {"nodeGroup": "edge", "listeners": [{"name": "http", "port": 8080}]}}
+                """);
+        assertThat(json.status()).isEqualTo(201);
+        Reply huge = admin.post("/api/v1/apply", "#".repeat(9 * 1024 * 1024));
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void servesTheLastRevisionAfterARestart() throws Exception {
         admin.post("/api/v1/apply", VALID);
         JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");

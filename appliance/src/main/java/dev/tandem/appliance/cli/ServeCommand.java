@@ -41,6 +41,10 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tandem serve: the initial gateway config is invalid:");
             e.errors().forEach(error -> System.err.println("  " + error));
             return TandemCommand.FAILED;
+        } catch (Exception e) {
+            // Port in use, data directory locked by another appliance or not writable, ...
+            System.err.println("tandem serve: cannot start: " + describe(e));
+            return TandemCommand.FAILED;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -49,5 +53,16 @@ final class ServeCommand implements Callable<Integer> {
         }, "tandem-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !out.toString().contains(cause.getMessage())) {
+                out.append(": ").append(cause.getMessage());
+            }
+            e = cause;
+        }
+        return out.toString();
     }
 }

@@ -1,0 +1,52 @@
+package dev.tandem.appliance.cli;
+
+import dev.tandem.xds.model.ConfigLoader;
+import dev.tandem.xds.model.GatewayConfig;
+import dev.tandem.xds.model.InvalidConfigException;
+import dev.tandem.xds.translate.Translator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem check -f FILE}: validates and translates a gateway config locally, with no server:
+ * the same checks {@code apply} runs, for editors and CI pipelines.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Validate a gateway config locally (no server needed); exit 1 with every error if invalid.")
+final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = {"-f", "--file"}, required = true, description = "Gateway config file.")
+    Path file;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            err.println("tandem check: cannot read " + file + ": " + e.getMessage());
+            return TandemCommand.FAILED;
+        }
+        try {
+            GatewayConfig config = ConfigLoader.load(yaml);
+            var groups = Translator.translate(config);
+            groups.values().forEach(g -> dev.tandem.xds.snapshot.GroupSnapshot.of(g, 0));
+            out.println(file + " is valid: " + config.documentCount() + " documents, node groups " + groups.keySet());
+            return 0;
+        } catch (InvalidConfigException e) {
+            err.println(file + " is invalid: " + e.errors().size() + " error(s)");
+            e.errors().forEach(error -> err.println("  " + error));
+            return TandemCommand.REFUSED;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.tandem.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.rpc.Status;
+import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.RawAdsClient;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ADS on the wire: Delta as well as state-of-the-world, a NACK as an operator sees it in status,
+ * and a data plane leaving the status list when it closes its stream.
+ */
+class XdsProtocolsIT {
+
+    private static final String CONFIG = """
+            kind: Gateway
+            metadata: {name: mesh}
+            spec: {nodeGroup: mesh, dataPlane: proxyless-grpc}
+            ---
+            kind: Route
+            metadata: {name: greeter}
+            spec: {gateways: [mesh], hosts: [greeter], to: {upstream: a}}
+            ---
+            kind: Upstream
+            metadata: {name: a}
+            spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Appliance appliance;
+    private AdminHttp admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        appliance = Appliance.start(new ApplianceConfig("protocols-it", dir.resolve("data"),
+                new ApplianceConfig.Endpoint("127.0.0.1", 0), new ApplianceConfig.Endpoint("127.0.0.1", 0), Optional.empty()));
+        admin = new AdminHttp(appliance.adminPort());
+        assertThat(admin.post("/api/v1/apply", CONFIG).status()).isEqualTo(201);
+    }
+
+    @AfterEach
+    void stop() {
+        appliance.close();
+    }
+
+    @Test
+    void deltaAdsServesAndRecordsTheAck() throws Exception {
+        String listenersVersion = groupVersions().path("listeners").asText();
+        try (RawAdsClient client = new RawAdsClient(appliance.xdsPort(), "delta-1", "mesh")) {
+            client.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(client.node())
+                    .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNamesSubscribe("greeter").build());
+            DeltaDiscoveryResponse response = client.nextDelta();
+            assertThat(response.getSystemVersionInfo()).isEqualTo(listenersVersion);
+            assertThat(response.getResourcesList()).singleElement().satisfies(r -> {
+                assertThat(r.getName()).isEqualTo("greeter");
+                assertThat(r.getResource().unpack(Listener.class).hasApiListener()).isTrue();
+            });
+            client.sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                    .setResponseNonce(response.getNonce()).build());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> dataPlane("delta-1").path("acked").has("listeners"));
+            JsonNode plane = dataPlane("delta-1");
+            assertThat(plane.path("protocol").asText()).isEqualTo("delta");
+            assertThat(plane.path("nodeGroup").asText()).isEqualTo("mesh");
+            assertThat(plane.path("acked").path("listeners").asText()).isEqualTo(listenersVersion);
+            client.cancelStreams();
+            await().atMost(Duration.ofSeconds(10)).until(() -> dataPlane("delta-1").isMissingNode());
+        }
+    }
+
+    @Test
+    void aNackIsShownWithItsDetail() throws Exception {
+        try (RawAdsClient client = new RawAdsClient(appliance.xdsPort(), "sotw-1", "mesh")) {
+            client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node())
+                    .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNames("greeter").build());
+            DiscoveryResponse response = client.nextSotw();
+            client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node())
+                    .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNames("greeter")
+                    .setResponseNonce(response.getNonce())
+                    .setErrorDetail(Status.newBuilder().setCode(3).setMessage("listener greeter: unsupported thing")).build());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !dataPlane("sotw-1").path("lastNack").isNull()
+                    && !dataPlane("sotw-1").path("lastNack").isMissingNode());
+            JsonNode nack = dataPlane("sotw-1").path("lastNack");
+            assertThat(nack.path("type").asText()).isEqualTo("listeners");
+            assertThat(nack.path("rejectedVersion").asText()).isEqualTo(response.getVersionInfo());
+            assertThat(nack.path("detail").asText()).isEqualTo("listener greeter: unsupported thing");
+            assertThat(dataPlane("sotw-1").path("protocol").asText()).isEqualTo("sotw");
+            client.cancelStreams();
+            await().atMost(Duration.ofSeconds(10)).until(() -> dataPlane("sotw-1").isMissingNode());
+        }
+    }
+
+    private JsonNode groupVersions() {
+        return admin.get("/api/v1/status").json().path("nodeGroups").path("mesh").path("versions");
+    }
+
+    private JsonNode dataPlane(String nodeId) {
+        for (JsonNode plane : admin.get("/api/v1/status").json().path("dataPlanes")) {
+            if (plane.path("nodeId").asText().equals(nodeId)) {
+                return plane;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+}

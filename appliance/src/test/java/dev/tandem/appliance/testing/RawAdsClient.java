@@ -1,0 +1,108 @@
+package dev.tandem.appliance.testing;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bare ADS client that speaks the wire protocol step by step (SotW or Delta), for what grpc-java's
+ * xDS client does not do on demand: Delta, and NACKs.
+ */
+public final class RawAdsClient implements AutoCloseable {
+
+    private final ManagedChannel channel;
+    private final Node node;
+    private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    private StreamObserver<DiscoveryRequest> sotw;
+    private StreamObserver<DeltaDiscoveryRequest> delta;
+
+    public RawAdsClient(int port, String nodeId, String nodeGroup) {
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        this.node = Node.newBuilder().setId(nodeId).setCluster(nodeGroup).build();
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public void sendSotw(DiscoveryRequest request) {
+        if (sotw == null) {
+            sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collector());
+        }
+        sotw.onNext(request);
+    }
+
+    public void sendDelta(DeltaDiscoveryRequest request) {
+        if (delta == null) {
+            delta = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collector());
+        }
+        delta.onNext(request);
+    }
+
+    public DiscoveryResponse nextSotw() throws InterruptedException {
+        return (DiscoveryResponse) next();
+    }
+
+    public DeltaDiscoveryResponse nextDelta() throws InterruptedException {
+        return (DeltaDiscoveryResponse) next();
+    }
+
+    private Object next() throws InterruptedException {
+        Object item = received.poll(10, TimeUnit.SECONDS);
+        if (item == null) {
+            throw new AssertionError("no response within 10 s");
+        }
+        if (item instanceof Throwable t) {
+            throw new AssertionError("stream failed", t);
+        }
+        return item;
+    }
+
+    private <T> StreamObserver<T> collector() {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                received.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                received.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+
+    /** Cancels the open streams (RST_STREAM), as a client that goes away cleanly does. */
+    public void cancelStreams() {
+        if (sotw != null) {
+            ((io.grpc.stub.ClientCallStreamObserver<DiscoveryRequest>) sotw).cancel("client closing", null);
+        }
+        if (delta != null) {
+            ((io.grpc.stub.ClientCallStreamObserver<DeltaDiscoveryRequest>) delta).cancel("client closing", null);
+        }
+    }
+
+    /** Closes the connection; streams still open end with it, as when a data plane's process dies. */
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
