@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
+import dev.tandem.appliance.testing.RunningAppliance;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,25 +51,18 @@ class ApplyApiIT {
     @TempDir
     Path dir;
 
-    private Appliance appliance;
+    private RunningAppliance appliance;
     private AdminHttp admin;
 
     @BeforeEach
     void start() throws Exception {
-        appliance = Appliance.start(config());
-        admin = new AdminHttp(appliance.adminPort());
+        appliance = RunningAppliance.start("api-it", dir);
+        admin = appliance.admin();
     }
 
     @AfterEach
     void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-    }
-
-    private ApplianceConfig config() {
-        return new ApplianceConfig("api-it", dir.resolve("data"), new ApplianceConfig.Endpoint("127.0.0.1", 0),
-                new ApplianceConfig.Endpoint("127.0.0.1", 0), Optional.empty());
+        appliance.close();
     }
 
     @Test
@@ -167,9 +160,8 @@ class ApplyApiIT {
     void servesTheLastRevisionAfterARestart() throws Exception {
         admin.post("/api/v1/apply", VALID);
         JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");
-        appliance.close();
-        appliance = Appliance.start(config());
-        admin = new AdminHttp(appliance.adminPort());
+        appliance.restart();
+        admin = appliance.admin();
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(1);
         assertThat(status.path("nodeGroups")).isEqualTo(before);

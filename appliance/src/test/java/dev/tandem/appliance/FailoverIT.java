@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Ports;
+import dev.tandem.appliance.testing.RunningAppliance;
 import dev.tandem.appliance.testing.SiteBackend;
 import dev.tandem.appliance.testing.XdsClientBootstrap;
 import io.grpc.Grpc;
@@ -70,14 +71,14 @@ class FailoverIT {
     private final int xdsPort = XdsClientBootstrap.xdsPort();
     private SiteBackend siteA;
     private SiteBackend siteB;
-    private Appliance appliance;
+    private RunningAppliance appliance;
     private ManagedChannel channel;
 
     @BeforeEach
     void start() throws Exception {
         siteA = new SiteBackend("site-a", Ports.free()).start();
         siteB = new SiteBackend("site-b", Ports.free()).start();
-        appliance = Appliance.start(config());
+        appliance = RunningAppliance.start("it-node", dir, adminPort, xdsPort);
     }
 
     @AfterEach
@@ -85,9 +86,7 @@ class FailoverIT {
         if (channel != null) {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        if (appliance != null) {
-            appliance.close();
-        }
+        appliance.close();
         siteA.close();
         siteB.close();
     }
@@ -153,11 +152,10 @@ class FailoverIT {
             }
         });
         caller.start();
-        appliance.close();
-        appliance = null;
+        appliance.stop();
         int duringOutage = successes.get();
         await().atMost(Duration.ofSeconds(5)).until(() -> successes.get() > duringOutage + 10);
-        appliance = Appliance.start(config());
+        appliance.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> connectedClient(admin).isPresent());
         calling.set(false);
         caller.join();
@@ -171,11 +169,6 @@ class FailoverIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> connectedClient(admin).orElseThrow().path("acked").size() == 4);
         assertThat(connectedClient(admin).orElseThrow().path("acked")).isEqualTo(before.path("acked"));
         assertThat(call()).isEqualTo("site-b");
-    }
-
-    private ApplianceConfig config() {
-        return new ApplianceConfig("it-node", dir.resolve("data"), new ApplianceConfig.Endpoint("127.0.0.1", adminPort),
-                new ApplianceConfig.Endpoint("127.0.0.1", xdsPort), Optional.empty());
     }
 
     private String gateway(String primary, String failover) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.rpc.Status;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.RawAdsClient;
+import dev.tandem.appliance.testing.RunningAppliance;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -15,7 +16,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,14 +44,13 @@ class XdsProtocolsIT {
     @TempDir
     Path dir;
 
-    private Appliance appliance;
+    private RunningAppliance appliance;
     private AdminHttp admin;
 
     @BeforeEach
     void start() throws Exception {
-        appliance = Appliance.start(new ApplianceConfig("protocols-it", dir.resolve("data"),
-                new ApplianceConfig.Endpoint("127.0.0.1", 0), new ApplianceConfig.Endpoint("127.0.0.1", 0), Optional.empty()));
-        admin = new AdminHttp(appliance.adminPort());
+        appliance = RunningAppliance.start("protocols-it", dir);
+        admin = appliance.admin();
         assertThat(admin.post("/api/v1/apply", CONFIG).status()).isEqualTo(201);
     }
 

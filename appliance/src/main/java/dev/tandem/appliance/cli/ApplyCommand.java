@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem apply -f FILE}: validates and stores a gateway config as the next revision. */
@@ -17,8 +16,8 @@ import picocli.CommandLine.Spec;
         description = "Apply a gateway config (YAML, one or more documents) as a new revision.")
 final class ApplyCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--file"}, required = true, description = "Gateway config file.")
-    Path file;
+    @Mixin
+    ConfigFileOption config;
 
     @Mixin
     ServerOption server;
@@ -30,13 +29,12 @@ final class ApplyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        String yaml;
-        try {
-            yaml = Files.readString(file);
-        } catch (IOException e) {
-            err.println("tandem apply: cannot read " + file + ": " + e.getMessage());
+        Optional<String> text = config.read();
+        if (text.isEmpty()) {
             return TandemCommand.FAILED;
         }
+        String yaml = text.get();
+        Path file = config.file;
         AdminClient client = server.client();
         HttpResponse<String> response;
         try {

@@ -4,12 +4,11 @@ import dev.tandem.xds.model.ConfigLoader;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.translate.Translator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,8 +19,8 @@ import picocli.CommandLine.Spec;
         description = "Validate a gateway config locally (no server needed); exit 1 with every error if invalid.")
 final class CheckCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--file"}, required = true, description = "Gateway config file.")
-    Path file;
+    @Mixin
+    ConfigFileOption config;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -30,13 +29,12 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        String yaml;
-        try {
-            yaml = Files.readString(file);
-        } catch (IOException e) {
-            err.println("tandem check: cannot read " + file + ": " + e.getMessage());
+        Optional<String> text = config.read();
+        if (text.isEmpty()) {
             return TandemCommand.FAILED;
         }
+        String yaml = text.get();
+        Path file = config.file;
         try {
             GatewayConfig config = ConfigLoader.load(yaml);
             var groups = Translator.translate(config);

@@ -1,0 +1,65 @@
+package dev.tandem.appliance.testing;
+
+import dev.tandem.appliance.Appliance;
+import dev.tandem.appliance.ApplianceConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * An appliance started in the test's JVM on loopback, with its data in a test folder; it can be
+ * stopped and started again on the same ports and data, as an operator restarts one.
+ */
+public final class RunningAppliance implements AutoCloseable {
+
+    private ApplianceConfig config;
+    private Appliance appliance;
+    private AdminHttp admin;
+
+    private RunningAppliance(ApplianceConfig config) {
+        this.config = config;
+    }
+
+    /** On free ports chosen by the servers. */
+    public static RunningAppliance start(String nodeId, Path dir) throws Exception {
+        return start(nodeId, dir, 0, 0);
+    }
+
+    public static RunningAppliance start(String nodeId, Path dir, int adminPort, int xdsPort) throws Exception {
+        RunningAppliance running = new RunningAppliance(new ApplianceConfig(nodeId, dir.resolve("data"),
+                new ApplianceConfig.Endpoint("127.0.0.1", adminPort), new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
+                Optional.empty()));
+        running.start();
+        return running;
+    }
+
+    public void start() throws Exception {
+        appliance = Appliance.start(config);
+        // A restart keeps the ports the servers picked the first time, as a real restart would.
+        config = config.withPorts(appliance.adminPort(), appliance.xdsPort());
+        admin = new AdminHttp(appliance.adminPort());
+    }
+
+    public void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+    }
+
+    public void restart() throws Exception {
+        stop();
+        start();
+    }
+
+    public AdminHttp admin() {
+        return admin;
+    }
+
+    public int xdsPort() {
+        return appliance.xdsPort();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
