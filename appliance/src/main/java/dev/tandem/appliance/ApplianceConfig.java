@@ -3,6 +3,7 @@ package dev.tandem.appliance;
 import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.model.YamlFields;
+import dev.tandem.xds.model.YamlText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -11,9 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * The appliance's own config ({@code tandem.yaml}; {@code /etc/tandem/tandem.yaml} when installed).
@@ -40,13 +38,15 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
     static ApplianceConfig parse(String text, Path base) throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
         String label = "appliance config";
-        Object root;
-        try {
-            root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(0).build())
-                    .loadFromString(text);
-        } catch (YamlEngineException e) {
-            throw new InvalidConfigException(List.of(new ConfigError(label, "", "is not valid YAML: " + e.getMessage())));
+        List<Object> documents = YamlText.loadAll(text, label, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
         }
+        if (documents.size() > 1) {
+            throw new InvalidConfigException(List.of(new ConfigError(label, "", "must be one YAML document, not "
+                    + documents.size())));
+        }
+        Object root = documents.isEmpty() ? null : documents.get(0);
         YamlFields top = YamlFields.of(root == null ? java.util.Map.of() : root, label, "", errors);
         YamlFields node = top.object("node");
         String nodeId = node.string("id", defaultNodeId());

@@ -134,6 +134,9 @@ class ApplyApiIT {
             assertThat(reply.json().path("error").asText()).startsWith("invalid gateway config");
             assertThat(reply.json().path("details").toString()).contains(c[1]);
         }
+        assertThat(admin.post("/api/v1/apply", "").json().path("details").get(0).asText())
+                .isEqualTo("file: contains no documents (a config needs at least a Gateway)");
+        assertThat(admin.post("/api/v1/apply", "a: " + "[".repeat(20_000) + "]".repeat(20_000)).status()).isEqualTo(400);
         // Several errors in one file: all reported at once.
         Reply many = admin.post("/api/v1/apply", VALID.replace("port: 10000", "port: 0").replace("failover: [b]", "failover: [zz]"));
         assertThat(many.json().path("details")).hasSize(2);

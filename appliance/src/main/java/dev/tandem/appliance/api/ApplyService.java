@@ -32,7 +32,8 @@ final class ApplyService implements HttpService {
     }
 
     private void apply(ServerRequest req, ServerResponse res) throws Exception {
-        String yaml = req.content().as(String.class);
+        // An empty body is an empty config: refused by validation like any other, with a 400.
+        String yaml = req.content().hasEntity() ? req.content().as(String.class) : "";
         String actor = req.headers().first(HeaderNames.create(ACTOR_HEADER)).orElse("anonymous");
         String from = req.remotePeer().host();
         try {

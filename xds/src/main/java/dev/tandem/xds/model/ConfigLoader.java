@@ -13,10 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Reads a gateway config from YAML (one or more documents, {@code kind / metadata.name / spec}) and
@@ -30,9 +26,6 @@ public final class ConfigLoader {
     /** Optional {@code apiVersion}; documents may omit it. */
     public static final String API_VERSION = "tandem.dev/v1";
 
-    /** Bounds the memory a hostile document can take (aliases are refused as well). */
-    private static final int MAX_CODE_POINTS = 16 * 1024 * 1024;
-
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
     private static final Pattern HOST = Pattern.compile(
             "(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)(:[0-9]{1,5})?");
@@ -44,7 +37,7 @@ public final class ConfigLoader {
 
     public static GatewayConfig load(String yaml) throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
-        List<Object> raw = parseYaml(yaml, errors);
+        List<Object> raw = YamlText.loadAll(yaml, "file", errors);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
@@ -66,28 +59,6 @@ public final class ConfigLoader {
 
     /** A document and its 1-based position in the file, for messages about duplicates. */
     record Numbered(int number, Document document) {
-    }
-
-    private static List<Object> parseYaml(String yaml, List<ConfigError> errors) {
-        LoadSettings settings = LoadSettings.builder()
-                .setAllowDuplicateKeys(false)
-                .setMaxAliasesForCollections(0)
-                .setCodePointLimit(MAX_CODE_POINTS)
-                .setLabel("config")
-                .build();
-        List<Object> out = new ArrayList<>();
-        try {
-            for (Object document : new Load(settings).loadAllFromString(yaml)) {
-                out.add(document);
-            }
-        } catch (MarkedYamlEngineException e) {
-            String where = e.getProblemMark().map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
-                    .orElse("unknown position");
-            errors.add(new ConfigError("file", "", "is not valid YAML at " + where + ": " + e.getProblem()));
-        } catch (YamlEngineException e) {
-            errors.add(new ConfigError("file", "", "is not valid YAML: " + e.getMessage()));
-        }
-        return out;
     }
 
     private static Optional<Numbered> readDocument(Object raw, int number, List<ConfigError> errors) {

@@ -81,6 +81,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void hostileYamlIsRefusedWithAnError() {
+        assertThat(errors("a: &a [x, x]\nb: [*a, *a]\n")).singleElement().asString().contains("not valid YAML");
+        assertThat(errors("a: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n")).singleElement().asString()
+                .isIn("file: is nested too deeply to be a config", "file: is not valid YAML: nesting depth exceeded");
+    }
+
+    @Test
     void emptyFileIsRefused() {
         assertThat(errors("# nothing\n")).containsExactly("file: contains no documents (a config needs at least a Gateway)");
     }
