@@ -6,7 +6,6 @@ import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
 import dev.tandem.xds.serve.XdsService;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Tandem node: the H2 store, the xDS server (ADS on Helidon's gRPC server) and the admin
- * API. {@link #start} returns once both servers listen and the stored revision is being served.
+ * One running Tandem node: the H2 store, the xDS server (ADS on grpc-java's Netty server) and the
+ * admin API (Helidon SE). {@link #start} returns once both servers listen and the stored revision is being served.
  * {@link #close()} stops everything it started, in reverse order.
  */
 public final class Appliance implements AutoCloseable {
@@ -25,11 +24,11 @@ public final class Appliance implements AutoCloseable {
 
     private final Database database;
     private final XdsService xds;
-    private final WebServer xdsServer;
+    private final XdsServer xdsServer;
     private final WebServer adminServer;
     private volatile boolean ready;
 
-    private Appliance(Database database, XdsService xds, WebServer xdsServer, WebServer adminServer) {
+    private Appliance(Database database, XdsService xds, XdsServer xdsServer, WebServer adminServer) {
         this.database = database;
         this.xds = xds;
         this.xdsServer = xdsServer;
@@ -40,20 +39,14 @@ public final class Appliance implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.dataDir());
         XdsService xds = null;
-        WebServer xdsServer = null;
+        XdsServer xdsServer = null;
         try {
             xds = new XdsService(clock);
             RevisionStore store = new RevisionStore(database);
             RevisionService revisions = new RevisionService(store, xds, clock);
             var initialPublish = revisions.start(config.initialConfig());
 
-            xdsServer = WebServer.builder()
-                    .host(config.xds().address())
-                    .port(config.xds().port())
-                    .shutdownHook(false)
-                    .addRouting(GrpcRouting.builder().service(xds.aggregatedDiscoveryService()))
-                    .build()
-                    .start();
+            xdsServer = XdsServer.start(config.xds(), xds);
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
             AdminApi.routing(routing, config.nodeId(), revisions, store, xds, () -> self[0] != null && self[0].ready);
@@ -74,7 +67,7 @@ public final class Appliance implements AutoCloseable {
             return appliance;
         } catch (Exception | Error e) {
             if (xdsServer != null) {
-                xdsServer.stop();
+                xdsServer.close();
             }
             if (xds != null) {
                 xds.close();
@@ -101,7 +94,7 @@ public final class Appliance implements AutoCloseable {
         ready = false;
         LOG.info("stopping: admin API, xDS server, store");
         adminServer.stop();
-        xdsServer.stop();
+        xdsServer.close();
         xds.close();
         database.close();
         LOG.info("stopped");

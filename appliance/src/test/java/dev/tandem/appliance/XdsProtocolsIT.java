@@ -107,6 +107,31 @@ class XdsProtocolsIT {
         }
     }
 
+    @Test
+    void aDataPlaneWhoseConnectionDiesNeitherLingersNorBlocksPushesToOthers() throws Exception {
+        try (RawAdsClient dying = new RawAdsClient(appliance.xdsPort(), "dying-1", "mesh");
+             RawAdsClient living = new RawAdsClient(appliance.xdsPort(), "living-1", "mesh")) {
+            for (RawAdsClient client : new RawAdsClient[] {dying, living}) {
+                // Wildcard LDS: the client gets every listener of its group.
+                client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node())
+                        .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).build());
+                DiscoveryResponse first = client.nextSotw();
+                assertThat(first.getResourcesCount()).isEqualTo(1);
+                client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node()).setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                        .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+            }
+            // The process of one data plane dies: its connection closes without cancelling the stream.
+            dying.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> dataPlane("dying-1").isMissingNode());
+
+            assertThat(admin.post("/api/v1/apply", CONFIG.replace("hosts: [greeter]", "hosts: [greeter, hello]")).status())
+                    .isEqualTo(201);
+            DiscoveryResponse pushed = living.nextSotw();
+            assertThat(pushed.getResourcesCount()).isEqualTo(2);
+            assertThat(dataPlane("living-1").isMissingNode()).isFalse();
+        }
+    }
+
     private JsonNode groupVersions() {
         return admin.get("/api/v1/status").json().path("nodeGroups").path("mesh").path("versions");
     }

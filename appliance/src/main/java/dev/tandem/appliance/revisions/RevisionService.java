@@ -42,6 +42,8 @@ public final class RevisionService {
     public record ApplyResult(long revision, boolean unchanged, List<String> nodeGroups) {
     }
 
+    private static final java.time.Duration PUBLISH_WAIT = java.time.Duration.ofSeconds(10);
+
     private final RevisionStore store;
     private final XdsService xds;
     private final Clock clock;
@@ -108,8 +110,24 @@ public final class RevisionService {
             current = new Current(revision, config);
             LOG.info("revision {} applied by {} from {}: {} documents, node groups {}", revision.number(), actor, from,
                     config.documentCount(), config.nodeGroups());
-            publish(revision.number(), groups);
+            awaitPublished(revision.number(), publish(revision.number(), groups));
             return new ApplyResult(revision.number(), false, config.nodeGroups());
+        }
+    }
+
+    /**
+     * An apply returns once its snapshots are set, so the status an operator reads next shows them.
+     * The publisher thread does the writing; this only waits, and not forever.
+     */
+    private static void awaitPublished(long revision, CompletableFuture<?> published) {
+        try {
+            published.get(PUBLISH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("revision {} stored; its snapshots are still being published after {}", revision, PUBLISH_WAIT);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // Logged by publish(); the revision is stored and is served from the next restart or apply.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
