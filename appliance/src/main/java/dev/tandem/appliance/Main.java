@@ -10,6 +10,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Before anything logs: keeps the shutdown's log lines (see ShutdownLogManager).
+        System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
         System.exit(TandemCommand.commandLine().execute(args));
     }
 }

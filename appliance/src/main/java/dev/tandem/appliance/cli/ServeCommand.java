@@ -50,19 +50,20 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             appliance.close();
             stopped.countDown();
+            dev.tandem.appliance.ShutdownLogManager.resetAfterShutdown();
         }, "tandem-shutdown"));
         stopped.await();
         return 0;
     }
 
+    /** Tandem's own messages are complete sentences; anything else gets its first cause with a message. */
     private static String describe(Throwable e) {
-        StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
-            if (cause.getMessage() != null && !out.toString().contains(cause.getMessage())) {
-                out.append(": ").append(cause.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage().lines().findFirst().orElse(t.getMessage());
             }
-            e = cause;
         }
-        return out.toString();
+        return e.toString();
     }
+
 }

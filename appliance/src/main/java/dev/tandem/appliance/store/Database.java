@@ -33,9 +33,23 @@ public final class Database implements AutoCloseable {
             Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
             pool.dispose();
+            if (causedByLock(e)) {
+                throw new SQLException("the data directory " + dataDir + " is in use by another Tandem process "
+                        + "(its database file is locked); stop that one or give this one its own dataDir", e);
+            }
             throw new SQLException("cannot migrate the database in " + dataDir + ": " + e.getMessage(), e);
         }
         return new Database(pool);
+    }
+
+    /** H2's "database may be already in use" (error 90020): another process holds the file lock. */
+    private static boolean causedByLock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public DataSource dataSource() {

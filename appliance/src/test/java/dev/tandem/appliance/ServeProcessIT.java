@@ -1,0 +1,98 @@
+package dev.tandem.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.Ports;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tandem serve} as an operator runs it: the packaged jar in its own process, with a config
+ * file, ready on {@code /readyz}, refusing a second process on the same data directory, and
+ * logging its shutdown on SIGTERM.
+ */
+class ServeProcessIT {
+
+    private static final Path JAR = Path.of("target/tandem.jar");
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void servesRefusesASecondProcessAndStopsCleanly() throws Exception {
+        int adminPort = Ports.free();
+        Files.copy(Path.of("../samples/quickstart/gateway.yaml"), dir.resolve("gateway.yaml"));
+        Path config = writeConfig("first.yaml", adminPort, Ports.free());
+
+        Process first = start("serve", "--config", config.toString());
+        AdminHttp admin = new AdminHttp(adminPort);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.get("/readyz").status() == 200);
+        assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
+
+        Process second = start("serve", "--config", writeConfig("second.yaml", Ports.free(), Ports.free()).toString());
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isEqualTo(3);
+        assertThat(output(second)).contains("is in use by another Tandem process");
+
+        first.destroy(); // SIGTERM
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(output(first)).contains("revision 1 applied by initialConfig").contains("stopping").contains("stopped");
+    }
+
+    @Test
+    void anInvalidApplianceConfigIsNamedAndExitsThree() throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, "admin: {port: 99999}\nxds: {adress: 0.0.0.0}\n");
+        Process p = start("serve", "--config", config.toString());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(3);
+        assertThat(output(p)).contains("admin.port 99999 is out of range").contains("xds.adress is not a known field");
+    }
+
+    private Path writeConfig(String name, int adminPort, int xdsPort) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, """
+                node: {id: process-it}
+                dataDir: data
+                admin: {address: 127.0.0.1, port: %d}
+                xds: {address: 127.0.0.1, port: %d}
+                initialConfig: gateway.yaml
+                """.formatted(adminPort, xdsPort));
+        return file;
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out-" + processes.size() + ".log").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    private String output(Process p) throws IOException {
+        return Files.readString(dir.resolve("out-" + processes.indexOf(p) + ".log"));
+    }
+}
