@@ -1,6 +1,7 @@
 package dev.tandem.appliance;
 
 import dev.tandem.appliance.api.AdminApi;
+import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
@@ -36,6 +37,13 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(ApplianceConfig config) throws Exception {
+        return start(config, java.util.function.UnaryOperator.identity());
+    }
+
+    /** For tests only: {@code afterTranslation} alters what is served (see {@link RevisionService}). */
+    static Appliance start(ApplianceConfig config,
+                           java.util.function.UnaryOperator<dev.tandem.xds.translate.GroupResources> afterTranslation)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.dataDir());
         XdsService xds = null;
@@ -43,13 +51,14 @@ public final class Appliance implements AutoCloseable {
         try {
             xds = new XdsService(clock);
             RevisionStore store = new RevisionStore(database);
-            RevisionService revisions = new RevisionService(store, xds, clock);
+            RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation);
             var initialPublish = revisions.start(config.initialConfig());
 
             xdsServer = XdsServer.start(config.xds(), xds);
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
-            AdminApi.routing(routing, config.nodeId(), revisions, store, xds, () -> self[0] != null && self[0].ready);
+            AdminApi.routing(routing, config.nodeId(), revisions, store, xds, new TandemMetrics(xds, revisions),
+                    () -> self[0] != null && self[0].ready);
             WebServer adminServer = WebServer.builder()
                     .host(config.admin().address())
                     .port(config.admin().port())

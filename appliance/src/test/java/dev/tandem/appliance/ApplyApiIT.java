@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
-import dev.tandem.appliance.testing.RunningAppliance;
+import dev.tandem.appliance.testing.ApplianceExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,18 +51,14 @@ class ApplyApiIT {
     @TempDir
     Path dir;
 
-    private RunningAppliance appliance;
+    @RegisterExtension
+    final ApplianceExtension node = new ApplianceExtension("api-it");
+
     private AdminHttp admin;
 
     @BeforeEach
-    void start() throws Exception {
-        appliance = RunningAppliance.start("api-it", dir);
-        admin = appliance.admin();
-    }
-
-    @AfterEach
-    void stop() {
-        appliance.close();
+    void start() {
+        admin = node.admin();
     }
 
     @Test
@@ -168,8 +164,8 @@ class ApplyApiIT {
     void servesTheLastRevisionAfterARestart() throws Exception {
         admin.post("/api/v1/apply", VALID);
         JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");
-        appliance.restart();
-        admin = appliance.admin();
+        node.appliance().restart();
+        admin = node.admin();
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(1);
         assertThat(status.path("nodeGroups")).isEqualTo(before);

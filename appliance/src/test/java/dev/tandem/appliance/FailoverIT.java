@@ -8,11 +8,8 @@ import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Ports;
 import dev.tandem.appliance.testing.RunningAppliance;
-import dev.tandem.appliance.testing.SiteBackend;
+import dev.tandem.appliance.testing.TwoSites;
 import dev.tandem.appliance.testing.XdsClientBootstrap;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -20,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -69,33 +65,25 @@ class FailoverIT {
 
     private final int adminPort = Ports.free();
     private final int xdsPort = XdsClientBootstrap.xdsPort();
-    private SiteBackend siteA;
-    private SiteBackend siteB;
+    private TwoSites sites;
     private RunningAppliance appliance;
-    private ManagedChannel channel;
 
     @BeforeEach
     void start() throws Exception {
-        siteA = new SiteBackend("site-a", Ports.free()).start();
-        siteB = new SiteBackend("site-b", Ports.free()).start();
+        sites = new TwoSites();
         appliance = RunningAppliance.start("it-node", dir, adminPort, xdsPort);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
         appliance.close();
-        siteA.close();
-        siteB.close();
+        sites.close();
     }
 
     @Test
     void routesFailsOverFollowsAppliesAndSurvivesARestart() throws Exception {
         AdminHttp admin = new AdminHttp(adminPort);
         assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
-        channel = Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build();
 
         // All calls go to the primary.
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
@@ -105,7 +93,7 @@ class FailoverIT {
 
         // The primary dies: calls move to the failover site (priority 1).
         long stoppedAt = System.nanoTime();
-        siteA.stop();
+        sites.stopA();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
                 .until(() -> call().equals("site-b"));
         long failoverMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
@@ -116,7 +104,7 @@ class FailoverIT {
 
         // The primary returns: calls return to it.
         long restartedAt = System.nanoTime();
-        siteA = new SiteBackend("site-a", siteA.port()).start();
+        sites.restartA();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
                 .until(() -> call().equals("site-a"));
         System.out.println("MEASURED failback to priority 0 after the primary restarted: "
@@ -172,21 +160,16 @@ class FailoverIT {
     }
 
     private String gateway(String primary, String failover) {
-        return GATEWAY.formatted(siteA.port(), siteB.port(), primary, failover);
+        return GATEWAY.formatted(sites.portA(), sites.portB(), primary, failover);
     }
 
     private String call() {
-        return SiteBackend.callSite(channel, 2000);
+        return sites.call();
     }
 
     private static Optional<JsonNode> connectedClient(AdminHttp admin) {
-        JsonNode planes = admin.get("/api/v1/status").json().path("dataPlanes");
-        for (JsonNode plane : planes) {
-            if (plane.path("nodeId").asText().equals(XdsClientBootstrap.NODE_ID)) {
-                return Optional.of(plane);
-            }
-        }
-        return Optional.empty();
+        JsonNode plane = admin.dataPlane(XdsClientBootstrap.NODE_ID);
+        return plane.isMissingNode() ? Optional.empty() : Optional.of(plane);
     }
 
 }

@@ -7,19 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.rpc.Status;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.RawAdsClient;
-import dev.tandem.appliance.testing.RunningAppliance;
+import dev.tandem.appliance.testing.ApplianceExtension;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ADS on the wire: Delta as well as state-of-the-world, a NACK as an operator sees it in status,
@@ -41,28 +39,20 @@ class XdsProtocolsIT {
             spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}
             """;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final ApplianceExtension node = new ApplianceExtension("protocols-it").applying(CONFIG);
 
-    private RunningAppliance appliance;
     private AdminHttp admin;
 
     @BeforeEach
-    void start() throws Exception {
-        appliance = RunningAppliance.start("protocols-it", dir);
-        admin = appliance.admin();
-        assertThat(admin.post("/api/v1/apply", CONFIG).status()).isEqualTo(201);
-    }
-
-    @AfterEach
-    void stop() {
-        appliance.close();
+    void start() {
+        admin = node.admin();
     }
 
     @Test
     void deltaAdsServesAndRecordsTheAck() throws Exception {
         String listenersVersion = groupVersions().path("listeners").asText();
-        try (RawAdsClient client = new RawAdsClient(appliance.xdsPort(), "delta-1", "mesh")) {
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "delta-1", "mesh")) {
             client.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(client.node())
                     .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNamesSubscribe("greeter").build());
             DeltaDiscoveryResponse response = client.nextDelta();
@@ -86,7 +76,7 @@ class XdsProtocolsIT {
 
     @Test
     void aNackIsShownWithItsDetail() throws Exception {
-        try (RawAdsClient client = new RawAdsClient(appliance.xdsPort(), "sotw-1", "mesh")) {
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "sotw-1", "mesh")) {
             client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node())
                     .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNames("greeter").build());
             DiscoveryResponse response = client.nextSotw();
@@ -109,8 +99,8 @@ class XdsProtocolsIT {
 
     @Test
     void aDataPlaneWhoseConnectionDiesNeitherLingersNorBlocksPushesToOthers() throws Exception {
-        try (RawAdsClient dying = new RawAdsClient(appliance.xdsPort(), "dying-1", "mesh");
-             RawAdsClient living = new RawAdsClient(appliance.xdsPort(), "living-1", "mesh")) {
+        try (RawAdsClient dying = new RawAdsClient(node.xdsPort(), "dying-1", "mesh");
+             RawAdsClient living = new RawAdsClient(node.xdsPort(), "living-1", "mesh")) {
             for (RawAdsClient client : new RawAdsClient[] {dying, living}) {
                 // Wildcard LDS: the client gets every listener of its group.
                 client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node())
@@ -132,16 +122,69 @@ class XdsProtocolsIT {
         }
     }
 
+    @Test
+    void aRejectedVersionIsNotSentAgainNeitherOnTheStreamNorAfterAReconnect() throws Exception {
+        DiscoveryRequest.Builder lds = DiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                .addResourceNames("greeter");
+        String rejected;
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "picky-1", "mesh")) {
+            client.sendSotw(lds.clone().setNode(client.node()).build());
+            DiscoveryResponse response = client.nextSotw();
+            rejected = response.getVersionInfo();
+            client.sendSotw(lds.clone().setNode(client.node()).setResponseNonce(response.getNonce())
+                    .setErrorDetail(Status.newBuilder().setCode(3).setMessage("no thanks")).build());
+            assertThat(client.pollSotw(Duration.ofSeconds(1))).as("re-sent after the NACK").isEmpty();
+            client.cancelStreams();
+        }
+        // A new stream from the same node, still without listeners: the rejected version is not offered.
+        try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "picky-1", "mesh")) {
+            again.sendSotw(lds.clone().setNode(again.node()).build());
+            assertThat(again.pollSotw(Duration.ofSeconds(1))).as("sent after reconnecting").isEmpty();
+            // A new version of the type is sent.
+            assertThat(admin.post("/api/v1/apply", CONFIG.replace("hosts: [greeter]", "hosts: [greeter, hello]")).status())
+                    .isEqualTo(201);
+            DiscoveryResponse next = again.nextSotw();
+            assertThat(next.getVersionInfo()).isNotEqualTo(rejected);
+        }
+    }
+
+    @Test
+    void aClientThatNamesItsNodeOnlyOnceIsServedThroughout() throws Exception {
+        // grpc-js, and Envoy with set_node_on_first_message_only, omit the node after the first request.
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "terse-1", "mesh")) {
+            client.sendSotw(DiscoveryRequest.newBuilder().setNode(client.node()).setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                    .addResourceNames("greeter").build());
+            DiscoveryResponse lds = client.nextSotw();
+            client.sendSotw(DiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNames("greeter")
+                    .setVersionInfo(lds.getVersionInfo()).setResponseNonce(lds.getNonce()).build());
+            client.sendSotw(DiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.ROUTE_TYPE_URL).addResourceNames("greeter").build());
+            DiscoveryResponse rds = client.nextSotw();
+            assertThat(rds.getTypeUrl()).isEqualTo(Resources.V3.ROUTE_TYPE_URL);
+            assertThat(rds.getVersionInfo()).isEqualTo(groupVersions().path("routes").asText());
+            client.cancelStreams();
+        }
+    }
+
+    @Test
+    void aDeltaNackIsNotAnsweredWithTheSameResources() throws Exception {
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "delta-picky", "mesh")) {
+            client.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(client.node())
+                    .setTypeUrl(Resources.V3.LISTENER_TYPE_URL).addResourceNamesSubscribe("greeter").build());
+            DeltaDiscoveryResponse response = client.nextDelta();
+            client.sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                    .setResponseNonce(response.getNonce())
+                    .setErrorDetail(Status.newBuilder().setCode(3).setMessage("no thanks")).build());
+            assertThat(client.pollDelta(Duration.ofSeconds(1))).as("re-sent after the NACK").isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> dataPlane("delta-picky").path("nacks").asLong() == 1);
+            client.cancelStreams();
+        }
+    }
+
     private JsonNode groupVersions() {
         return admin.get("/api/v1/status").json().path("nodeGroups").path("mesh").path("versions");
     }
 
     private JsonNode dataPlane(String nodeId) {
-        for (JsonNode plane : admin.get("/api/v1/status").json().path("dataPlanes")) {
-            if (plane.path("nodeId").asText().equals(nodeId)) {
-                return plane;
-            }
-        }
-        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return admin.dataPlane(nodeId);
     }
 }

@@ -23,10 +23,12 @@ public final class AdminApi {
      * @param ready whether the appliance serves its current config (servers up, snapshots set)
      */
     public static void routing(HttpRouting.Builder routing, String nodeId, RevisionService revisions, RevisionStore store,
-                               XdsService xds, BooleanSupplier ready) {
+                               XdsService xds, dev.tandem.appliance.metrics.TandemMetrics metrics, BooleanSupplier ready) {
         routing.register("/api/v1", new ApplyService(revisions), new StatusService(nodeId, revisions, xds),
                         new RevisionsService(store))
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
+                .get("/metrics", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
                 .get("/readyz", (req, res) -> {
                     boolean up = ready.getAsBoolean();
                     Json.send(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("ready", up));

@@ -36,10 +36,28 @@ final class StatusService implements HttpService {
         body.put("role", "standalone");
         body.put("revision", revisions.current().map(c -> c.revision().number()).orElse(0L));
         Map<String, Object> groups = new LinkedHashMap<>();
-        xds.published().forEach((group, snapshot) -> groups.put(group, group(snapshot)));
+        xds.published().forEach((group, snapshot) -> {
+            Map<String, Object> g = group(snapshot);
+            Map<String, Object> rollout = new LinkedHashMap<>();
+            rollout.put("haltOnNack", snapshot.haltOnNack());
+            rollout.put("halted", xds.halt(group).map(StatusService::halt).orElse(null));
+            g.put("rollout", rollout);
+            groups.put(group, g);
+        });
         body.put("nodeGroups", groups);
         body.put("dataPlanes", xds.connectedDataPlanes().stream().map(StatusService::dataPlane).toList());
         Json.ok(res, body);
+    }
+
+    private static Map<String, Object> halt(dev.tandem.xds.serve.RolloutHalt h) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("revision", h.revision());
+        out.put("nodeId", h.nodeId());
+        out.put("type", h.type());
+        out.put("version", h.version());
+        out.put("detail", h.detail());
+        out.put("at", h.at().toString());
+        return out;
     }
 
     private static Map<String, Object> group(GroupSnapshot s) {
@@ -65,6 +83,7 @@ final class StatusService implements HttpService {
         out.put("protocol", d.protocol());
         out.put("connectedAt", d.connectedAt().toString());
         out.put("acked", d.acked());
+        out.put("nacks", d.nacks());
         if (d.lastNack() != null) {
             Map<String, Object> nack = new LinkedHashMap<>();
             nack.put("type", d.lastNack().type());

@@ -50,10 +50,28 @@ public final class RevisionService {
     private final Object writeLock = new Object();
     private volatile Current current;
 
+    private final java.util.function.UnaryOperator<GroupResources> afterTranslation;
+
     public RevisionService(RevisionStore store, XdsService xds, Clock clock) {
+        this(store, xds, clock, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param afterTranslation applied to every group's resources after translation; identity in
+     *                         production. Tests use it to serve resources a real data plane rejects.
+     */
+    public RevisionService(RevisionStore store, XdsService xds, Clock clock,
+                           java.util.function.UnaryOperator<GroupResources> afterTranslation) {
         this.store = store;
         this.xds = xds;
         this.clock = clock;
+        this.afterTranslation = afterTranslation;
+    }
+
+    private SortedMap<String, GroupResources> translate(GatewayConfig config) {
+        SortedMap<String, GroupResources> out = new java.util.TreeMap<>();
+        Translator.translate(config).forEach((group, resources) -> out.put(group, afterTranslation.apply(resources)));
+        return out;
     }
 
     /**
@@ -73,7 +91,7 @@ public final class RevisionService {
             }
             current = new Current(r, config);
             LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
-            return publish(r.number(), Translator.translate(config));
+            return publish(r.number(), translate(config));
         }
         if (initialConfig.isPresent()) {
             Path file = initialConfig.get();
@@ -104,7 +122,7 @@ public final class RevisionService {
                 return new ApplyResult(before.revision().number(), true, config.nodeGroups());
             }
             // Translate before storing: a translation failure must not leave a stored revision behind.
-            SortedMap<String, GroupResources> groups = Translator.translate(config);
+            SortedMap<String, GroupResources> groups = translate(config);
             groups.values().forEach(g -> GroupSnapshot.of(g, 0));
             Revision revision = store.append(yaml, config.documentCount(), actor, from, clock.instant());
             current = new Current(revision, config);

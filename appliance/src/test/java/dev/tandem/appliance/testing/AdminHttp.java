@@ -29,6 +29,16 @@ public final class AdminHttp {
     public record Reply(int status, JsonNode json, String body) {
     }
 
+    /** The data plane {@code nodeId} as {@code /api/v1/status} lists it, or a missing node. */
+    public JsonNode dataPlane(String nodeId) {
+        for (JsonNode plane : get("/api/v1/status").json().path("dataPlanes")) {
+            if (plane.path("nodeId").asText().equals(nodeId)) {
+                return plane;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
     public Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }

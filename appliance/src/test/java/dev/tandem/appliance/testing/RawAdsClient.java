@@ -34,6 +34,45 @@ public final class RawAdsClient implements AutoCloseable {
         return node;
     }
 
+    /** Responses per type URL, in arrival order, while {@link #subscribeAndAck} runs. */
+    private final java.util.Map<String, java.util.List<DiscoveryResponse>> acked = new java.util.concurrent.ConcurrentHashMap<>();
+    private java.util.Map<String, java.util.List<String>> subscriptions;
+
+    /**
+     * Subscribes to the given types (empty names: wildcard) and ACKs every response, as a data plane
+     * does; {@link #responses(String)} then counts what was pushed per type.
+     */
+    public synchronized void subscribeAndAck(java.util.Map<String, java.util.List<String>> names) {
+        subscriptions = names;
+        sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse response) {
+                acked.computeIfAbsent(response.getTypeUrl(), t -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(response);
+                synchronized (RawAdsClient.this) {
+                    sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
+                            .addAllResourceNames(subscriptions.get(response.getTypeUrl()))
+                            .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                received.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        names.forEach((type, resources) -> sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+                .addAllResourceNames(resources).build()));
+    }
+
+    /** How many responses of {@code typeUrl} arrived since {@link #subscribeAndAck}. */
+    public int responses(String typeUrl) {
+        return acked.getOrDefault(typeUrl, java.util.List.of()).size();
+    }
+
     public void sendSotw(DiscoveryRequest request) {
         if (sotw == null) {
             sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collector());
@@ -54,6 +93,24 @@ public final class RawAdsClient implements AutoCloseable {
 
     public DeltaDiscoveryResponse nextDelta() throws InterruptedException {
         return (DeltaDiscoveryResponse) next();
+    }
+
+    /** The next SotW response within {@code wait}, or empty: for asserting that nothing is sent. */
+    public java.util.Optional<DiscoveryResponse> pollSotw(java.time.Duration wait) throws InterruptedException {
+        Object item = received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (item instanceof Throwable t) {
+            throw new AssertionError("stream failed", t);
+        }
+        return java.util.Optional.ofNullable((DiscoveryResponse) item);
+    }
+
+    /** The next Delta response within {@code wait}, or empty. */
+    public java.util.Optional<DeltaDiscoveryResponse> pollDelta(java.time.Duration wait) throws InterruptedException {
+        Object item = received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (item instanceof Throwable t) {
+            throw new AssertionError("stream failed", t);
+        }
+        return java.util.Optional.ofNullable((DeltaDiscoveryResponse) item);
     }
 
     private Object next() throws InterruptedException {

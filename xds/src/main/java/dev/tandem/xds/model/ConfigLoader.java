@@ -126,7 +126,10 @@ public final class ConfigLoader {
             l.finish();
             listeners.add(new GatewayListener(orEmpty(listenerName), address, port == null ? 0 : port, protocol));
         }
-        return new Gateway(name, orEmpty(nodeGroup), dataPlane, listeners);
+        YamlFields rollout = spec.object("rollout");
+        boolean haltOnNack = rollout.bool("haltOnNack", false);
+        rollout.finish();
+        return new Gateway(name, orEmpty(nodeGroup), dataPlane, listeners, new Gateway.Rollout(haltOnNack));
     }
 
     private static Route route(String name, YamlFields spec) {

@@ -79,6 +79,10 @@ final class ConfigValidator {
             Gateway first = members.get(0);
             Map<String, String> socketOwners = new TreeMap<>();
             for (Gateway g : members) {
+                if (!g.rollout().equals(first.rollout())) {
+                    errors.add(new ConfigError(g.label(), "spec.rollout", "differs from " + first.label()
+                            + " in the same node group '" + group + "' (a node group rolls out one way)"));
+                }
                 if (g.dataPlane() != first.dataPlane()) {
                     errors.add(new ConfigError(g.label(), "spec.dataPlane", "'" + g.dataPlane().spelling()
                             + "' differs from " + first.label() + " ('" + first.dataPlane().spelling()

@@ -7,7 +7,8 @@ import java.util.List;
  * The entry point of a node group: data planes whose {@code node.cluster} equals {@link #nodeGroup()}
  * receive this gateway's listeners and the routes attached to it.
  */
-public record Gateway(String name, String nodeGroup, DataPlane dataPlane, List<GatewayListener> listeners) implements Document {
+public record Gateway(String name, String nodeGroup, DataPlane dataPlane, List<GatewayListener> listeners, Rollout rollout)
+        implements Document {
 
     public Gateway {
         listeners = listeners.stream().sorted(Comparator.comparing(GatewayListener::name)).toList();
@@ -24,5 +25,15 @@ public record Gateway(String name, String nodeGroup, DataPlane dataPlane, List<G
 
     public enum ListenerProtocol {
         HTTP
+    }
+
+    /**
+     * How revisions roll out to the node group.
+     *
+     * @param haltOnNack once any node of the group rejects a revision, nodes that have not received it
+     *                   yet do not get it; the next revision lifts the halt
+     */
+    public record Rollout(boolean haltOnNack) {
+        public static final Rollout DEFAULT = new Rollout(false);
     }
 }

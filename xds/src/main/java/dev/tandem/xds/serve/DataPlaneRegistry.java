@@ -30,14 +30,28 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataPlaneRegistry.class);
 
+    /** Told of every rejection, before the discovery server decides what to send next. */
+    @FunctionalInterface
+    interface NackListener {
+        void nacked(String nodeId, String nodeGroup, String type, String rejectedVersion, String detail);
+    }
+
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
     private final Predicate<String> knownGroup;
+    private final NackListener nackListener;
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong nackTotal = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param knownGroup whether a node group has config, to warn about data planes that ask for one that does not */
-    public DataPlaneRegistry(Predicate<String> knownGroup, Clock clock) {
+    DataPlaneRegistry(Predicate<String> knownGroup, NackListener nackListener, Clock clock) {
         this.knownGroup = knownGroup;
+        this.nackListener = nackListener;
         this.clock = clock;
+    }
+
+    /** Every NACK received since start, for the metric. */
+    public long nackTotal() {
+        return nackTotal.get();
     }
 
     /** The connected data planes that have identified themselves, by node group then node id. */
@@ -65,13 +79,23 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         closed(streamId, error);
     }
 
+    /**
+     * The node of the stream whose request is being handled on this thread. java-control-plane calls
+     * the request callbacks and then asks the cache for a watch, synchronously, on the same thread;
+     * this hands the stream's node to the cache for requests that omit it (grpc-js and Envoy with
+     * {@code set_node_on_first_message_only} send it only on a stream's first request).
+     */
+    static final ThreadLocal<Node> CURRENT_NODE = new ThreadLocal<>();
+
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         StreamState state = streams.get(streamId);
         if (state == null) {
+            CURRENT_NODE.remove();
             return;
         }
         state.identify(request.getNode(), "sotw");
+        CURRENT_NODE.set(state.node());
         String type = ResourceTypes.shortName(request.getTypeUrl());
         if (request.hasErrorDetail()) {
             state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
@@ -84,9 +108,11 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
         StreamState state = streams.get(streamId);
         if (state == null) {
+            CURRENT_NODE.remove();
             return;
         }
         state.identify(request.getNode(), "delta");
+        CURRENT_NODE.set(state.node());
         String type = ResourceTypes.shortName(request.getTypeUrl());
         if (request.hasErrorDetail()) {
             state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
@@ -129,6 +155,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         private final long streamId;
         private final String channel;
         private final Instant openedAt;
+        private Node node;
         private String nodeId;
         private String nodeGroup;
         private String protocol;
@@ -136,6 +163,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         /** nonce → (type, version) of responses sent and not yet answered. */
         private final Map<String, String[]> pending = new HashMap<>();
         private Nack lastNack;
+        private long nacks;
 
         StreamState(long streamId, String channel, Instant openedAt) {
             this.streamId = streamId;
@@ -143,11 +171,16 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             this.openedAt = openedAt;
         }
 
+        synchronized Node node() {
+            return node;
+        }
+
         synchronized void identify(Node node, String protocol) {
             // Some clients (grpc-js) send the node only on a stream's first request: keep the first one.
             if (nodeId != null || node.getId().isEmpty() && node.getCluster().isEmpty()) {
                 return;
             }
+            this.node = node;
             this.nodeId = node.getId();
             this.nodeGroup = node.getCluster();
             this.protocol = protocol;
@@ -179,18 +212,35 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             }
         }
 
-        synchronized void nack(String type, String nonce, String detail) {
-            String[] response = pending.remove(nonce);
-            String rejected = response == null ? "unknown" : response[1];
-            lastNack = new Nack(type, rejected, detail, clock.instant());
-            LOG.warn("NACK from node '{}' (group '{}') for {} version {}: {}", nodeId, nodeGroup, type, rejected, detail);
+        void nack(String type, String nonce, String detail) {
+            String rejected;
+            boolean repeated;
+            synchronized (this) {
+                String[] response = pending.remove(nonce);
+                rejected = response == null ? "unknown" : response[1];
+                repeated = lastNack != null && lastNack.type().equals(type) && lastNack.rejectedVersion().equals(rejected);
+                lastNack = new Nack(type, rejected, detail, clock.instant());
+                nacks++;
+            }
+            nackTotal.incrementAndGet();
+            // Logged once per version: a client that repeats itself is counted, not logged again.
+            if (!repeated) {
+                LOG.warn("NACK from node '{}' (group '{}') for {} version {}: {}", nodeId, nodeGroup, type, rejected, detail);
+            }
+            if (nodeId != null && response(rejected)) {
+                nackListener.nacked(nodeId, nodeGroup, type, rejected, detail);
+            }
+        }
+
+        private boolean response(String version) {
+            return !"unknown".equals(version);
         }
 
         synchronized DataPlaneStatus status() {
             if (nodeId == null) {
                 return null;
             }
-            return new DataPlaneStatus(streamId, nodeId, nodeGroup, protocol, openedAt, Map.copyOf(acked), lastNack);
+            return new DataPlaneStatus(streamId, nodeId, nodeGroup, protocol, openedAt, Map.copyOf(acked), lastNack, nacks);
         }
     }
 }

@@ -35,6 +35,9 @@ public final class XdsService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XdsService.class);
 
     private final SimpleCache<String> cache = new SimpleCache<>(Node::getCluster);
+    private final Rejections rejections = new Rejections();
+    private final NackGuard guard = new NackGuard(cache, rejections);
+    private final Clock clock;
     private final DataPlaneRegistry registry;
     private final V3DiscoveryServer server;
     private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
@@ -45,8 +48,9 @@ public final class XdsService implements AutoCloseable {
     private volatile SortedMap<String, GroupSnapshot> published = new TreeMap<>();
 
     public XdsService(Clock clock) {
-        this.registry = new DataPlaneRegistry(group -> published.containsKey(group), clock);
-        this.server = new V3DiscoveryServer(List.of(registry), cache);
+        this.clock = clock;
+        this.registry = new DataPlaneRegistry(group -> published.containsKey(group), this::nacked, clock);
+        this.server = new V3DiscoveryServer(List.of(registry), guard);
     }
 
     /** The ADS service (SotW and Delta) to host on a gRPC server. */
@@ -56,6 +60,37 @@ public final class XdsService implements AutoCloseable {
 
     public List<DataPlaneStatus> connectedDataPlanes() {
         return registry.connected();
+    }
+
+    /** NACKs received since start, all groups. */
+    public long nackTotal() {
+        return registry.nackTotal();
+    }
+
+    /** The group's halted rollout, if a node rejected its revision and the group halts on NACK. */
+    public java.util.Optional<RolloutHalt> halt(String nodeGroup) {
+        return rejections.halt(nodeGroup);
+    }
+
+    /** Requests held back (rejected versions, halted rollouts) right now. */
+    public int heldRequests() {
+        return guard.heldCount();
+    }
+
+    /**
+     * Called on the gRPC thread of the NACK, before the discovery server asks for the next watch: the
+     * rejection must be on record by then, or the library would answer with the same version.
+     */
+    private void nacked(String nodeId, String group, String type, String version, String detail) {
+        rejections.reject(nodeId, type, version);
+        GroupSnapshot served = published.get(group);
+        if (served != null && served.haltOnNack() && version.equals(served.versionOf(type))
+                && rejections.halt(group).isEmpty()) {
+            rejections.halt(group, new RolloutHalt(served.revision(), nodeId, type, version, detail, clock.instant()));
+            LOG.warn("rollout of revision {} to node group '{}' halted: node '{}' rejected {} version {}; "
+                    + "nodes without it keep their config until the next revision", served.revision(), group, nodeId,
+                    type, version);
+        }
     }
 
     /** The snapshots being served, by node group. */
@@ -82,12 +117,17 @@ public final class XdsService implements AutoCloseable {
             SortedMap<String, GroupSnapshot> previous = published;
             published = next;
             next.forEach((group, snapshot) -> {
+                // A new revision lifts a halted rollout (rollout.haltOnNack).
+                rejections.halt(group).filter(h -> h.revision() < revision).ifPresent(h -> {
+                    rejections.lift(group);
+                    LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}", group, h.revision(), revision);
+                });
                 GroupSnapshot before = previous.get(group);
-                if (before != null && Objects.equals(before.versions(), snapshot.versions())) {
-                    return;
+                if (before == null || !Objects.equals(before.versions(), snapshot.versions())) {
+                    cache.setSnapshot(group, snapshot.snapshot());
+                    LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
                 }
-                cache.setSnapshot(group, snapshot.snapshot());
-                LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
+                guard.release(group);
             });
             return next;
         }, publisher);

@@ -9,10 +9,22 @@ import java.util.List;
  *
  * @param versions the version of each type, in xDS's short names (listeners, routes, clusters, endpoints, secrets)
  */
-public record GroupSnapshot(String nodeGroup, long revision, Versions versions, Snapshot snapshot) {
+public record GroupSnapshot(String nodeGroup, long revision, Versions versions, Snapshot snapshot, boolean haltOnNack) {
 
     /** One version per resource type. */
     public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
+    }
+
+    /** The version of a type by its short name ({@code listeners}, {@code routes}, ...), or {@code null}. */
+    public String versionOf(String type) {
+        return switch (type) {
+            case "listeners" -> versions.listeners();
+            case "routes" -> versions.routes();
+            case "clusters" -> versions.clusters();
+            case "endpoints" -> versions.endpoints();
+            case "secrets" -> versions.secrets();
+            default -> null;
+        };
     }
 
     /**
@@ -38,6 +50,6 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
             throw new IllegalStateException("inconsistent snapshot for node group '" + resources.nodeGroup() + "': "
                     + String.join("; ", problems));
         }
-        return new GroupSnapshot(resources.nodeGroup(), revision, versions, snapshot);
+        return new GroupSnapshot(resources.nodeGroup(), revision, versions, snapshot, resources.rollout().haltOnNack());
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.xds.translate;
 
+import dev.tandem.xds.model.Gateway;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -8,9 +9,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 
-/** The Envoy resources of one node group, each list sorted by resource name. */
+/**
+ * The Envoy resources of one node group, each list sorted by resource name, and how they roll out.
+ */
 public record GroupResources(String nodeGroup, List<Listener> listeners, List<RouteConfiguration> routes,
-                             List<Cluster> clusters, List<ClusterLoadAssignment> endpoints) {
+                             List<Cluster> clusters, List<ClusterLoadAssignment> endpoints, Gateway.Rollout rollout) {
+
+    public GroupResources(String nodeGroup, List<Listener> listeners, List<RouteConfiguration> routes,
+                          List<Cluster> clusters, List<ClusterLoadAssignment> endpoints) {
+        this(nodeGroup, listeners, routes, clusters, endpoints, Gateway.Rollout.DEFAULT);
+    }
 
     public GroupResources {
         listeners = sortedBy(listeners, Listener::getName);

@@ -79,7 +79,7 @@ public final class Translator {
             clusters.add(ClusterBuilder.build(name, byPriority.get(0), dataPlane));
             assignments.add(LoadAssignmentBuilder.build(name, byPriority));
         }
-        return new GroupResources(group, listeners, routeConfigurations, clusters, assignments);
+        return new GroupResources(group, listeners, routeConfigurations, clusters, assignments, gateways.get(0).rollout());
     }
 
     /** A proxyless route table serves exactly one host: keep only that host on the route. */

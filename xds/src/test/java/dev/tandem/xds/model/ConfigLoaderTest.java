@@ -153,7 +153,7 @@ class ConfigLoaderTest {
         assertThat(errors).containsExactlyInAnyOrder(
                 "Gateway 'edge': spec.listeners[0].port 70000 is out of range (1 to 65535)",
                 "Gateway 'edge': spec.listeners[1].port must be a whole number, not text '80'",
-                "Gateway 'edge': spec.timout is not a known field (known: dataPlane, listeners, nodeGroup)",
+                "Gateway 'edge': spec.timout is not a known field (known: dataPlane, listeners, nodeGroup, rollout)",
                 "Route 'orders': spec.hosts[1] 'bad host' is not a host name (name, *.suffix, * or name:port)",
                 "Route 'orders': spec.match.pathPrefix 'orders' must start with /",
                 "Route 'orders': spec.timeout 'soon' is not a duration (use a number with ms, s, m or h, such as 5s or 250ms)",

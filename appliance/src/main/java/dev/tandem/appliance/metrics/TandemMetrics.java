@@ -1,0 +1,59 @@
+package dev.tandem.appliance.metrics;
+
+import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.xds.serve.DataPlaneStatus;
+import dev.tandem.xds.serve.XdsService;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The appliance's Prometheus metrics, named with the words of the model and the status API
+ * ({@code node_group}, revision, NACK). Per-group values are read when scraped, never pushed by the
+ * hot path.
+ */
+public final class TandemMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final XdsService xds;
+    private final MultiGauge dataPlanes;
+    private final MultiGauge halted;
+
+    public TandemMetrics(XdsService xds, RevisionService revisions) {
+        this.xds = xds;
+        Gauge.builder("tandem_revision", revisions, r -> r.current().map(c -> c.revision().number()).orElse(0L))
+                .description("The revision this node serves").register(registry);
+        FunctionCounter.builder("tandem_xds_nacks", xds, XdsService::nackTotal)
+                .description("Configs rejected by data planes (NACKs), all node groups").register(registry);
+        Gauge.builder("tandem_xds_held_requests", xds, XdsService::heldRequests)
+                .description("Requests held back: versions their node rejected, or halted rollouts").register(registry);
+        dataPlanes = MultiGauge.builder("tandem_xds_data_planes")
+                .description("Connected data planes (ADS streams that named their node)").register(registry);
+        halted = MultiGauge.builder("tandem_rollout_halted")
+                .description("1 while the node group's rollout is halted by a NACK (rollout.haltOnNack)").register(registry);
+    }
+
+    /** The Prometheus text exposition of every metric, refreshed now. */
+    public String scrape() {
+        Map<String, Long> perGroup = new TreeMap<>();
+        xds.published().keySet().forEach(group -> perGroup.put(group, 0L));
+        for (DataPlaneStatus d : xds.connectedDataPlanes()) {
+            perGroup.merge(d.nodeGroup(), 1L, Long::sum);
+        }
+        dataPlanes.register(perGroup.entrySet().stream()
+                .map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()), e.getValue()))
+                .collect(Collectors.toList()), true);
+        List<MultiGauge.Row<?>> haltRows = xds.published().keySet().stream()
+                .map(group -> MultiGauge.Row.of(Tags.of("node_group", group), xds.halt(group).isPresent() ? 1 : 0))
+                .collect(Collectors.toList());
+        halted.register(haltRows, true);
+        return registry.scrape();
+    }
+}

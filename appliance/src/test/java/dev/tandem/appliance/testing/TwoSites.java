@@ -1,0 +1,55 @@
+package dev.tandem.appliance.testing;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two gRPC backends on loopback, {@code site-a} and {@code site-b}, and the proxyless client that
+ * reaches them through {@code xds:///greeter} (bootstrap: {@link XdsClientBootstrap}).
+ */
+public final class TwoSites implements AutoCloseable {
+
+    private SiteBackend siteA = new SiteBackend("site-a", Ports.free()).start();
+    private final SiteBackend siteB = new SiteBackend("site-b", Ports.free()).start();
+    private ManagedChannel channel;
+
+    public int portA() {
+        return siteA.port();
+    }
+
+    public int portB() {
+        return siteB.port();
+    }
+
+    /** Site A's process dies. */
+    public void stopA() {
+        siteA.stop();
+    }
+
+    /** Site A comes back on its port. */
+    public void restartA() {
+        siteA = new SiteBackend("site-a", siteA.port()).start();
+    }
+
+    /** One call through the xDS client (created on first use); returns the site that answered. */
+    public String call() {
+        synchronized (this) {
+            if (channel == null) {
+                XdsClientBootstrap.xdsPort();
+                channel = Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build();
+            }
+        }
+        return SiteBackend.callSite(channel, 2000);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        siteA.close();
+        siteB.close();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.tandem.xds.serve;
+
+import java.time.Instant;
+
+/**
+ * A node group's halted rollout ({@code rollout.haltOnNack}): the revision that a node rejected and
+ * that is therefore not sent to the group's nodes that do not have it yet.
+ */
+public record RolloutHalt(long revision, String nodeId, String type, String version, String detail, Instant at) {
+}
