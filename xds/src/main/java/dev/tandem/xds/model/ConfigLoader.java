@@ -199,7 +199,85 @@ public final class ConfigLoader {
                 Duration.ofMillis(1), Duration.ofMinutes(5));
         UpstreamProtocol protocol = spec.choice("protocol", UpstreamProtocol.HTTP1,
                 Map.of("HTTP1", UpstreamProtocol.HTTP1, "HTTP2", UpstreamProtocol.HTTP2));
-        return new Upstream(name, endpoints, connectTimeout, protocol);
+        HealthCheck healthCheck = spec.has("healthCheck") ? healthCheck(spec.object("healthCheck")) : null;
+        OutlierDetection outliers = spec.has("outlierDetection") ? outlierDetection(spec.object("outlierDetection")) : null;
+        Integer panic = spec.integer("healthyPanicThreshold", 0, 100);
+        return new Upstream(name, endpoints, connectTimeout, protocol, healthCheck, outliers, panic);
+    }
+
+    private static final Duration MAX_CHECK_DURATION = Duration.ofHours(1);
+
+    private static HealthCheck healthCheck(YamlFields hc) {
+        HealthCheck.Type type = hc.choice("type", HealthCheck.Type.HTTP,
+                Map.of("HTTP", HealthCheck.Type.HTTP, "GRPC", HealthCheck.Type.GRPC, "TCP", HealthCheck.Type.TCP));
+        if (!hc.has("type")) {
+            hc.error("type", "is required (HTTP, GRPC or TCP)");
+        }
+        String path = hc.string("path", "");
+        String host = hc.string("host", "");
+        List<HealthCheck.StatusRange> statuses = new ArrayList<>();
+        List<String> statusTexts = hc.strings("expectedStatuses");
+        for (int i = 0; i < statusTexts.size(); i++) {
+            HealthCheck.StatusRange range = statusRange(statusTexts.get(i));
+            if (range == null) {
+                hc.error("expectedStatuses[" + i + "]", "'" + statusTexts.get(i)
+                        + "' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")");
+            } else {
+                statuses.add(range);
+            }
+        }
+        String serviceName = hc.string("serviceName", "");
+        if (type == HealthCheck.Type.HTTP && path.isEmpty()) {
+            hc.error("path", "is required for an HTTP health check");
+        } else if (!path.isEmpty() && !path.startsWith("/")) {
+            hc.error("path", "'" + path + "' must start with /");
+        }
+        if (type != HealthCheck.Type.HTTP) {
+            for (String httpOnly : List.of("path", "host", "expectedStatuses")) {
+                if (hc.has(httpOnly)) {
+                    hc.error(httpOnly, "applies to HTTP health checks only");
+                }
+            }
+        }
+        if (type != HealthCheck.Type.GRPC && hc.has("serviceName")) {
+            hc.error("serviceName", "applies to GRPC health checks only");
+        }
+        if (statuses.isEmpty()) {
+            statuses.add(new HealthCheck.StatusRange(200, 299));
+        }
+        Duration interval = hc.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(100), MAX_CHECK_DURATION);
+        Duration timeout = hc.duration("timeout", Duration.ofSeconds(1), Duration.ofMillis(10), MAX_CHECK_DURATION);
+        Integer healthy = hc.integer("healthyThreshold", 1, 100);
+        Integer unhealthy = hc.integer("unhealthyThreshold", 1, 100);
+        Duration jitter = hc.duration("jitter", Duration.ZERO, Duration.ZERO, MAX_CHECK_DURATION);
+        Duration noTraffic = hc.duration("noTrafficInterval", interval, Duration.ofMillis(100), MAX_CHECK_DURATION);
+        if (timeout.compareTo(interval) > 0) {
+            hc.error("timeout", Durations.format(timeout) + " is longer than the interval " + Durations.format(interval));
+        }
+        hc.finish();
+        return new HealthCheck(type, path, host, statuses, serviceName, interval, timeout,
+                healthy == null ? 2 : healthy, unhealthy == null ? 3 : unhealthy, jitter, noTraffic);
+    }
+
+    private static HealthCheck.StatusRange statusRange(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-5][0-9]{2})(?:-([1-5][0-9]{2}))?").matcher(text.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        int from = Integer.parseInt(m.group(1));
+        int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
+        return to < from ? null : new HealthCheck.StatusRange(from, to);
+    }
+
+    private static OutlierDetection outlierDetection(YamlFields od) {
+        Integer consecutive5xx = od.integer("consecutive5xx", 0, 1000);
+        Integer gateway = od.integer("consecutiveGatewayFailure", 0, 1000);
+        Duration interval = od.duration("interval", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration ejection = od.duration("baseEjectionTime", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1));
+        Integer maxPercent = od.integer("maxEjectionPercent", 0, 100);
+        od.finish();
+        return new OutlierDetection(consecutive5xx == null ? 5 : consecutive5xx, gateway == null ? 0 : gateway, interval,
+                ejection, maxPercent == null ? 10 : maxPercent);
     }
 
     private static FailoverScheme failoverScheme(String name, YamlFields spec) {
@@ -208,7 +286,9 @@ public final class ConfigLoader {
         if (failover.isEmpty()) {
             spec.error("failover", "must list at least one failover upstream");
         }
-        return new FailoverScheme(name, orEmpty(primary), failover);
+        Integer factor = spec.integer("overprovisioningFactor", 100, 1000);
+        return new FailoverScheme(name, orEmpty(primary), failover,
+                factor == null ? FailoverScheme.DEFAULT_OVERPROVISIONING_FACTOR : factor);
     }
 
     private static String orEmpty(String s) {

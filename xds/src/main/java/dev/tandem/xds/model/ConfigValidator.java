@@ -115,6 +115,16 @@ final class ConfigValidator {
     }
 
     private static void checkFailoverScheme(FailoverScheme f, GatewayConfig config, List<ConfigError> errors) {
+        var primary = config.upstream(f.primary());
+        for (int i = 0; i < f.failover().size() && primary.isPresent(); i++) {
+            var member = config.upstream(f.failover().get(i));
+            if (member.isPresent() && member.get().healthCheck() != null
+                    && !member.get().healthCheck().equals(primary.get().healthCheck())) {
+                errors.add(new ConfigError(f.label(), "spec.failover[" + i + "]", "'" + member.get().name()
+                        + "' has a healthCheck of its own; Envoy runs one health check per cluster, so the upstreams of a "
+                        + "failover scheme share the primary's: remove it or make it equal to '" + f.primary() + "''s"));
+            }
+        }
         if (!f.primary().isEmpty() && config.upstream(f.primary()).isEmpty()) {
             errors.add(new ConfigError(f.label(), "spec.primary", "'" + f.primary() + "' is not a defined Upstream"));
         }

@@ -5,11 +5,20 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A set of endpoints that serve the same thing. Health checks, TLS and outlier detection join this
- * record as further components; the translation reads them from here.
+ * A set of endpoints that serve the same thing.
+ *
+ * @param healthCheck           the active health check, or {@code null}
+ * @param outlierDetection      passive ejection of failing endpoints, or {@code null}
+ * @param healthyPanicThreshold percent of healthy endpoints below which Envoy ignores health and
+ *                              balances over all (Envoy's default 50 when {@code null})
  */
-public record Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol)
+public record Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol,
+                       HealthCheck healthCheck, OutlierDetection outlierDetection, Integer healthyPanicThreshold)
         implements Document {
+
+    public Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol) {
+        this(name, endpoints, connectTimeout, protocol, null, null, null);
+    }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 

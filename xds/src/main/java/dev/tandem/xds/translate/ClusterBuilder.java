@@ -20,8 +20,8 @@ final class ClusterBuilder {
     }
 
     /**
-     * @param settings the upstream whose connection settings the cluster takes: the upstream itself,
-     *                 or a failover scheme's primary
+     * @param settings the upstream whose connection settings, health check and outlier detection the
+     *                 cluster takes: the upstream itself, or a failover scheme's primary
      */
     static Cluster build(String name, Upstream settings, DataPlane dataPlane) {
         Cluster.Builder cluster = Cluster.newBuilder()
@@ -30,7 +30,21 @@ final class ClusterBuilder {
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ConfigSources.ADS))
                 .setConnectTimeout(Durations.fromNanos(settings.connectTimeout().toNanos()))
                 .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
-        // Proxyless gRPC always speaks HTTP/2 and has no use for Envoy's protocol options.
+        // Proxyless gRPC runs no active health checks, has no panic mode, and its outlier detection
+        // knows only success-rate and failure-percentage ejection (it would ignore consecutive errors):
+        // all three are Envoy's. Proxyless clients fail over when a priority's connections fail.
+        if (dataPlane == DataPlane.ENVOY && settings.outlierDetection() != null) {
+            cluster.setOutlierDetection(HealthChecks.outlierDetection(settings.outlierDetection()));
+        }
+        if (dataPlane == DataPlane.ENVOY && settings.healthCheck() != null) {
+            cluster.addHealthChecks(HealthChecks.activeCheck(settings.healthCheck(), settings.protocol()));
+        }
+        if (dataPlane == DataPlane.ENVOY && settings.healthyPanicThreshold() != null) {
+            cluster.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
+                    .setHealthyPanicThreshold(io.envoyproxy.envoy.type.v3.Percent.newBuilder()
+                            .setValue(settings.healthyPanicThreshold())));
+        }
+        // Proxyless gRPC always speaks HTTP/2 and has no use for Envoy's protocol options either.
         if (dataPlane == DataPlane.ENVOY && settings.protocol() == UpstreamProtocol.HTTP2) {
             cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, EnvoyTypes.pack(HttpProtocolOptions.newBuilder()
                     .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()

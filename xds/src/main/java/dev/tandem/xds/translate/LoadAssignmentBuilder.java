@@ -21,8 +21,14 @@ final class LoadAssignmentBuilder {
     private LoadAssignmentBuilder() {
     }
 
-    static ClusterLoadAssignment build(String clusterName, List<Upstream> byPriority) {
+    /** @param overprovisioningFactor set on the assignment when not {@code null} (failover schemes) */
+    static ClusterLoadAssignment build(String clusterName, List<Upstream> byPriority, Integer overprovisioningFactor) {
         ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+        if (overprovisioningFactor != null) {
+            // Explicit even at Envoy's default, so the failover arithmetic reads in the config served.
+            assignment.setPolicy(ClusterLoadAssignment.Policy.newBuilder()
+                    .setOverprovisioningFactor(com.google.protobuf.UInt32Value.of(overprovisioningFactor)));
+        }
         for (int priority = 0; priority < byPriority.size(); priority++) {
             Map<Upstream.Locality, List<Endpoint>> byLocality = new TreeMap<>();
             for (Endpoint e : byPriority.get(priority).endpoints()) {

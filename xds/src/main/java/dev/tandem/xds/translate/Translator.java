@@ -77,7 +77,9 @@ public final class Translator {
             List<Upstream> byPriority = priorities(config, target);
             String name = ResourceNames.cluster(target);
             clusters.add(ClusterBuilder.build(name, byPriority.get(0), dataPlane));
-            assignments.add(LoadAssignmentBuilder.build(name, byPriority));
+            Integer factor = target.kind() == Route.TargetKind.FAILOVER_SCHEME
+                    ? config.failoverScheme(target.name()).orElseThrow().overprovisioningFactor() : null;
+            assignments.add(LoadAssignmentBuilder.build(name, byPriority, factor));
         }
         return new GroupResources(group, listeners, routeConfigurations, clusters, assignments, gateways.get(0).rollout());
     }

@@ -285,6 +285,50 @@ class ConfigLoaderTest {
                 "Route 'r': spec.hosts must list at least one host (or \"*\")");
     }
 
+    @Test
+    void healthChecksOutliersAndFailoverPolicyAreRead() throws Exception {
+        GatewayConfig config = ConfigLoader.load(VALID.replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
+                "spec:\n  healthCheck: {type: HTTP, path: /healthz, expectedStatuses: [\"200-299\"], interval: 2s}\n"
+                        + "  outlierDetection: {consecutive5xx: 3}\n  healthyPanicThreshold: 30\n"
+                        + "  endpoints: [{address: 127.0.0.1, port: 9001")
+                .replace("spec: {primary: a, failover: [b]}", "spec: {primary: a, failover: [b], overprovisioningFactor: 100}"));
+        Upstream a = config.upstream("a").orElseThrow();
+        assertThat(a.healthCheck().type()).isEqualTo(HealthCheck.Type.HTTP);
+        assertThat(a.healthCheck().expectedStatuses()).containsExactly(new HealthCheck.StatusRange(200, 299));
+        assertThat(a.healthCheck().noTrafficInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(a.healthCheck().timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(a.outlierDetection().consecutive5xx()).isEqualTo(3);
+        assertThat(a.outlierDetection().maxEjectionPercent()).isEqualTo(10);
+        assertThat(a.healthyPanicThreshold()).isEqualTo(30);
+        assertThat(config.failoverScheme("orders").orElseThrow().overprovisioningFactor()).isEqualTo(100);
+        assertThat(config.upstream("b").orElseThrow().healthCheck()).isNull();
+    }
+
+    @Test
+    void healthCheckMistakesAreNamed() {
+        assertThat(errors(VALID.replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
+                "spec:\n  healthCheck: {type: HTTP, expectedStatuses: [\"700\", \"299-200\"], timeout: 10s, interval: 5s,"
+                        + " serviceName: x, healthyThreshold: 0}\n  outlierDetection: {maxEjectionPercent: 101}\n"
+                        + "  healthyPanicThreshold: 120\n  endpoints: [{address: 127.0.0.1, port: 9001")
+                .replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9002", "spec:\n  healthCheck: {type: TCP, path: /x}\n"
+                        + "  endpoints: [{address: 127.0.0.1, port: 9002")
+                .replace("spec: {primary: a, failover: [b]}", "spec: {primary: a, failover: [b], overprovisioningFactor: 50}")))
+                .containsExactlyInAnyOrder(
+                        "Upstream 'a': spec.healthCheck.expectedStatuses[0] '700' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")",
+                        "Upstream 'a': spec.healthCheck.expectedStatuses[1] '299-200' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")",
+                        "Upstream 'a': spec.healthCheck.path is required for an HTTP health check",
+                        "Upstream 'a': spec.healthCheck.serviceName applies to GRPC health checks only",
+                        "Upstream 'a': spec.healthCheck.healthyThreshold 0 is out of range (1 to 100)",
+                        "Upstream 'a': spec.healthCheck.timeout 10s is longer than the interval 5s",
+                        "Upstream 'a': spec.outlierDetection.maxEjectionPercent 101 is out of range (0 to 100)",
+                        "Upstream 'a': spec.healthyPanicThreshold 120 is out of range (0 to 100)",
+                        "Upstream 'b': spec.healthCheck.path applies to HTTP health checks only",
+                        "FailoverScheme 'orders': spec.overprovisioningFactor 50 is out of range (100 to 1000)",
+                        "FailoverScheme 'orders': spec.failover[0] 'b' has a healthCheck of its own; Envoy runs one health check "
+                                + "per cluster, so the upstreams of a failover scheme share the primary's: remove it or make it "
+                                + "equal to 'a''s");
+    }
+
     private static List<String> errors(String yaml) {
         try {
             ConfigLoader.load(yaml);

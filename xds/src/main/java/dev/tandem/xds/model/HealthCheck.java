@@ -1,0 +1,35 @@
+package dev.tandem.xds.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An active health check that Envoy runs against every endpoint of an upstream (and, in a failover
+ * scheme, against every priority). Proxyless gRPC clients run no active checks; they fail over on
+ * connection failures and outlier detection.
+ *
+ * @param path             HTTP only: the request path
+ * @param host             HTTP only: the Host header; empty for the cluster's name
+ * @param expectedStatuses HTTP only: accepted status ranges, each {@code [from, to]} inclusive
+ * @param serviceName      GRPC only: the service asked of {@code grpc.health.v1.Health}; empty for the server
+ * @param noTrafficInterval how often an endpoint that gets no traffic is checked (a failover target
+ *                          waiting for its turn); the interval unless set
+ */
+public record HealthCheck(Type type, String path, String host, List<StatusRange> expectedStatuses, String serviceName,
+                          Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold,
+                          Duration jitter, Duration noTrafficInterval) {
+
+    public enum Type {
+        HTTP,
+        GRPC,
+        TCP
+    }
+
+    /** HTTP statuses {@code from} to {@code to}, inclusive. */
+    public record StatusRange(int from, int to) {
+    }
+
+    public HealthCheck {
+        expectedStatuses = List.copyOf(expectedStatuses);
+    }
+}
