@@ -57,7 +57,8 @@ public final class Appliance implements AutoCloseable {
             xdsServer = XdsServer.start(config.xds(), xds);
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
-            AdminApi.routing(routing, config.nodeId(), revisions, store, xds, new TandemMetrics(xds, revisions),
+            // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
+            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, xds, new TandemMetrics(xds, revisions),
                     () -> self[0] != null && self[0].ready);
             WebServer adminServer = WebServer.builder()
                     .host(config.admin().address())
@@ -71,6 +72,7 @@ public final class Appliance implements AutoCloseable {
             self[0] = appliance;
             initialPublish.get(30, TimeUnit.SECONDS);
             appliance.ready = true;
+            xdsServer.serving(true);
             LOG.info("Tandem node '{}' ready: xDS on {}:{}, admin API on http://{}:{}, data in {}", config.nodeId(),
                     config.xds().address(), xdsServer.port(), config.admin().address(), adminServer.port(), config.dataDir());
             return appliance;
@@ -101,6 +103,7 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        xdsServer.serving(false);
         LOG.info("stopping: admin API, xDS server, store");
         adminServer.stop();
         xdsServer.close();

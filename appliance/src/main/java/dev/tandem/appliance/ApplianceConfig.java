@@ -4,6 +4,7 @@ import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.model.YamlFields;
 import dev.tandem.xds.model.YamlText;
+import dev.tandem.xds.bootstrap.XdsPeer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,7 +20,24 @@ import java.util.Optional;
  *
  * @param initialConfig a gateway config applied as the first revision when the store has none
  */
-public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
+public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
+                              List<XdsPeer> peers) {
+
+    public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
+        this(nodeId, dataDir, admin, xds, initialConfig, List.of());
+    }
+
+    /**
+     * Every node's xDS endpoint as data planes reach it, this one included; when the file names none,
+     * this node alone (a wildcard listen address is advertised as loopback).
+     */
+    public List<XdsPeer> xdsPeers() {
+        if (!peers.isEmpty()) {
+            return peers;
+        }
+        String address = xds.address().equals("0.0.0.0") || xds.address().equals("::") ? "127.0.0.1" : xds.address();
+        return List.of(new XdsPeer(nodeId, address, xds.port()));
+    }
 
     public static final int DEFAULT_ADMIN_PORT = 9090;
     public static final int DEFAULT_XDS_PORT = 18000;
@@ -55,11 +73,21 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
         Endpoint admin = endpoint(top.object("admin"), DEFAULT_ADMIN_PORT);
         Endpoint xds = endpoint(top.object("xds"), DEFAULT_XDS_PORT);
         Optional<Path> initial = Optional.ofNullable(top.string("initialConfig")).map(p -> base.resolve(p).normalize());
+        List<XdsPeer> peers = new ArrayList<>();
+        for (YamlFields peer : top.objects("peers")) {
+            String name = peer.requiredString("name");
+            String address = peer.requiredString("address");
+            Integer port = peer.requiredInteger("port", 1, 65535);
+            peer.finish();
+            if (name != null && address != null && port != null) {
+                peers.add(new XdsPeer(name, address, port));
+            }
+        }
         top.finish();
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial);
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers));
     }
 
     private static Endpoint endpoint(YamlFields fields, int defaultPort) {
@@ -79,6 +107,6 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
 
     public ApplianceConfig withPorts(int adminPort, int xdsPort) {
         return new ApplianceConfig(nodeId, dataDir, new Endpoint(admin.address(), adminPort), new Endpoint(xds.address(), xdsPort),
-                initialConfig);
+                initialConfig, peers);
     }
 }

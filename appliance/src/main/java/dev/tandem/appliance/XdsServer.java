@@ -2,6 +2,8 @@ package dev.tandem.appliance;
 
 import dev.tandem.xds.serve.XdsService;
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,14 +23,20 @@ final class XdsServer implements AutoCloseable {
     private static final long PERMITTED_CLIENT_PING_SECONDS = 10;
 
     private final Server server;
+    private final HealthStatusManager health;
 
-    private XdsServer(Server server) {
+    private XdsServer(Server server, HealthStatusManager health) {
         this.server = server;
+        this.health = health;
     }
 
+    /** Starts NOT_SERVING on {@code grpc.health.v1.Health}; {@link #serving(boolean)} says when config is served. */
     static XdsServer start(ApplianceConfig.Endpoint endpoint, XdsService xds) throws IOException {
+        HealthStatusManager health = new HealthStatusManager();
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(endpoint.address(), endpoint.port()))
                 .addService(xds.aggregatedDiscoveryService())
+                .addService(health.getHealthService())
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .permitKeepAliveTime(PERMITTED_CLIENT_PING_SECONDS, TimeUnit.SECONDS)
@@ -40,8 +48,20 @@ final class XdsServer implements AutoCloseable {
             throw new IOException("cannot listen for xDS on " + endpoint.address() + ":" + endpoint.port() + ": "
                     + e.getMessage(), e);
         }
-        return new XdsServer(server);
+        return new XdsServer(server, health);
     }
+
+    /**
+     * SERVING while this node serves its current config; Envoy bootstraps health-check every peer
+     * with it and send ADS only to serving ones (a lagging standby will answer NOT_SERVING).
+     */
+    void serving(boolean serving) {
+        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        health.setStatus(ADS_SERVICE, status);
+    }
+
+    static final String ADS_SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
 
     int port() {
         return server.getPort();
@@ -53,6 +73,7 @@ final class XdsServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        health.enterTerminalState();
         server.shutdownNow();
         try {
             server.awaitTermination(5, TimeUnit.SECONDS);

@@ -161,6 +161,26 @@ class ApplyApiIT {
     }
 
     @Test
+    void bootstrapsForKnownGroups() throws Exception {
+        admin.post("/api/v1/apply", VALID);
+        Reply envoy = admin.get("/api/v1/bootstrap?group=edge&node=edge-7");
+        assertThat(envoy.status()).isEqualTo(200);
+        var bootstrap = dev.tandem.xds.bootstrap.EnvoyBootstrap.parseYaml(envoy.body());
+        assertThat(bootstrap.getNode().getId()).isEqualTo("edge-7");
+        assertThat(bootstrap.getStaticResources().getClusters(0).getLoadAssignment().getEndpoints(0).getLbEndpoints(0)
+                .getEndpoint().getAddress().getSocketAddress().getPortValue()).isEqualTo(node.xdsPort());
+        Reply grpc = admin.get("/api/v1/bootstrap?group=edge&format=grpc&node=g1&region=r1");
+        assertThat(grpc.json().path("node").path("locality").path("region").asText()).isEqualTo("r1");
+        assertThat(grpc.json().path("xds_servers").get(0).path("server_uri").asText()).isEqualTo("127.0.0.1:" + node.xdsPort());
+        assertThat(admin.get("/api/v1/bootstrap").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/bootstrap?group=edge&format=xml").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/bootstrap?group=edge&node=bad%20id").status()).isEqualTo(400);
+        Reply unknown = admin.get("/api/v1/bootstrap?group=nope");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().path("details").get(0).asText()).isEqualTo("no Gateway defines node group 'nope' (known: [edge])");
+    }
+
+    @Test
     void servesTheLastRevisionAfterARestart() throws Exception {
         admin.post("/api/v1/apply", VALID);
         JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");

@@ -50,6 +50,22 @@ class XdsProtocolsIT {
     }
 
     @Test
+    void theXdsPortAnswersGrpcHealthWhileServing() throws Exception {
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress("127.0.0.1", node.xdsPort()).usePlaintext().build();
+        try {
+            var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel);
+            assertThat(health.check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            assertThat(health.check(io.grpc.health.v1.HealthCheckRequest.newBuilder()
+                    .setService("envoy.service.discovery.v3.AggregatedDiscoveryService").build()).getStatus())
+                    .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void deltaAdsServesAndRecordsTheAck() throws Exception {
         String listenersVersion = groupVersions().path("listeners").asText();
         try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "delta-1", "mesh")) {

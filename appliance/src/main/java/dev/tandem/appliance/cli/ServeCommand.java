@@ -4,36 +4,28 @@ import dev.tandem.appliance.Appliance;
 import dev.tandem.appliance.ApplianceConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.logging.common.LogConfig;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code tandem serve}: runs the appliance until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the appliance: xDS server, admin API and store.")
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/tandem/tandem.yaml",
-            description = "Appliance config file (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ApplianceConfigOption config;
 
     @Override
     public Integer call() throws Exception {
         LogConfig.configureRuntime();
-        ApplianceConfig settings;
-        try {
-            settings = ApplianceConfig.load(config);
-        } catch (NoSuchFileException e) {
-            System.err.println("tandem serve: config file " + config + " does not exist");
-            return TandemCommand.FAILED;
-        } catch (InvalidConfigException e) {
-            System.err.println("tandem serve: " + config + " is invalid:");
-            e.errors().forEach(error -> System.err.println("  " + error));
+        Optional<ApplianceConfig> loaded = config.load();
+        if (loaded.isEmpty()) {
             return TandemCommand.FAILED;
         }
+        ApplianceConfig settings = loaded.get();
         Appliance appliance;
         try {
             appliance = Appliance.start(settings);

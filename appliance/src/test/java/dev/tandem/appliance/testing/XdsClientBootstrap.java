@@ -12,11 +12,9 @@ public final class XdsClientBootstrap {
     private static final int XDS_PORT = Ports.free();
 
     static {
-        System.setProperty("io.grpc.xds.bootstrapConfig", """
-                {"xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
-                                  "server_features": ["xds_v3"]}],
-                 "node": {"id": "%s", "cluster": "%s", "locality": {"region": "site-a"}}}
-                """.formatted(XDS_PORT, NODE_ID, NODE_GROUP));
+        // The bootstrap `tandem bootstrap --format grpc` writes: the real client proves it works.
+        System.setProperty("io.grpc.xds.bootstrapConfig", dev.tandem.xds.bootstrap.GrpcBootstrap.json(NODE_ID, NODE_GROUP,
+                "site-a", "", java.util.List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)), "insecure"));
     }
 
     private XdsClientBootstrap() {

@@ -22,6 +22,7 @@ public final class EnvoyTypes {
             .add(HttpConnectionManager.getDescriptor())
             .add(Router.getDescriptor())
             .add(HttpProtocolOptions.getDescriptor())
+            .add(io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor())
             .build();
 
     private EnvoyTypes() {
