@@ -42,8 +42,10 @@ class FailoverIT {
             spec:
               gateways: [mesh]
               hosts: [greeter]
+              match: {pathPrefix: /tandem.test.Site/}
               to: {failoverScheme: greeter}
               timeout: 5s
+              retries: {attempts: 2, retryOn: [unavailable]}
             ---
             kind: Upstream
             metadata: {name: site-a}

@@ -148,12 +148,7 @@ public final class ConfigLoader {
                 spec.error("hosts[" + i + "]", "'" + hosts.get(i) + "' is not a host name (name, *.suffix, * or name:port)");
             }
         }
-        YamlFields match = spec.object("match");
-        String pathPrefix = match.string("pathPrefix", "/");
-        if (!pathPrefix.startsWith("/")) {
-            match.error("pathPrefix", "'" + pathPrefix + "' must start with /");
-        }
-        match.finish();
+        Route.Match match = match(spec.object("match"));
         Target target = null;
         if (!spec.has("to")) {
             spec.error("to", "is required (an upstream or a failoverScheme)");
@@ -173,7 +168,111 @@ public final class ConfigLoader {
             to.finish();
         }
         Duration timeout = spec.duration("timeout", null, Duration.ofMillis(1), MAX_TIMEOUT);
-        return new Route(name, gateways, hosts, pathPrefix, target, timeout);
+        Route.Retries retries = spec.has("retries") ? retries(spec.object("retries")) : null;
+        Route.HeaderEdits headers = spec.has("requestHeaders") ? headerEdits(spec.object("requestHeaders"))
+                : Route.HeaderEdits.NONE;
+        return new Route(name, gateways, hosts, match, target, timeout, retries, headers);
+    }
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
+
+    /** Envoy's retry_on conditions; the last five are gRPC status names, which proxyless clients accept alone. */
+    static final java.util.Set<String> RETRY_ON = java.util.Set.of("5xx", "gateway-error", "reset", "connect-failure",
+            "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
+            "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+    static final java.util.Set<String> GRPC_RETRY_ON = java.util.Set.of("cancelled", "deadline-exceeded", "internal",
+            "resource-exhausted", "unavailable");
+
+    private static Route.Match match(YamlFields m) {
+        List<Route.PathKind> given = new ArrayList<>();
+        for (Route.PathKind kind : Route.PathKind.values()) {
+            if (m.has(kind.field())) {
+                given.add(kind);
+            }
+        }
+        Route.PathKind kind = Route.PathKind.PREFIX;
+        String path = "/";
+        if (given.size() > 1) {
+            m.error("names " + given.stream().map(Route.PathKind::field).toList() + "; a route matches one path rule");
+        } else if (given.size() == 1) {
+            kind = given.get(0);
+            path = m.string(kind.field(), "");
+            if (kind == Route.PathKind.REGEX) {
+                Regexes.check(path).ifPresent(problem -> m.error(Route.PathKind.REGEX.field(), problem));
+            } else if (!path.startsWith("/")) {
+                m.error(kind.field(), "'" + path + "' must start with /");
+            }
+        }
+        List<Route.HeaderMatch> headers = new ArrayList<>();
+        for (YamlFields h : m.objects("headers")) {
+            String name = h.requiredString("name");
+            if (name != null && !HEADER_NAME.matcher(name).matches()) {
+                h.error("name", "'" + name + "' is not a lower-case HTTP header name");
+            }
+            List<Route.HeaderMatchKind> kinds = new ArrayList<>();
+            String value = "";
+            for (Route.HeaderMatchKind k : List.of(Route.HeaderMatchKind.EXACT, Route.HeaderMatchKind.PREFIX,
+                    Route.HeaderMatchKind.REGEX)) {
+                String field = k.name().toLowerCase(java.util.Locale.ROOT);
+                if (h.has(field)) {
+                    kinds.add(k);
+                    value = h.string(field, "");
+                }
+            }
+            if (h.bool("present", false)) {
+                kinds.add(Route.HeaderMatchKind.PRESENT);
+            }
+            if (kinds.size() != 1) {
+                h.error("must have exactly one of exact, prefix, regex or present: true");
+            } else if (kinds.get(0) == Route.HeaderMatchKind.REGEX) {
+                Regexes.check(value).ifPresent(problem -> h.error("regex", problem));
+            }
+            h.finish();
+            if (name != null && kinds.size() == 1) {
+                headers.add(new Route.HeaderMatch(name, kinds.get(0), value));
+            }
+        }
+        m.finish();
+        return new Route.Match(kind, path, headers);
+    }
+
+    private static Route.Retries retries(YamlFields r) {
+        Integer attempts = r.requiredInteger("attempts", 1, 10);
+        Duration perTry = r.duration("perTryTimeout", null, Duration.ofMillis(1), MAX_TIMEOUT);
+        List<String> retryOn = r.strings("retryOn");
+        for (int i = 0; i < retryOn.size(); i++) {
+            if (!RETRY_ON.contains(retryOn.get(i))) {
+                r.error("retryOn[" + i + "]", "'" + retryOn.get(i) + "' is not one of " + new java.util.TreeSet<>(RETRY_ON));
+            }
+        }
+        if (retryOn.isEmpty()) {
+            retryOn = List.of("5xx", "connect-failure", "reset");
+        }
+        r.finish();
+        return new Route.Retries(attempts == null ? 1 : attempts, perTry, retryOn);
+    }
+
+    private static Route.HeaderEdits headerEdits(YamlFields e) {
+        List<Route.Header> set = new ArrayList<>();
+        for (YamlFields h : e.objects("set")) {
+            String name = h.requiredString("name");
+            String value = h.string("value", "");
+            if (name != null && (!HEADER_NAME.matcher(name).matches() || name.startsWith(":") || name.equals("host"))) {
+                h.error("name", "'" + name + "' is not a lower-case header name that may be set (not host or a pseudo-header)");
+            }
+            h.finish();
+            if (name != null) {
+                set.add(new Route.Header(name, value));
+            }
+        }
+        List<String> remove = e.strings("remove");
+        for (int i = 0; i < remove.size(); i++) {
+            if (!HEADER_NAME.matcher(remove.get(i)).matches() || remove.get(i).equals("host")) {
+                e.error("remove[" + i + "]", "'" + remove.get(i) + "' is not a lower-case header name that may be removed");
+            }
+        }
+        e.finish();
+        return new Route.HeaderEdits(set, remove);
     }
 
     private static Upstream upstream(String name, YamlFields spec) {
@@ -202,7 +301,10 @@ public final class ConfigLoader {
         HealthCheck healthCheck = spec.has("healthCheck") ? healthCheck(spec.object("healthCheck")) : null;
         OutlierDetection outliers = spec.has("outlierDetection") ? outlierDetection(spec.object("outlierDetection")) : null;
         Integer panic = spec.integer("healthyPanicThreshold", 0, 100);
-        return new Upstream(name, endpoints, connectTimeout, protocol, healthCheck, outliers, panic);
+        Upstream.LoadBalancing lb = spec.choice("loadBalancing", Upstream.LoadBalancing.ROUND_ROBIN,
+                java.util.Arrays.stream(Upstream.LoadBalancing.values()).collect(
+                        java.util.stream.Collectors.toMap(Enum::name, v -> v)));
+        return new Upstream(name, endpoints, connectTimeout, protocol, healthCheck, outliers, panic, lb);
     }
 
     private static final Duration MAX_CHECK_DURATION = Duration.ofHours(1);

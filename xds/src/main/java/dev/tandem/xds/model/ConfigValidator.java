@@ -142,6 +142,16 @@ final class ConfigValidator {
         }
     }
 
+    /** The upstreams behind a route target that exist (missing ones are reported elsewhere). */
+    private static List<Upstream> proxylessTargets(Route.Target target, GatewayConfig config) {
+        if (target.kind() == TargetKind.UPSTREAM) {
+            return config.upstream(target.name()).stream().toList();
+        }
+        return config.failoverScheme(target.name()).stream()
+                .flatMap(f -> java.util.stream.Stream.concat(java.util.stream.Stream.of(f.primary()), f.failover().stream()))
+                .flatMap(name -> config.upstream(name).stream()).toList();
+    }
+
     private static void checkRoute(Route r, GatewayConfig config, List<ConfigError> errors) {
         for (int i = 0; i < r.gateways().size(); i++) {
             String name = r.gateways().get(i);
@@ -149,6 +159,10 @@ final class ConfigValidator {
             if (gateway.isEmpty()) {
                 errors.add(new ConfigError(r.label(), "spec.gateways", "'" + name + "' is not a defined Gateway"));
             } else if (gateway.get().dataPlane() == DataPlane.PROXYLESS_GRPC) {
+                checkProxylessRoute(r, gateway.get(), errors);
+                if (r.to() != null) {
+                    proxylessTargets(r.to(), config).forEach(u -> checkProxylessUpstream(u, gateway.get(), errors));
+                }
                 for (String host : r.hosts()) {
                     if (host.contains("*")) {
                         errors.add(new ConfigError(r.label(), "spec.hosts", "'" + host + "' is a wildcard; Gateway '"
@@ -167,19 +181,53 @@ final class ConfigValidator {
         }
     }
 
-    /** Two routes with the same host and path prefix on one gateway: the later one (by name) would never match. */
+    /**
+     * Two routes with the same host and match on one gateway (or one proxyless node group, whose
+     * route tables are per host): the later one, by name, would never be used.
+     */
     private static void checkRouteConflicts(GatewayConfig config, List<ConfigError> errors) {
-        for (Gateway g : config.gateways()) {
-            Map<String, Route> owners = new LinkedHashMap<>();
-            for (Route r : config.routesOf(g)) {
-                for (String host : r.hosts()) {
-                    Route owner = owners.putIfAbsent(host.toLowerCase(java.util.Locale.ROOT) + " " + r.pathPrefix(), r);
-                    if (owner != null) {
-                        errors.add(new ConfigError(r.label(), "spec.match.pathPrefix", "'" + r.pathPrefix() + "' for host '"
-                                + host + "' is already routed by " + owner.label() + " on " + g.label()));
+        for (String group : config.nodeGroups()) {
+            List<Gateway> gateways = config.gatewaysOf(group);
+            boolean proxyless = gateways.get(0).dataPlane() == DataPlane.PROXYLESS_GRPC;
+            Map<String, Route> groupOwners = new LinkedHashMap<>();
+            for (Gateway g : gateways) {
+                Map<String, Route> owners = proxyless ? groupOwners : new LinkedHashMap<>();
+                for (Route r : config.routesOf(g)) {
+                    for (String host : r.hosts()) {
+                        Route owner = owners.putIfAbsent(host.toLowerCase(java.util.Locale.ROOT) + " " + r.match(), r);
+                        if (owner != null && owner != r) {
+                            errors.add(new ConfigError(r.label(), "spec.match", "for host '" + host
+                                    + "' equals that of " + owner.label() + " on " + g.label() + "; one of them would never match"));
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /** What proxyless gRPC clients would reject or silently ignore. */
+    private static void checkProxylessRoute(Route r, Gateway g, List<ConfigError> errors) {
+        String why = "; Gateway '" + g.name() + "' serves proxyless gRPC clients, which ";
+        if (!r.requestHeaders().isEmpty()) {
+            errors.add(new ConfigError(r.label(), "spec.requestHeaders", "is not supported" + why + "ignore it"));
+        }
+        if (r.retries() != null) {
+            if (r.retries().perTryTimeout() != null) {
+                errors.add(new ConfigError(r.label(), "spec.retries.perTryTimeout", "is not supported" + why + "ignore it"));
+            }
+            for (String on : r.retries().retryOn()) {
+                if (!ConfigLoader.GRPC_RETRY_ON.contains(on)) {
+                    errors.add(new ConfigError(r.label(), "spec.retries.retryOn", "'" + on + "' is not a gRPC status" + why
+                            + "retry only on " + new java.util.TreeSet<>(ConfigLoader.GRPC_RETRY_ON)));
+                }
+            }
+        }
+    }
+
+    private static void checkProxylessUpstream(Upstream u, Gateway g, List<ConfigError> errors) {
+        if (u.loadBalancing() == Upstream.LoadBalancing.MAGLEV || u.loadBalancing() == Upstream.LoadBalancing.RANDOM) {
+            errors.add(new ConfigError(u.label(), "spec.loadBalancing", u.loadBalancing() + " is not supported by proxyless "
+                    + "gRPC clients (Gateway '" + g.name() + "'); use ROUND_ROBIN, LEAST_REQUEST or RING_HASH"));
         }
     }
 }

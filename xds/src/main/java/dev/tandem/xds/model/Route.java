@@ -1,16 +1,19 @@
 package dev.tandem.xds.model;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Requests for {@link #hosts()} whose path starts with {@link #pathPrefix()}, on the listeners of
- * {@link #gateways()}, go to {@link #to()}.
+ * Requests for {@link #hosts()} that satisfy {@link #match()}, on the listeners of {@link #gateways()},
+ * go to {@link #to()}.
  *
- * @param timeout the whole request's timeout; {@code null} keeps the data plane's default
+ * @param timeout        the whole request's timeout; {@code null} keeps the data plane's default
+ * @param retries        retry policy, or {@code null} for none
+ * @param requestHeaders headers added to or removed from the request before it goes upstream (Envoy only)
  */
-public record Route(String name, List<String> gateways, List<String> hosts, String pathPrefix, Target to, Duration timeout)
-        implements Document {
+public record Route(String name, List<String> gateways, List<String> hosts, Match match, Target to, Duration timeout,
+                    Retries retries, HeaderEdits requestHeaders) implements Document {
 
     public Route {
         gateways = gateways.stream().distinct().sorted().toList();
@@ -20,6 +23,11 @@ public record Route(String name, List<String> gateways, List<String> hosts, Stri
     @Override
     public Kind kind() {
         return Kind.Route;
+    }
+
+    /** A copy serving only {@code host} (proxyless route tables hold one host each). */
+    public Route withHosts(List<String> only) {
+        return new Route(name, gateways, only, match, to, timeout, retries, requestHeaders);
     }
 
     /** Where a route sends traffic: an upstream, or a failover scheme (one cluster with priorities). */
@@ -40,5 +48,68 @@ public record Route(String name, List<String> gateways, List<String> hosts, Stri
         public String field() {
             return field;
         }
+    }
+
+    /** How a request is matched: one path rule and any number of header rules, all of which must hold. */
+    public record Match(PathKind pathKind, String path, List<HeaderMatch> headers) {
+        public static final Match ALL = new Match(PathKind.PREFIX, "/", List.of());
+
+        public Match {
+            headers = headers.stream().sorted(Comparator.comparing(HeaderMatch::name).thenComparing(HeaderMatch::kind)
+                    .thenComparing(HeaderMatch::value)).toList();
+        }
+    }
+
+    /** The field under {@code spec.match} that carries each kind of path rule. */
+    public enum PathKind {
+        EXACT("path"),
+        PREFIX("pathPrefix"),
+        REGEX("pathRegex");
+
+        private final String field;
+
+        PathKind(String field) {
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    /** A header rule: the header is {@code present}, or its value is {@code exact}, starts with {@code prefix}, matches {@code regex}. */
+    public record HeaderMatch(String name, HeaderMatchKind kind, String value) {
+    }
+
+    public enum HeaderMatchKind {
+        EXACT, PREFIX, REGEX, PRESENT
+    }
+
+    /**
+     * @param attempts      retries after the first try
+     * @param perTryTimeout Envoy only; {@code null} for the route's timeout
+     * @param retryOn       Envoy's {@code retry_on} conditions (gRPC status names for proxyless groups)
+     */
+    public record Retries(int attempts, Duration perTryTimeout, List<String> retryOn) {
+        public Retries {
+            retryOn = retryOn.stream().distinct().sorted().toList();
+        }
+    }
+
+    /** Request headers to set (replacing any value) and to remove. */
+    public record HeaderEdits(List<Header> set, List<String> remove) {
+        public static final HeaderEdits NONE = new HeaderEdits(List.of(), List.of());
+
+        public HeaderEdits {
+            set = set.stream().sorted(Comparator.comparing(Header::name)).toList();
+            remove = remove.stream().distinct().sorted().toList();
+        }
+
+        public boolean isEmpty() {
+            return set.isEmpty() && remove.isEmpty();
+        }
+    }
+
+    public record Header(String name, String value) {
     }
 }

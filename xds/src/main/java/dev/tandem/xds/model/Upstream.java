@@ -13,11 +13,16 @@ import java.util.List;
  *                              balances over all (Envoy's default 50 when {@code null})
  */
 public record Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol,
-                       HealthCheck healthCheck, OutlierDetection outlierDetection, Integer healthyPanicThreshold)
-        implements Document {
+                       HealthCheck healthCheck, OutlierDetection outlierDetection, Integer healthyPanicThreshold,
+                       LoadBalancing loadBalancing) implements Document {
 
     public Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol) {
-        this(name, endpoints, connectTimeout, protocol, null, null, null);
+        this(name, endpoints, connectTimeout, protocol, null, null, null, LoadBalancing.ROUND_ROBIN);
+    }
+
+    /** Envoy's load-balancing policies; proxyless gRPC knows the first three. */
+    public enum LoadBalancing {
+        ROUND_ROBIN, LEAST_REQUEST, RING_HASH, RANDOM, MAGLEV
     }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

@@ -29,7 +29,7 @@ final class ClusterBuilder {
                 .setType(Cluster.DiscoveryType.EDS)
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ConfigSources.ADS))
                 .setConnectTimeout(Durations.fromNanos(settings.connectTimeout().toNanos()))
-                .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+                .setLbPolicy(Cluster.LbPolicy.valueOf(settings.loadBalancing().name()));
         // Proxyless gRPC runs no active health checks, has no panic mode, and its outlier detection
         // knows only success-rate and failure-percentage ejection (it would ignore consecutive errors):
         // all three are Envoy's. Proxyless clients fail over when a priority's connections fail.

@@ -86,7 +86,7 @@ public final class Translator {
 
     /** A proxyless route table serves exactly one host: keep only that host on the route. */
     private static Route withHosts(Route route, String host) {
-        return new Route(route.name(), route.gateways(), List.of(host), route.pathPrefix(), route.to(), route.timeout());
+        return route.withHosts(List.of(host));
     }
 
     private static List<Upstream> priorities(GatewayConfig config, Target target) {

@@ -53,7 +53,9 @@ class ConfigLoaderTest {
             assertThat(l.port()).isEqualTo(8080);
         });
         Route orders = config.routes().get(0);
-        assertThat(orders.pathPrefix()).isEqualTo("/orders");
+        assertThat(orders.match()).isEqualTo(new Route.Match(Route.PathKind.PREFIX, "/orders", List.of()));
+        assertThat(orders.retries()).isNull();
+        assertThat(orders.requestHeaders().isEmpty()).isTrue();
         assertThat(orders.to()).isEqualTo(new Route.Target(TargetKind.FAILOVER_SCHEME, "orders"));
         assertThat(orders.timeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.upstream("b").orElseThrow().endpoints().get(0).weight()).isEqualTo(2);
@@ -253,7 +255,7 @@ class ConfigLoaderTest {
                 spec: {gateways: [edge], hosts: [x.example.com]}
                 """)).containsExactlyInAnyOrder(
                 "Route 'orders-copy': spec.to names both an upstream and a failoverScheme; choose one",
-                "Route 'orders-copy': spec.match.pathPrefix '/orders' for host 'orders.example.com' is already routed by Route 'orders' on Gateway 'edge'",
+                "Route 'orders-copy': spec.match for host 'orders.example.com' equals that of Route 'orders' on Gateway 'edge'; one of them would never match",
                 "Route 'nowhere': spec.to is required (an upstream or a failoverScheme)");
     }
 
@@ -327,6 +329,84 @@ class ConfigLoaderTest {
                         "FailoverScheme 'orders': spec.failover[0] 'b' has a healthCheck of its own; Envoy runs one health check "
                                 + "per cluster, so the upstreams of a failover scheme share the primary's: remove it or make it "
                                 + "equal to 'a''s");
+    }
+
+    @Test
+    void routeMatchesRetriesAndHeaderEditsAreRead() throws Exception {
+        GatewayConfig config = ConfigLoader.load(VALID.replace("  match: {pathPrefix: /orders}\n", """
+                  match:
+                    pathRegex: "^/orders/[0-9]+$"
+                    headers:
+                      - {name: x-canary, exact: "true"}
+                      - {name: x-trace, present: true}
+                  retries: {attempts: 2, perTryTimeout: 500ms, retryOn: [5xx, reset]}
+                  requestHeaders:
+                    set: [{name: x-gateway, value: tandem}]
+                    remove: [x-debug]
+                """));
+        Route r = config.routes().get(0);
+        assertThat(r.match().pathKind()).isEqualTo(Route.PathKind.REGEX);
+        assertThat(r.match().headers()).containsExactly(
+                new Route.HeaderMatch("x-canary", Route.HeaderMatchKind.EXACT, "true"),
+                new Route.HeaderMatch("x-trace", Route.HeaderMatchKind.PRESENT, ""));
+        assertThat(r.retries()).isEqualTo(new Route.Retries(2, Duration.ofMillis(500), List.of("5xx", "reset")));
+        assertThat(r.requestHeaders()).isEqualTo(new Route.HeaderEdits(List.of(new Route.Header("x-gateway", "tandem")),
+                List.of("x-debug")));
+    }
+
+    @Test
+    void routeMistakesAreNamed() {
+        assertThat(errors(VALID.replace("  match: {pathPrefix: /orders}\n", """
+                  match:
+                    path: /a
+                    pathRegex: "(a"
+                    headers:
+                      - {name: X-Bad, exact: "1", prefix: "2"}
+                      - {name: x-re, regex: "(?<=a)b"}
+                  retries: {attempts: 20, retryOn: [sometimes]}
+                  requestHeaders:
+                    set: [{name: host, value: x}]
+                    remove: [":path"]
+                """))).containsExactlyInAnyOrder(
+                "Route 'orders': spec.match names [path, pathRegex]; a route matches one path rule",
+                "Route 'orders': spec.match.headers[0].name 'X-Bad' is not a lower-case HTTP header name",
+                "Route 'orders': spec.match.headers[0] must have exactly one of exact, prefix, regex or present: true",
+                "Route 'orders': spec.match.headers[1].regex '(?<=a)b' is not an RE2 regex: invalid named capture",
+                "Route 'orders': spec.retries.attempts 20 is out of range (1 to 10)",
+                "Route 'orders': spec.retries.retryOn[0] 'sometimes' is not one of [5xx, cancelled, connect-failure, "
+                        + "deadline-exceeded, envoy-ratelimited, gateway-error, internal, refused-stream, reset, "
+                        + "resource-exhausted, retriable-4xx, retriable-headers, retriable-status-codes, unavailable]",
+                "Route 'orders': spec.requestHeaders.set[0].name 'host' is not a lower-case header name that may be set "
+                        + "(not host or a pseudo-header)",
+                "Route 'orders': spec.requestHeaders.remove[0] ':path' is not a lower-case header name that may be removed");
+    }
+
+    @Test
+    void proxylessGroupsRefuseWhatGrpcClientsWouldIgnoreOrReject() {
+        assertThat(errors("""
+                kind: Gateway
+                metadata: {name: mesh}
+                spec: {nodeGroup: mesh, dataPlane: proxyless-grpc}
+                ---
+                kind: Route
+                metadata: {name: r}
+                spec:
+                  gateways: [mesh]
+                  hosts: [svc]
+                  to: {upstream: a}
+                  retries: {attempts: 2, perTryTimeout: 1s, retryOn: [5xx, unavailable]}
+                  requestHeaders: {remove: [x-debug]}
+                ---
+                kind: Upstream
+                metadata: {name: a}
+                spec: {loadBalancing: MAGLEV, endpoints: [{address: 127.0.0.1, port: 80}]}
+                """)).containsExactlyInAnyOrder(
+                "Route 'r': spec.requestHeaders is not supported; Gateway 'mesh' serves proxyless gRPC clients, which ignore it",
+                "Route 'r': spec.retries.perTryTimeout is not supported; Gateway 'mesh' serves proxyless gRPC clients, which ignore it",
+                "Route 'r': spec.retries.retryOn '5xx' is not a gRPC status; Gateway 'mesh' serves proxyless gRPC clients, which "
+                        + "retry only on [cancelled, deadline-exceeded, internal, resource-exhausted, unavailable]",
+                "Upstream 'a': spec.loadBalancing MAGLEV is not supported by proxyless gRPC clients (Gateway 'mesh'); "
+                        + "use ROUND_ROBIN, LEAST_REQUEST or RING_HASH");
     }
 
     private static List<String> errors(String yaml) {
