@@ -181,6 +181,64 @@ class ApplyApiIT {
     }
 
     @Test
+    void secretsAreServedBySdsAndPrivateKeysNeverShown() throws Exception {
+        String ca = Files.readString(Path.of("src/test/resources/test-ca.pem"));
+        String cert = Files.readString(Path.of("src/test/resources/test-gateway.pem"));
+        String key = Files.readString(Path.of("src/test/resources/test-gateway.key"));
+        String keyBody = key.lines().skip(1).findFirst().orElseThrow();
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(String.valueOf(r.getMessage()) + " " + java.util.Arrays.toString(r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
+        try {
+            String tls = VALID.replace("listeners: [{name: http, port: 10000}]",
+                            "listeners: [{name: https, port: 10443, protocol: HTTPS, tls: {certRef: gw}}]")
+                    + "---\nkind: Secret\nmetadata: {name: gw}\nspec:\n  type: CERTIFICATE\n  certificatePem: |\n"
+                    + indent(cert) + "  privateKeyPem: |\n" + indent(key)
+                    + "---\nkind: Secret\nmetadata: {name: ca}\nspec:\n  type: CA\n  caFile: "
+                    + Path.of("src/test/resources/test-ca.pem").toAbsolutePath() + "\n";
+            assertThat(admin.post("/api/v1/apply", tls).status()).isEqualTo(201);
+
+            try (dev.tandem.appliance.testing.RawAdsClient envoy =
+                         new dev.tandem.appliance.testing.RawAdsClient(node.xdsPort(), "envoy-1", "edge")) {
+                envoy.sendSotw(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder().setNode(envoy.node())
+                        .setTypeUrl(io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL).addResourceNames("gw").build());
+                var secret = envoy.nextSotw().getResources(0)
+                        .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class);
+                assertThat(secret.getName()).isEqualTo("gw");
+                assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString()).isEqualTo(key);
+                envoy.cancelStreams();
+            }
+            assertThat(admin.get("/api/v1/status").json().path("nodeGroups").path("edge").path("versions").path("secrets")
+                    .asText()).isNotBlank();
+            String revision = admin.get("/api/v1/revisions/1").json().path("config").asText();
+            assertThat(revision).contains("(private key redacted)").doesNotContain(keyBody).contains(cert.lines().skip(1)
+                    .findFirst().orElseThrow());
+            assertThat(admin.get("/api/v1/status").body()).doesNotContain(keyBody);
+            assertThat(ca).isNotBlank();
+        } finally {
+            java.util.logging.Logger.getLogger("").removeHandler(capture);
+        }
+        assertThat(logged).isNotEmpty().noneMatch(line -> line.contains(keyBody));
+    }
+
+    private static String indent(String pem) {
+        return pem.lines().map(l -> "    " + l + "\n").collect(java.util.stream.Collectors.joining());
+    }
+
+    @Test
     void servesTheLastRevisionAfterARestart() throws Exception {
         admin.post("/api/v1/apply", VALID);
         JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");

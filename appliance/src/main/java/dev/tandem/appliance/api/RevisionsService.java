@@ -61,7 +61,7 @@ final class RevisionsService implements HttpService {
             return;
         }
         Map<String, Object> body = summary(revision.get());
-        body.put("config", revision.get().documents());
+        body.put("config", Redaction.privateKeys(revision.get().documents()));
         Json.ok(res, body);
     }
 

@@ -73,6 +73,7 @@ final class StatusService implements HttpService {
         out.put("routes", v.routes());
         out.put("clusters", v.clusters());
         out.put("endpoints", v.endpoints());
+        out.put("secrets", v.secrets());
         return out;
     }
 

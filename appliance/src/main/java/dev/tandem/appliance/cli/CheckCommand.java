@@ -36,7 +36,7 @@ final class CheckCommand implements Callable<Integer> {
         String yaml = text.get();
         Path file = config.file;
         try {
-            GatewayConfig config = ConfigLoader.load(yaml);
+            GatewayConfig config = dev.tandem.appliance.revisions.SecretFiles.resolve(ConfigLoader.load(yaml));
             var groups = Translator.translate(config);
             groups.values().forEach(g -> dev.tandem.xds.snapshot.GroupSnapshot.of(g, 0));
             out.println(file + " is valid: " + config.documentCount() + " documents, node groups " + groups.keySet());

@@ -68,6 +68,7 @@ public final class RevisionService {
         this.afterTranslation = afterTranslation;
     }
 
+    /** @param config with its secret files read in ({@link SecretFiles}) */
     private SortedMap<String, GroupResources> translate(GatewayConfig config) {
         SortedMap<String, GroupResources> out = new java.util.TreeMap<>();
         Translator.translate(config).forEach((group, resources) -> out.put(group, afterTranslation.apply(resources)));
@@ -84,10 +85,10 @@ public final class RevisionService {
             Revision r = latest.get();
             GatewayConfig config;
             try {
-                config = ConfigLoader.load(r.documents());
+                config = SecretFiles.resolve(ConfigLoader.load(r.documents()));
             } catch (InvalidConfigException e) {
-                // Stored revisions were valid when applied; refusing now means the model got stricter.
-                throw new IllegalStateException("stored revision " + r.number() + " no longer validates: " + e.getMessage(), e);
+                // Valid when applied: now the model got stricter, or a secret file went missing on this host.
+                throw new IllegalStateException("stored revision " + r.number() + " cannot be served: " + e.getMessage(), e);
             }
             current = new Current(r, config);
             LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
@@ -113,7 +114,8 @@ public final class RevisionService {
      * @throws InvalidConfigException with every error of the file; nothing stored, nothing pushed
      */
     public ApplyResult apply(String yaml, String actor, String from) throws InvalidConfigException, SQLException {
-        GatewayConfig config = ConfigLoader.load(yaml);
+        // Secret files are read now: a renewed certificate file makes an otherwise equal config differ.
+        GatewayConfig config = SecretFiles.resolve(ConfigLoader.load(yaml));
         synchronized (writeLock) {
             Current before = current;
             if (before != null && before.config().equals(config)) {

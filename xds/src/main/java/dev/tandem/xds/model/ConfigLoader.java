@@ -71,7 +71,7 @@ public final class ConfigLoader {
         String kindName = top.requiredString("kind");
         Optional<Kind> kind = kindName == null ? Optional.empty() : Kind.named(kindName);
         if (kindName != null && kind.isEmpty()) {
-            top.error("kind", "'" + kindName + "' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme)");
+            top.error("kind", "'" + kindName + "' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme, Secret)");
         }
         YamlFields metadata = top.object("metadata");
         String name = metadata.requiredString("name");
@@ -93,6 +93,7 @@ public final class ConfigLoader {
             case Route -> route(name, spec);
             case Upstream -> upstream(name, spec);
             case FailoverScheme -> failoverScheme(name, spec);
+            case Secret -> secret(name, spec);
         };
         spec.finish();
         return Optional.of(new Numbered(number, document));
@@ -122,9 +123,21 @@ public final class ConfigLoader {
                 l.error("address", "'" + address + "' is not an IP address");
             }
             Integer port = l.requiredInteger("port", 1, 65535);
-            ListenerProtocol protocol = l.choice("protocol", ListenerProtocol.HTTP, Map.of("HTTP", ListenerProtocol.HTTP));
+            ListenerProtocol protocol = l.choice("protocol", ListenerProtocol.HTTP,
+                    Map.of("HTTP", ListenerProtocol.HTTP, "HTTPS", ListenerProtocol.HTTPS));
+            String certRef = "";
+            if (l.has("tls")) {
+                YamlFields tls = l.object("tls");
+                certRef = orEmpty(tls.requiredString("certRef"));
+                tls.finish();
+            }
+            if (protocol == ListenerProtocol.HTTPS && !l.has("tls")) {
+                l.error("tls", "is required for protocol HTTPS (tls: {certRef: <Secret>})");
+            } else if (protocol == ListenerProtocol.HTTP && l.has("tls")) {
+                l.error("tls", "applies to protocol HTTPS only");
+            }
             l.finish();
-            listeners.add(new GatewayListener(orEmpty(listenerName), address, port == null ? 0 : port, protocol));
+            listeners.add(new GatewayListener(orEmpty(listenerName), address, port == null ? 0 : port, protocol, certRef));
         }
         YamlFields rollout = spec.object("rollout");
         boolean haltOnNack = rollout.bool("haltOnNack", false);
@@ -304,7 +317,23 @@ public final class ConfigLoader {
         Upstream.LoadBalancing lb = spec.choice("loadBalancing", Upstream.LoadBalancing.ROUND_ROBIN,
                 java.util.Arrays.stream(Upstream.LoadBalancing.values()).collect(
                         java.util.stream.Collectors.toMap(Enum::name, v -> v)));
-        return new Upstream(name, endpoints, connectTimeout, protocol, healthCheck, outliers, panic, lb);
+        Upstream.Tls tls = null;
+        if (spec.has("tls")) {
+            YamlFields t = spec.object("tls");
+            Upstream.TlsMode mode = t.choice("mode", Upstream.TlsMode.SIMPLE,
+                    Map.of("SIMPLE", Upstream.TlsMode.SIMPLE, "MUTUAL", Upstream.TlsMode.MUTUAL));
+            String sni = t.string("sni", "");
+            String caRef = orEmpty(t.requiredString("caRef"));
+            String certRef = t.string("certRef", "");
+            if (mode == Upstream.TlsMode.MUTUAL && certRef.isEmpty()) {
+                t.error("certRef", "is required for mode MUTUAL (the certificate Envoy presents)");
+            } else if (mode == Upstream.TlsMode.SIMPLE && !certRef.isEmpty()) {
+                t.error("certRef", "applies to mode MUTUAL only");
+            }
+            t.finish();
+            tls = new Upstream.Tls(mode, sni, caRef, certRef);
+        }
+        return new Upstream(name, endpoints, connectTimeout, protocol, healthCheck, outliers, panic, lb, tls);
     }
 
     private static final Duration MAX_CHECK_DURATION = Duration.ofHours(1);
@@ -380,6 +409,36 @@ public final class ConfigLoader {
         od.finish();
         return new OutlierDetection(consecutive5xx == null ? 5 : consecutive5xx, gateway == null ? 0 : gateway, interval,
                 ejection, maxPercent == null ? 10 : maxPercent);
+    }
+
+    private static Secret secret(String name, YamlFields spec) {
+        Secret.SecretType type = spec.choice("type", Secret.SecretType.CA,
+                Map.of("CA", Secret.SecretType.CA, "CERTIFICATE", Secret.SecretType.CERTIFICATE));
+        if (!spec.has("type")) {
+            spec.error("type", "is required (CA or CERTIFICATE)");
+        }
+        String[] ca = pemOrFile(spec, "ca", type == Secret.SecretType.CA);
+        String[] cert = pemOrFile(spec, "certificate", type == Secret.SecretType.CERTIFICATE);
+        String[] key = pemOrFile(spec, "privateKey", type == Secret.SecretType.CERTIFICATE);
+        return new Secret(name, type, ca[0], ca[1], cert[0], cert[1], key[0], key[1]);
+    }
+
+    /** {@code <field>Pem} or {@code <field>File}: exactly one when {@code wanted}, neither otherwise. */
+    private static String[] pemOrFile(YamlFields spec, String field, boolean wanted) {
+        String pem = spec.string(field + "Pem", "");
+        String file = spec.string(field + "File", "");
+        boolean given = !pem.isEmpty() || !file.isEmpty();
+        if (wanted && !pem.isEmpty() && !file.isEmpty()) {
+            spec.error(field + "Pem", "and " + field + "File are both given; use one");
+        } else if (wanted && !given) {
+            spec.error(field + "Pem", "or " + field + "File is required");
+        } else if (!wanted && given) {
+            spec.error(pem.isEmpty() ? field + "File" : field + "Pem", "does not belong to this type of secret");
+        }
+        if (!file.isEmpty() && !file.startsWith("/")) {
+            spec.error(field + "File", "'" + file + "' must be an absolute path on the appliance host");
+        }
+        return new String[] {pem, file};
     }
 
     private static FailoverScheme failoverScheme(String name, YamlFields spec) {

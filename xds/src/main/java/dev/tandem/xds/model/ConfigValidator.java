@@ -29,6 +29,7 @@ final class ConfigValidator {
         List<Route> routes = new ArrayList<>();
         List<Upstream> upstreams = new ArrayList<>();
         List<FailoverScheme> schemes = new ArrayList<>();
+        List<Secret> secrets = new ArrayList<>();
         for (Numbered n : documents) {
             Document d = n.document();
             Numbered first = firstByKey.putIfAbsent(d.kind() + "/" + d.name(), n);
@@ -42,9 +43,15 @@ final class ConfigValidator {
                 case Route r -> routes.add(r);
                 case Upstream u -> upstreams.add(u);
                 case FailoverScheme f -> schemes.add(f);
+                case Secret x -> secrets.add(x);
             }
         }
-        GatewayConfig config = new GatewayConfig(gateways, routes, upstreams, schemes);
+        GatewayConfig config = new GatewayConfig(gateways, routes, upstreams, schemes, secrets);
+        config.secrets().forEach(x -> Pems.check(x, errors));
+        config.upstreams().forEach(u -> checkUpstreamTls(u, config, errors));
+        config.gateways().forEach(g -> g.listeners().stream().filter(l -> !l.certRef().isEmpty()).forEach(l ->
+                checkSecretRef(g.label(), "spec.listeners." + l.name() + ".tls.certRef", l.certRef(), Secret.SecretType.CERTIFICATE,
+                        config, errors)));
         config.gateways().forEach(g -> checkGateway(g, errors));
         checkNodeGroups(config, errors);
         config.upstreams().forEach(u -> checkUpstream(u, errors));
@@ -118,6 +125,11 @@ final class ConfigValidator {
         var primary = config.upstream(f.primary());
         for (int i = 0; i < f.failover().size() && primary.isPresent(); i++) {
             var member = config.upstream(f.failover().get(i));
+            if (member.isPresent() && member.get().tls() != null && !member.get().tls().equals(primary.get().tls())) {
+                errors.add(new ConfigError(f.label(), "spec.failover[" + i + "]", "'" + member.get().name()
+                        + "' has a tls of its own; a failover scheme is one Envoy cluster with one TLS context, the "
+                        + "primary's: remove it or make it equal to '" + f.primary() + "''s"));
+            }
             if (member.isPresent() && member.get().healthCheck() != null
                     && !member.get().healthCheck().equals(primary.get().healthCheck())) {
                 errors.add(new ConfigError(f.label(), "spec.failover[" + i + "]", "'" + member.get().name()
@@ -224,7 +236,34 @@ final class ConfigValidator {
         }
     }
 
+    private static void checkUpstreamTls(Upstream u, GatewayConfig config, List<ConfigError> errors) {
+        if (u.tls() == null) {
+            return;
+        }
+        if (!u.tls().caRef().isEmpty()) {
+            checkSecretRef(u.label(), "spec.tls.caRef", u.tls().caRef(), Secret.SecretType.CA, config, errors);
+        }
+        if (!u.tls().certRef().isEmpty()) {
+            checkSecretRef(u.label(), "spec.tls.certRef", u.tls().certRef(), Secret.SecretType.CERTIFICATE, config, errors);
+        }
+    }
+
+    private static void checkSecretRef(String document, String field, String name, Secret.SecretType type,
+                                       GatewayConfig config, List<ConfigError> errors) {
+        var secret = config.secret(name);
+        if (secret.isEmpty()) {
+            errors.add(new ConfigError(document, field, "'" + name + "' is not a defined Secret"));
+        } else if (secret.get().type() != type) {
+            errors.add(new ConfigError(document, field, "'" + name + "' is a " + secret.get().type() + " secret; a "
+                    + type + " secret is needed here"));
+        }
+    }
+
     private static void checkProxylessUpstream(Upstream u, Gateway g, List<ConfigError> errors) {
+        if (u.tls() != null) {
+            errors.add(new ConfigError(u.label(), "spec.tls", "is served by SDS, which proxyless gRPC clients (Gateway '"
+                    + g.name() + "') do not use; they take certificates from their own certificate providers"));
+        }
         if (u.loadBalancing() == Upstream.LoadBalancing.MAGLEV || u.loadBalancing() == Upstream.LoadBalancing.RANDOM) {
             errors.add(new ConfigError(u.label(), "spec.loadBalancing", u.loadBalancing() + " is not supported by proxyless "
                     + "gRPC clients (Gateway '" + g.name() + "'); use ROUND_ROBIN, LEAST_REQUEST or RING_HASH"));

@@ -1,7 +1,7 @@
 package dev.tandem.xds.model;
 
 /** One YAML document of a gateway config: a kind and a name unique within that kind. */
-public sealed interface Document permits Gateway, Route, Upstream, FailoverScheme {
+public sealed interface Document permits Gateway, Route, Upstream, FailoverScheme, Secret {
 
     Kind kind();
 

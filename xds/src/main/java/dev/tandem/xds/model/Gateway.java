@@ -19,12 +19,16 @@ public record Gateway(String name, String nodeGroup, DataPlane dataPlane, List<G
         return Kind.Gateway;
     }
 
-    /** A socket a gateway listens on. {@code protocol} is HTTP in this version of the model. */
-    public record GatewayListener(String name, String address, int port, ListenerProtocol protocol) {
+    /**
+     * A socket a gateway listens on.
+     *
+     * @param certRef HTTPS only: the {@code Secret} (type CERTIFICATE) the listener presents
+     */
+    public record GatewayListener(String name, String address, int port, ListenerProtocol protocol, String certRef) {
     }
 
     public enum ListenerProtocol {
-        HTTP
+        HTTP, HTTPS
     }
 
     /**

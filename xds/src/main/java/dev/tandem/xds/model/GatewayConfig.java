@@ -14,13 +14,28 @@ import java.util.stream.Collectors;
  * Only {@link ConfigLoader} builds instances that reach the translation.
  */
 public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Upstream> upstreams,
-                            List<FailoverScheme> failoverSchemes) {
+                            List<FailoverScheme> failoverSchemes, List<Secret> secrets) {
+
+    public GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Upstream> upstreams,
+                         List<FailoverScheme> failoverSchemes) {
+        this(gateways, routes, upstreams, failoverSchemes, List.of());
+    }
 
     public GatewayConfig {
         gateways = sorted(gateways);
         routes = sorted(routes);
         upstreams = sorted(upstreams);
         failoverSchemes = sorted(failoverSchemes);
+        secrets = sorted(secrets);
+    }
+
+    public Optional<Secret> secret(String name) {
+        return find(secrets, name);
+    }
+
+    /** The same config with {@code resolved} in place of the secrets of the same names. */
+    public GatewayConfig withSecrets(List<Secret> resolved) {
+        return new GatewayConfig(gateways, routes, upstreams, failoverSchemes, resolved);
     }
 
     public Optional<Gateway> gateway(String name) {
@@ -50,13 +65,13 @@ public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Ups
     }
 
     public int documentCount() {
-        return gateways.size() + routes.size() + upstreams.size() + failoverSchemes.size();
+        return gateways.size() + routes.size() + upstreams.size() + failoverSchemes.size() + secrets.size();
     }
 
     /** Counts per kind, for logs and the API ({@code Gateway=1, Route=2, ...}). */
     public Map<Kind, Integer> counts() {
         return Map.of(Kind.Gateway, gateways.size(), Kind.Route, routes.size(),
-                Kind.Upstream, upstreams.size(), Kind.FailoverScheme, failoverSchemes.size());
+                Kind.Upstream, upstreams.size(), Kind.FailoverScheme, failoverSchemes.size(), Kind.Secret, secrets.size());
     }
 
     private static <T extends Document> List<T> sorted(List<T> documents) {

@@ -8,7 +8,8 @@ public enum Kind {
     Gateway,
     Route,
     Upstream,
-    FailoverScheme;
+    FailoverScheme,
+    Secret;
 
     public static Optional<Kind> named(String name) {
         return Arrays.stream(values()).filter(k -> k.name().equals(name)).findFirst();

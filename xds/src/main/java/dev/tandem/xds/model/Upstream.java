@@ -14,10 +14,24 @@ import java.util.List;
  */
 public record Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol,
                        HealthCheck healthCheck, OutlierDetection outlierDetection, Integer healthyPanicThreshold,
-                       LoadBalancing loadBalancing) implements Document {
+                       LoadBalancing loadBalancing, Tls tls) implements Document {
 
     public Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol) {
-        this(name, endpoints, connectTimeout, protocol, null, null, null, LoadBalancing.ROUND_ROBIN);
+        this(name, endpoints, connectTimeout, protocol, null, null, null, LoadBalancing.ROUND_ROBIN, null);
+    }
+
+    /**
+     * TLS to the endpoints, certificates by SDS from the appliance.
+     *
+     * @param sni     the server name sent and expected; empty for none
+     * @param caRef   the {@code Secret} (type CA) that validates the endpoints' certificates
+     * @param certRef MUTUAL only: the {@code Secret} (type CERTIFICATE) Envoy presents
+     */
+    public record Tls(TlsMode mode, String sni, String caRef, String certRef) {
+    }
+
+    public enum TlsMode {
+        SIMPLE, MUTUAL
     }
 
     /** Envoy's load-balancing policies; proxyless gRPC knows the first three. */

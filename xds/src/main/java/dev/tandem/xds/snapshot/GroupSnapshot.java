@@ -38,13 +38,13 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
                 ContentVersion.of(resources.routes()),
                 ContentVersion.of(resources.clusters()),
                 ContentVersion.of(resources.endpoints()),
-                ContentVersion.of(List.of()));
+                ContentVersion.of(resources.secrets()));
         Snapshot snapshot = Snapshot.create(
                 resources.clusters(), versions.clusters(),
                 resources.endpoints(), versions.endpoints(),
                 resources.listeners(), versions.listeners(),
                 resources.routes(), versions.routes(),
-                List.of(), versions.secrets());
+                resources.secrets(), versions.secrets());
         List<String> problems = SnapshotConsistency.problems(resources);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("inconsistent snapshot for node group '" + resources.nodeGroup() + "': "

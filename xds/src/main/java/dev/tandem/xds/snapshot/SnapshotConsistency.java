@@ -63,6 +63,23 @@ public final class SnapshotConsistency {
                 .toList());
         Set<String> assignmentNames = names(resources.endpoints().stream().map(ClusterLoadAssignment::getClusterName).toList());
         compare("EDS clusters refer to load assignment", edsNames, assignmentNames, problems);
+
+        Set<String> referencedSecrets = new TreeSet<>();
+        for (Cluster c : resources.clusters()) {
+            if (c.hasTransportSocket()) {
+                sdsNames(c.getTransportSocket().getTypedConfig(), referencedSecrets, problems);
+            }
+        }
+        for (Listener l : resources.listeners()) {
+            for (FilterChain chain : l.getFilterChainsList()) {
+                if (chain.hasTransportSocket()) {
+                    sdsNames(chain.getTransportSocket().getTypedConfig(), referencedSecrets, problems);
+                }
+            }
+        }
+        compare("TLS contexts refer to secret", referencedSecrets,
+                names(resources.secrets().stream().map(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName)
+                        .toList()), problems);
         return problems;
     }
 
@@ -87,6 +104,27 @@ public final class SnapshotConsistency {
             }
         }
         return out;
+    }
+
+    private static void sdsNames(Any config, Set<String> into, List<String> problems) {
+        try {
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext common;
+            if (config.is(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class)) {
+                common = config.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class)
+                        .getCommonTlsContext();
+            } else if (config.is(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)) {
+                common = config.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)
+                        .getCommonTlsContext();
+            } else {
+                return;
+            }
+            common.getTlsCertificateSdsSecretConfigsList().forEach(c -> into.add(c.getName()));
+            if (common.hasValidationContextSdsSecretConfig()) {
+                into.add(common.getValidationContextSdsSecretConfig().getName());
+            }
+        } catch (InvalidProtocolBufferException e) {
+            problems.add("unreadable TLS context: " + e.getMessage());
+        }
     }
 
     private static void compare(String what, Set<String> referenced, Set<String> present, List<String> problems) {

@@ -36,6 +36,9 @@ final class ClusterBuilder {
         if (dataPlane == DataPlane.ENVOY && settings.outlierDetection() != null) {
             cluster.setOutlierDetection(HealthChecks.outlierDetection(settings.outlierDetection()));
         }
+        if (settings.tls() != null) {
+            cluster.setTransportSocket(TlsBuilder.upstream(settings.tls()));
+        }
         if (dataPlane == DataPlane.ENVOY && settings.healthCheck() != null) {
             cluster.addHealthChecks(HealthChecks.activeCheck(settings.healthCheck(), settings.protocol()));
         }

@@ -23,6 +23,9 @@ public final class EnvoyTypes {
             .add(Router.getDescriptor())
             .add(HttpProtocolOptions.getDescriptor())
             .add(io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
             .build();
 
     private EnvoyTypes() {

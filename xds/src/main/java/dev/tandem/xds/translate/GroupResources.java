@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
@@ -13,14 +14,21 @@ import java.util.function.Function;
  * The Envoy resources of one node group, each list sorted by resource name, and how they roll out.
  */
 public record GroupResources(String nodeGroup, List<Listener> listeners, List<RouteConfiguration> routes,
-                             List<Cluster> clusters, List<ClusterLoadAssignment> endpoints, Gateway.Rollout rollout) {
+                             List<Cluster> clusters, List<ClusterLoadAssignment> endpoints, List<Secret> secrets,
+                             Gateway.Rollout rollout) {
 
     public GroupResources(String nodeGroup, List<Listener> listeners, List<RouteConfiguration> routes,
                           List<Cluster> clusters, List<ClusterLoadAssignment> endpoints) {
-        this(nodeGroup, listeners, routes, clusters, endpoints, Gateway.Rollout.DEFAULT);
+        this(nodeGroup, listeners, routes, clusters, endpoints, List.of(), Gateway.Rollout.DEFAULT);
+    }
+
+    /** The same resources with {@code replaced} clusters (tests inject faults this way). */
+    public GroupResources withClusters(List<Cluster> replaced) {
+        return new GroupResources(nodeGroup, listeners, routes, replaced, endpoints, secrets, rollout);
     }
 
     public GroupResources {
+        secrets = sortedBy(secrets, Secret::getName);
         listeners = sortedBy(listeners, Listener::getName);
         routes = sortedBy(routes, RouteConfiguration::getName);
         clusters = sortedBy(clusters, Cluster::getName);

@@ -32,10 +32,18 @@ final class ListenerBuilder {
                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                         .setAddress(listener.address())
                         .setPortValue(listener.port())))
-                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-                        .setName(HTTP_CONNECTION_MANAGER)
-                        .setTypedConfig(EnvoyTypes.pack(hcm))))
+                .addFilterChains(filterChain(listener, hcm))
                 .build();
+    }
+
+    private static FilterChain filterChain(GatewayListener listener, HttpConnectionManager hcm) {
+        FilterChain.Builder chain = FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                .setName(HTTP_CONNECTION_MANAGER)
+                .setTypedConfig(EnvoyTypes.pack(hcm)));
+        if (listener.protocol() == Gateway.ListenerProtocol.HTTPS) {
+            chain.setTransportSocket(TlsBuilder.downstream(listener.certRef()));
+        }
+        return chain.build();
     }
 
     /** grpc-java and grpc-go refuse an API listener whose connection manager lacks the router filter. */

@@ -81,7 +81,24 @@ public final class Translator {
                     ? config.failoverScheme(target.name()).orElseThrow().overprovisioningFactor() : null;
             assignments.add(LoadAssignmentBuilder.build(name, byPriority, factor));
         }
-        return new GroupResources(group, listeners, routeConfigurations, clusters, assignments, gateways.get(0).rollout());
+        // The secrets this group's listeners and clusters name, and no others.
+        java.util.Set<String> secretNames = new TreeSet<>();
+        for (Gateway gateway : gateways) {
+            gateway.listeners().stream().map(Gateway.GatewayListener::certRef).filter(r -> !r.isEmpty()).forEach(secretNames::add);
+        }
+        for (Target target : targets) {
+            Upstream settings = priorities(config, target).get(0);
+            if (settings.tls() != null) {
+                secretNames.add(settings.tls().caRef());
+                if (!settings.tls().certRef().isEmpty()) {
+                    secretNames.add(settings.tls().certRef());
+                }
+            }
+        }
+        List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = secretNames.stream()
+                .map(name -> TlsBuilder.secret(config.secret(name).orElseThrow())).toList();
+        return new GroupResources(group, listeners, routeConfigurations, clusters, assignments, secrets,
+                gateways.get(0).rollout());
     }
 
     /** A proxyless route table serves exactly one host: keep only that host on the route. */

@@ -111,7 +111,7 @@ class ConfigLoaderTest {
                 kind: Upstream
                 spec: {}
                 """)).containsExactly(
-                "document 2: kind 'Gatway' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme)",
+                "document 2: kind 'Gatway' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme, Secret)",
                 "document 3: kind is required",
                 "document 4: metadata.name is required");
     }
@@ -407,6 +407,65 @@ class ConfigLoaderTest {
                         + "retry only on [cancelled, deadline-exceeded, internal, resource-exhausted, unavailable]",
                 "Upstream 'a': spec.loadBalancing MAGLEV is not supported by proxyless gRPC clients (Gateway 'mesh'); "
                         + "use ROUND_ROBIN, LEAST_REQUEST or RING_HASH");
+    }
+
+    @Test
+    void tlsAndSecretMistakesAreNamedWithoutQuotingKeys() {
+        List<String> errors = errors("""
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  nodeGroup: edge
+                  listeners:
+                    - {name: https, port: 443, protocol: HTTPS}
+                    - {name: http, port: 80, tls: {certRef: ca}}
+                ---
+                kind: Gateway
+                metadata: {name: mesh}
+                spec: {nodeGroup: mesh, dataPlane: proxyless-grpc}
+                ---
+                kind: Route
+                metadata: {name: r}
+                spec: {gateways: [edge, mesh], hosts: [svc], to: {upstream: a}}
+                ---
+                kind: Upstream
+                metadata: {name: a}
+                spec:
+                  tls: {mode: MUTUAL, caRef: cert}
+                  endpoints: [{address: 127.0.0.1, port: 443}]
+                ---
+                kind: Upstream
+                metadata: {name: b}
+                spec:
+                  tls: {mode: SIMPLE, caRef: nowhere, certRef: cert}
+                  endpoints: [{address: 127.0.0.1, port: 443}]
+                ---
+                kind: Secret
+                metadata: {name: ca}
+                spec: {type: CA, caPem: "not a certificate", caFile: relative/ca.pem}
+                ---
+                kind: Secret
+                metadata: {name: cert}
+                spec:
+                  type: CERTIFICATE
+                  certificateFile: /etc/tandem/cert.pem
+                  privateKeyPem: "-----BEGIN PRIVATE KEY-----\\nSECRETSECRET"
+                """);
+        assertThat(errors).containsExactlyInAnyOrder(
+                "Gateway 'edge': spec.listeners[0].tls is required for protocol HTTPS (tls: {certRef: <Secret>})",
+                "Gateway 'edge': spec.listeners[1].tls applies to protocol HTTPS only",
+                "Upstream 'a': spec.tls.certRef is required for mode MUTUAL (the certificate Envoy presents)",
+                "Upstream 'b': spec.tls.certRef applies to mode MUTUAL only",
+                "Secret 'ca': spec.caPem and caFile are both given; use one",
+                "Secret 'ca': spec.caFile 'relative/ca.pem' must be an absolute path on the appliance host",
+                "Secret 'ca': spec.caPem is not a PEM certificate (no BEGIN CERTIFICATE block)",
+                "Secret 'cert': spec.privateKeyPem is not a single PEM private key block (PKCS#8, RSA or EC)",
+                "Gateway 'edge': spec.listeners.http.tls.certRef 'ca' is a CA secret; a CERTIFICATE secret is needed here",
+                "Upstream 'a': spec.tls.caRef 'cert' is a CERTIFICATE secret; a CA secret is needed here",
+                "Upstream 'b': spec.tls.caRef 'nowhere' is not a defined Secret",
+                "Upstream 'a': spec.tls is served by SDS, which proxyless gRPC clients (Gateway 'mesh') do not use; they "
+                        + "take certificates from their own certificate providers");
+        assertThat(String.join("\n", errors)).doesNotContain("SECRETSECRET");
     }
 
     private static List<String> errors(String yaml) {

@@ -36,11 +36,13 @@ final class GoldenYaml {
         versions.put("routes", v.routes());
         versions.put("clusters", v.clusters());
         versions.put("endpoints", v.endpoints());
+        versions.put("secrets", v.secrets());
         doc.put("versions", versions);
         doc.put("listeners", tree(resources.listeners()));
         doc.put("routes", tree(resources.routes()));
         doc.put("clusters", tree(resources.clusters()));
         doc.put("endpoints", tree(resources.endpoints()));
+        doc.put("secrets", tree(resources.secrets()));
         DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setWidth(200).build();
         return new Dump(settings).dumpToString(doc);
     }
@@ -53,7 +55,14 @@ final class GoldenYaml {
                 messages(doc.get("listeners"), Listener::newBuilder),
                 messages(doc.get("routes"), RouteConfiguration::newBuilder),
                 messages(doc.get("clusters"), Cluster::newBuilder),
-                messages(doc.get("endpoints"), ClusterLoadAssignment::newBuilder));
+                messages(doc.get("endpoints"), ClusterLoadAssignment::newBuilder),
+                messages(doc.get("secrets"), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::newBuilder),
+                resourcesRollout(doc));
+    }
+
+    /** Rollout is Tandem's, not Envoy's: not in the golden file; the default unless a test says otherwise. */
+    private static dev.tandem.xds.model.Gateway.Rollout resourcesRollout(Map<String, Object> doc) {
+        return dev.tandem.xds.model.Gateway.Rollout.DEFAULT;
     }
 
     private static List<Object> tree(List<? extends Message> messages) {
