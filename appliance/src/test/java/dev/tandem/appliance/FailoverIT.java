@@ -161,6 +161,25 @@ class FailoverIT {
         assertThat(call()).isEqualTo("site-b");
     }
 
+    @Test
+    void drainingThePrimaryMovesCallsToTheFailoverSiteWhileItStillRuns() throws Exception {
+        AdminHttp admin = new AdminHttp(adminPort);
+        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
+
+        // EDS health status: grpc-java sends nothing to a DRAINING endpoint, so priority 0 is empty.
+        String drained = gateway("site-a", "site-b").replace("locality: {region: site-a}}",
+                "locality: {region: site-a}, drain: true}");
+        assertThat(admin.post("/api/v1/apply", drained).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(call()).isEqualTo("site-b");
+        }
+
+        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
+    }
+
     private String gateway(String primary, String failover) {
         return GATEWAY.formatted(sites.portA(), sites.portB(), primary, failover);
     }

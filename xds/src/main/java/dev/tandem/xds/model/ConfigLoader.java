@@ -304,8 +304,9 @@ public final class ConfigLoader {
             Locality locality = new Locality(l.string("region", ""), l.string("zone", ""), l.string("subZone", ""));
             l.finish();
             Integer weight = e.integer("weight", 1, 1000);
+            boolean drain = e.bool("drain", false);
             e.finish();
-            endpoints.add(new Endpoint(orEmpty(address), port == null ? 0 : port, locality, weight == null ? 1 : weight));
+            endpoints.add(new Endpoint(orEmpty(address), port == null ? 0 : port, locality, weight == null ? 1 : weight, drain));
         }
         Duration connectTimeout = spec.duration("connectTimeout", Upstream.DEFAULT_CONNECT_TIMEOUT,
                 Duration.ofMillis(1), Duration.ofMinutes(5));

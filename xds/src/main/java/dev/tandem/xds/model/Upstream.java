@@ -50,8 +50,16 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
         return Kind.Upstream;
     }
 
-    /** A static endpoint. {@code weight} is its share within its locality. */
-    public record Endpoint(String address, int port, Locality locality, int weight) {
+    /**
+     * A static endpoint. {@code weight} is its share within its locality; a {@code draining} endpoint
+     * gets no new requests (EDS health status DRAINING, honoured by Envoy and proxyless gRPC), so
+     * draining every endpoint of a failover scheme's primary moves traffic to the next priority.
+     */
+    public record Endpoint(String address, int port, Locality locality, int weight, boolean draining) {
+        public Endpoint(String address, int port, Locality locality, int weight) {
+            this(address, port, locality, weight, false);
+        }
+
         static final Comparator<Endpoint> ORDER = Comparator.comparing(Endpoint::locality)
                 .thenComparing(Endpoint::address).thenComparingInt(Endpoint::port);
     }

@@ -60,7 +60,9 @@ final class LoadAssignmentBuilder {
                             .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                                     .setAddress(e.address())
                                     .setPortValue(e.port()))))
-                    .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(e.weight())));
+                    .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(e.weight()))
+                    .setHealthStatus(e.draining() ? io.envoyproxy.envoy.config.core.v3.HealthStatus.DRAINING
+                            : io.envoyproxy.envoy.config.core.v3.HealthStatus.UNKNOWN));
         }
         return out.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(weight)).build();
     }
