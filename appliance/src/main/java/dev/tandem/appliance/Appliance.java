@@ -2,6 +2,7 @@ package dev.tandem.appliance;
 
 import dev.tandem.appliance.api.AdminApi;
 import dev.tandem.appliance.metrics.TandemMetrics;
+import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
@@ -46,6 +47,14 @@ public final class Appliance implements AutoCloseable {
             throws Exception {
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.dataDir());
+        try {
+            ClusterPki pki = ClusterPki.loadOrCreate(config.pkiDir(), config.pki(), clock.instant());
+            pki.created().forEach(what -> LOG.info("PKI: created {} in {}", what, config.pkiDir()));
+            LOG.info("PKI: cluster CA {}", ClusterPki.fingerprint(pki.ca().certificate()));
+        } catch (java.io.IOException e) {
+            database.close();
+            throw new java.io.IOException("cannot load the PKI in " + config.pkiDir() + ": " + e.getMessage(), e);
+        }
         XdsService xds = null;
         XdsServer xdsServer = null;
         try {

@@ -4,6 +4,7 @@ import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.model.YamlFields;
 import dev.tandem.xds.model.YamlText;
+import dev.tandem.appliance.pki.PkiSettings;
 import dev.tandem.xds.bootstrap.XdsPeer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,10 +22,15 @@ import java.util.Optional;
  * @param initialConfig a gateway config applied as the first revision when the store has none
  */
 public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
-                              List<XdsPeer> peers) {
+                              List<XdsPeer> peers, PkiSettings pki) {
 
     public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
-        this(nodeId, dataDir, admin, xds, initialConfig, List.of());
+        this(nodeId, dataDir, admin, xds, initialConfig, List.of(), PkiSettings.defaults(nodeId));
+    }
+
+    /** Where the PKI lives: {@code <dataDir>/pki}. */
+    public Path pkiDir() {
+        return dataDir.resolve("pki");
     }
 
     /**
@@ -83,11 +89,37 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
                 peers.add(new XdsPeer(name, address, port));
             }
         }
+        PkiSettings pki = pki(top.object("pki"), nodeId, xds, base);
         top.finish();
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers));
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki);
+    }
+
+    private static PkiSettings pki(YamlFields p, String nodeId, Endpoint xds, Path base) {
+        String clusterName = p.string("clusterName", "tandem");
+        List<String> names = p.strings("serverNames");
+        List<String> addresses = p.strings("serverAddresses");
+        if (names.isEmpty()) {
+            names = List.of(nodeId, "localhost");
+        }
+        if (addresses.isEmpty()) {
+            boolean wildcard = xds.address().equals("0.0.0.0") || xds.address().equals("::");
+            addresses = wildcard || xds.address().equals("127.0.0.1") ? List.of("127.0.0.1") : List.of(xds.address(), "127.0.0.1");
+        }
+        java.util.function.Function<String, Optional<Path>> file = key -> Optional.ofNullable(p.string(key))
+                .map(f -> base.resolve(f).normalize());
+        PkiSettings settings = new PkiSettings(clusterName, names, addresses, file.apply("caCertFile"), file.apply("caKeyFile"),
+                file.apply("serverCertFile"), file.apply("serverKeyFile"));
+        if (settings.caCertFile().isPresent() != settings.caKeyFile().isPresent()) {
+            p.error("caCertFile", "and caKeyFile go together: bring both or neither");
+        }
+        if (settings.serverCertFile().isPresent() != settings.serverKeyFile().isPresent()) {
+            p.error("serverCertFile", "and serverKeyFile go together: bring both or neither");
+        }
+        p.finish();
+        return settings;
     }
 
     private static Endpoint endpoint(YamlFields fields, int defaultPort) {
@@ -107,6 +139,6 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
 
     public ApplianceConfig withPorts(int adminPort, int xdsPort) {
         return new ApplianceConfig(nodeId, dataDir, new Endpoint(admin.address(), adminPort), new Endpoint(xds.address(), xdsPort),
-                initialConfig, peers);
+                initialConfig, peers, pki);
     }
 }

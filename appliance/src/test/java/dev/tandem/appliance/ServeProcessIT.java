@@ -47,6 +47,9 @@ class ServeProcessIT {
         AdminHttp admin = new AdminHttp(adminPort);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.get("/readyz").status() == 200);
         assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
+        // First start: the PKI is created, keys private to the service user.
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
 
         Process second = start("serve", "--config", writeConfig("second.yaml", Ports.free(), Ports.free()).toString());
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -55,7 +58,8 @@ class ServeProcessIT {
 
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(output(first)).contains("revision 1 applied by initialConfig").contains("stopping").contains("stopped");
+        assertThat(output(first)).contains("revision 1 applied by initialConfig").contains("PKI: created cluster CA")
+                .contains("stopping").contains("stopped").doesNotContain("PRIVATE KEY");
     }
 
     @Test

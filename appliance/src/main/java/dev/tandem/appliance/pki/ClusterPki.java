@@ -1,0 +1,183 @@
+package dev.tandem.appliance.pki;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.bouncycastle.asn1.x509.GeneralName;
+
+/**
+ * The appliance's PKI in {@code <dataDir>/pki}: the cluster CA, this node's server certificate (also
+ * its client certificate towards peers) and the key that signs exports. What is missing is created on
+ * first use; what exists is loaded and never replaced. An operator may bring the CA and the server
+ * certificate instead (files named in the config).
+ */
+public final class ClusterPki {
+
+    static final Duration CA_VALIDITY = Duration.ofDays(3650);
+    static final Duration SERVER_VALIDITY = Duration.ofDays(825);
+
+    private final CertificateAuthority ca;
+    private final X509Certificate serverCertificate;
+    private final PrivateKey serverKey;
+    private final KeyPair exportSigningKey;
+    private final List<String> created;
+
+    private ClusterPki(CertificateAuthority ca, X509Certificate serverCertificate, PrivateKey serverKey,
+                       KeyPair exportSigningKey, List<String> created) {
+        this.ca = ca;
+        this.serverCertificate = serverCertificate;
+        this.serverKey = serverKey;
+        this.exportSigningKey = exportSigningKey;
+        this.created = List.copyOf(created);
+    }
+
+    /**
+     * Loads the PKI from {@code dir}, creating what is missing.
+     *
+     * @throws IOException naming the file, when a file is unreadable, half a pair is missing, or the
+     *                     server certificate was not issued by the CA
+     */
+    public static ClusterPki loadOrCreate(Path dir, PkiSettings settings, Instant now) throws IOException {
+        Files.createDirectories(dir);
+        List<String> created = new ArrayList<>();
+        CertificateAuthority ca;
+        if (settings.caCertFile().isPresent() || settings.caKeyFile().isPresent()) {
+            ca = new CertificateAuthority(PemFiles.readCertificate(required(settings.caCertFile(), "pki.caCertFile")),
+                    PemFiles.readPrivateKey(required(settings.caKeyFile(), "pki.caKeyFile")));
+        } else if (pair(dir.resolve("ca.pem"), dir.resolve("ca.key"))) {
+            ca = new CertificateAuthority(PemFiles.readCertificate(dir.resolve("ca.pem")), PemFiles.readPrivateKey(dir.resolve("ca.key")));
+        } else {
+            ca = CertificateAuthority.create(settings.clusterName(), CA_VALIDITY, now);
+            PemFiles.writePrivate(dir.resolve("ca.key"), ca.key());
+            PemFiles.writePublic(dir.resolve("ca.pem"), ca.certificate());
+            created.add("cluster CA " + fingerprint(ca.certificate()));
+        }
+        checkKeyMatches(ca.certificate(), ca.key(), "the CA");
+
+        X509Certificate serverCert;
+        PrivateKey serverKey;
+        if (settings.serverCertFile().isPresent() || settings.serverKeyFile().isPresent()) {
+            serverCert = PemFiles.readCertificate(required(settings.serverCertFile(), "pki.serverCertFile"));
+            serverKey = PemFiles.readPrivateKey(required(settings.serverKeyFile(), "pki.serverKeyFile"));
+        } else if (pair(dir.resolve("server.pem"), dir.resolve("server.key"))) {
+            serverCert = PemFiles.readCertificate(dir.resolve("server.pem"));
+            serverKey = PemFiles.readPrivateKey(dir.resolve("server.key"));
+        } else {
+            KeyPair pair = CertificateAuthority.newKeyPair();
+            serverCert = ca.issue(pair.getPublic(), settings.serverNames().isEmpty() ? "tandem" : settings.serverNames().get(0),
+                    subjectAltNames(settings), SERVER_VALIDITY, now, true, true);
+            serverKey = pair.getPrivate();
+            PemFiles.writePrivate(dir.resolve("server.key"), serverKey);
+            PemFiles.writePublic(dir.resolve("server.pem"), serverCert);
+            created.add("server certificate for " + settings.serverNames() + " " + settings.serverAddresses());
+        }
+        checkKeyMatches(serverCert, serverKey, "the server certificate");
+        try {
+            serverCert.verify(ca.certificate().getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the server certificate was not issued by the cluster CA (" + e.getMessage() + ")", e);
+        }
+
+        KeyPair exportKey;
+        if (pair(dir.resolve("export-signing.pub"), dir.resolve("export-signing.key"))) {
+            exportKey = new KeyPair(PemFiles.readPublicKey(dir.resolve("export-signing.pub")),
+                    PemFiles.readPrivateKey(dir.resolve("export-signing.key")));
+        } else {
+            exportKey = ed25519();
+            PemFiles.writePrivate(dir.resolve("export-signing.key"), exportKey.getPrivate());
+            PemFiles.writePublic(dir.resolve("export-signing.pub"), exportKey.getPublic());
+            created.add("export-signing key (Ed25519)");
+        }
+        return new ClusterPki(ca, serverCert, serverKey, exportKey, created);
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public X509Certificate serverCertificate() {
+        return serverCertificate;
+    }
+
+    public PrivateKey serverKey() {
+        return serverKey;
+    }
+
+    public KeyPair exportSigningKey() {
+        return exportSigningKey;
+    }
+
+    /** What this call created (empty when everything existed), for the log. */
+    public List<String> created() {
+        return created;
+    }
+
+    /** SHA-256 of the DER certificate, as {@code openssl x509 -fingerprint -sha256} prints it. */
+    public static String fingerprint(X509Certificate certificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return "SHA256:" + HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<GeneralName> subjectAltNames(PkiSettings settings) {
+        List<GeneralName> names = new ArrayList<>();
+        settings.serverNames().forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+        settings.serverAddresses().forEach(a -> names.add(new GeneralName(GeneralName.iPAddress, a)));
+        return names;
+    }
+
+    /** Both files, neither, or an error: half a pair is never completed by overwriting. */
+    private static boolean pair(Path first, Path second) throws IOException {
+        boolean a = Files.exists(first);
+        boolean b = Files.exists(second);
+        if (a != b) {
+            throw new IOException((a ? second : first) + " is missing while " + (a ? first : second)
+                    + " exists; restore it or remove both to create new ones");
+        }
+        return a;
+    }
+
+    private static Path required(java.util.Optional<Path> file, String key) throws IOException {
+        return file.orElseThrow(() -> new IOException(key + " is required when its pair is given"));
+    }
+
+    private static void checkKeyMatches(X509Certificate cert, PrivateKey key, String what) throws IOException {
+        try {
+            java.security.Signature sign = java.security.Signature.getInstance(
+                    key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm());
+            sign.initSign(key);
+            byte[] probe = "tandem".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            sign.update(probe);
+            byte[] signature = sign.sign();
+            sign.initVerify(cert.getPublicKey());
+            sign.update(probe);
+            if (!sign.verify(signature)) {
+                throw new IOException("the private key of " + what + " does not belong to its certificate");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot check the key of " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK 15+ has Ed25519", e);
+        }
+    }
+}

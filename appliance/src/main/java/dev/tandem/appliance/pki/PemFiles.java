@@ -1,0 +1,88 @@
+package dev.tandem.appliance.pki;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+
+/**
+ * PEM files of the PKI. Keys are created with mode 0600 before a byte is written, so there is no
+ * moment at which another user could read them; they are never replaced in place.
+ */
+public final class PemFiles {
+
+    private PemFiles() {
+    }
+
+    public static String pem(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing PEM to memory cannot fail", e);
+        }
+        return out.toString();
+    }
+
+    /** Writes a certificate or public key, readable by all (0644). */
+    public static void writePublic(Path file, Object object) throws IOException {
+        Files.writeString(file, pem(object), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /** Writes a private key as PKCS#8 PEM, readable by its owner only (0600), refusing to overwrite one. */
+    public static void writePrivate(Path file, PrivateKey key) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded())),
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    public static X509Certificate readCertificate(Path file) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+            Object object = parser.readObject();
+            if (!(object instanceof X509CertificateHolder holder)) {
+                throw new IOException(file + " holds no PEM certificate");
+            }
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (java.security.cert.CertificateException e) {
+            throw new IOException(file + " holds an unreadable certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a PKCS#8, PKCS#1 (RSA) or SEC1 (EC) private key; the message never quotes the file. */
+    public static PrivateKey readPrivateKey(Path file) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+            Object object = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (object instanceof PEMKeyPair pair) {
+                return converter.getKeyPair(pair).getPrivate();
+            }
+            if (object instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new IOException(file + " holds no unencrypted PEM private key");
+        }
+    }
+
+    public static PublicKey readPublicKey(Path file) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+            Object object = parser.readObject();
+            if (object instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info) {
+                return new JcaPEMKeyConverter().getPublicKey(info);
+            }
+            throw new IOException(file + " holds no PEM public key");
+        }
+    }
+}
