@@ -140,28 +140,62 @@ class XdsProtocolsIT {
 
     @Test
     void aRejectedVersionIsNotSentAgainNeitherOnTheStreamNorAfterAReconnect() throws Exception {
-        DiscoveryRequest.Builder lds = DiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
-                .addResourceNames("greeter");
+        DiscoveryRequest.Builder lds = DiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.LISTENER_TYPE_URL);
+        String accepted;
         String rejected;
         try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "picky-1", "mesh")) {
             client.sendSotw(lds.clone().setNode(client.node()).build());
-            DiscoveryResponse response = client.nextSotw();
-            rejected = response.getVersionInfo();
-            client.sendSotw(lds.clone().setNode(client.node()).setResponseNonce(response.getNonce())
+            DiscoveryResponse first = client.nextSotw();
+            accepted = first.getVersionInfo();
+            client.sendSotw(lds.clone().setNode(client.node()).setVersionInfo(accepted).setResponseNonce(first.getNonce()).build());
+            apply(CONFIG.replace("hosts: [greeter]", "hosts: [greeter, hello]"));
+            DiscoveryResponse second = client.nextSotw();
+            rejected = second.getVersionInfo();
+            client.sendSotw(lds.clone().setNode(client.node()).setVersionInfo(accepted).setResponseNonce(second.getNonce())
                     .setErrorDetail(Status.newBuilder().setCode(3).setMessage("no thanks")).build());
             assertThat(client.pollSotw(Duration.ofSeconds(1))).as("re-sent after the NACK").isEmpty();
             client.cancelStreams();
         }
-        // A new stream from the same node, still without listeners: the rejected version is not offered.
+        // The node reconnects with the version it accepted: the rejected one is not offered again.
         try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "picky-1", "mesh")) {
-            again.sendSotw(lds.clone().setNode(again.node()).build());
+            again.sendSotw(lds.clone().setNode(again.node()).setVersionInfo(accepted).build());
             assertThat(again.pollSotw(Duration.ofSeconds(1))).as("sent after reconnecting").isEmpty();
-            // A new version of the type is sent.
-            assertThat(admin.post("/api/v1/apply", CONFIG.replace("hosts: [greeter]", "hosts: [greeter, hello]")).status())
-                    .isEqualTo(201);
-            DiscoveryResponse next = again.nextSotw();
-            assertThat(next.getVersionInfo()).isNotEqualTo(rejected);
+            again.cancelStreams();
         }
+        // A new process of the node (nothing accepted yet) may try it once; its NACK holds it again.
+        try (RawAdsClient restarted = new RawAdsClient(node.xdsPort(), "picky-1", "mesh")) {
+            restarted.sendSotw(lds.clone().setNode(restarted.node()).build());
+            DiscoveryResponse once = restarted.nextSotw();
+            assertThat(once.getVersionInfo()).isEqualTo(rejected);
+            restarted.sendSotw(lds.clone().setNode(restarted.node()).setResponseNonce(once.getNonce())
+                    .setErrorDetail(Status.newBuilder().setCode(3).setMessage("still no")).build());
+            assertThat(restarted.pollSotw(Duration.ofSeconds(1))).as("re-sent after the new process's NACK").isEmpty();
+            // The next version of the type is sent.
+            apply(CONFIG.replace("hosts: [greeter]", "hosts: [greeter, hello, hi]"));
+            assertThat(restarted.nextSotw().getVersionInfo()).isNotEqualTo(rejected);
+            restarted.cancelStreams();
+        }
+    }
+
+    @Test
+    void aDeltaNackOfRoutesIsNotAnsweredWithTheSameRoutes() throws Exception {
+        // Delta clients present the version last sent, which after a NACK is the rejected one.
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "delta-routes", "mesh")) {
+            client.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(client.node())
+                    .setTypeUrl(Resources.V3.ROUTE_TYPE_URL).addResourceNamesSubscribe("greeter").build());
+            DeltaDiscoveryResponse routes = client.nextDelta();
+            assertThat(routes.getResourcesCount()).isEqualTo(1);
+            client.sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.ROUTE_TYPE_URL)
+                    .setResponseNonce(routes.getNonce())
+                    .setErrorDetail(Status.newBuilder().setCode(3).setMessage("bad route")).build());
+            assertThat(client.pollDelta(Duration.ofSeconds(1))).as("re-sent after the NACK").isEmpty();
+            assertThat(dataPlane("delta-routes").path("nacks").asLong()).isEqualTo(1);
+            client.cancelStreams();
+        }
+    }
+
+    private void apply(String yaml) {
+        assertThat(admin.post("/api/v1/apply", yaml).status()).isEqualTo(201);
     }
 
     @Test

@@ -50,14 +50,12 @@ final class NackGuard implements ConfigWatcher {
         XdsRequest request = streamNode == null ? original
                 : XdsRequest.create(original.v3Request().toBuilder().setNode(streamNode).build());
         Node node = request.v3Request().getNode();
-        Supplier<Watch> real = () -> cache.createWatch(ads, request, knownResourceNames, responseConsumer,
+        Set<String> known = Set.copyOf(knownResourceNames);
+        Supplier<Watch> real = () -> cache.createWatch(ads, request, known, responseConsumer,
                 hasClusterChanged, allowDefaultEmptyEdsUpdate);
-        if (!mustHold(node, request.getResourceType(), request.getVersionInfo())) {
-            return real.get();
-        }
         Watch placeholder = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
-        hold(new Held(node, request.getResourceType(), request.getVersionInfo(), placeholder, real::get));
-        return placeholder;
+        return holdIfNeeded(new Held(node, request.getResourceType(), request.getVersionInfo(), request.hasErrorDetail(),
+                placeholder, real::get)) ? placeholder : real.get();
     }
 
     @Override
@@ -69,15 +67,15 @@ final class NackGuard implements ConfigWatcher {
         DeltaXdsRequest request = streamNode == null ? original
                 : DeltaXdsRequest.create(original.v3Request().toBuilder().setNode(streamNode).build());
         Node node = request.v3Request().getNode();
-        Supplier<DeltaWatch> real = () -> cache.createDeltaWatch(request, requesterVersion, resourceVersions,
-                pendingResources, isWildcard, responseConsumer, hasClusterChanged);
-        if (!mustHold(node, request.getResourceType(), requesterVersion)) {
-            return real.get();
-        }
-        DeltaWatch placeholder = new DeltaWatch(request, resourceVersions, pendingResources, requesterVersion, isWildcard,
-                responseConsumer);
-        hold(new Held(node, request.getResourceType(), requesterVersion, placeholder, real::get));
-        return placeholder;
+        // The library passes its live per-stream collections; a held request may be released on the
+        // publisher thread while the stream's thread changes them: copy them here, on the stream's thread.
+        Map<String, String> versions = Map.copyOf(resourceVersions);
+        Set<String> pending = Set.copyOf(pendingResources);
+        Supplier<DeltaWatch> real = () -> cache.createDeltaWatch(request, requesterVersion, versions,
+                pending, isWildcard, responseConsumer, hasClusterChanged);
+        DeltaWatch placeholder = new DeltaWatch(request, versions, pending, requesterVersion, isWildcard, responseConsumer);
+        return holdIfNeeded(new Held(node, request.getResourceType(), requesterVersion, request.hasErrorDetail(),
+                placeholder, real::get)) ? placeholder : real.get();
     }
 
     /**
@@ -90,20 +88,34 @@ final class NackGuard implements ConfigWatcher {
         return requestHasNode ? null : remembered;
     }
 
-    /** Hands every held request of {@code group} that may now be answered to the cache. */
+    /**
+     * Hands every held request of {@code group} that may now be answered to the cache, in ADS order
+     * (clusters and endpoints before listeners and routes, as the cache itself pushes), each on its
+     * own: one failing stream does not keep the others waiting.
+     */
     void release(String group) {
         List<Held> released = new ArrayList<>();
         synchronized (held) {
             held.removeIf(h -> {
-                if (h.node.getCluster().equals(group) && !mustHold(h.node, h.type, h.version)) {
+                if (h.node.getCluster().equals(group) && !mustHold(h.node, h.type, h.version, h.nack)) {
                     released.add(h);
                     return true;
                 }
                 return false;
             });
         }
-        released.forEach(Held::release);
+        released.sort(java.util.Comparator.comparingInt(h -> ADS_ORDER.indexOf(h.type)));
+        for (Held h : released) {
+            try {
+                h.release();
+            } catch (RuntimeException e) {
+                LOG.warn("releasing a held {} request of node '{}' failed: {}", h.type, h.node.getId(), e.toString());
+            }
+        }
     }
+
+    private static final List<ResourceType> ADS_ORDER = io.envoyproxy.controlplane.cache.Resources.RESOURCE_TYPES_IN_ORDER;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NackGuard.class);
 
     /** Requests held back right now, for status and tests. */
     int heldCount() {
@@ -112,10 +124,13 @@ final class NackGuard implements ConfigWatcher {
         }
     }
 
-    private void hold(Held h) {
-        synchronized (held) {
-            held.add(h);
-        }
+    /**
+     * Decides and registers under the lock {@link #release} takes: a publish that lands between the
+     * decision and the registration would otherwise never release the request.
+     *
+     * @return whether {@code h} is held (otherwise the caller creates the real watch)
+     */
+    private boolean holdIfNeeded(Held h) {
         // A stream that cancels the placeholder no longer wants an answer.
         h.placeholder.setStop(() -> {
             synchronized (held) {
@@ -123,23 +138,34 @@ final class NackGuard implements ConfigWatcher {
             }
             h.cancelReal();
         });
+        synchronized (held) {
+            if (!mustHold(h.node, h.type, h.version, h.nack)) {
+                return false;
+            }
+            held.add(h);
+            return true;
+        }
     }
 
-    private boolean mustHold(Node node, ResourceType type, String clientVersion) {
+    /** @param nack the request rejects the last response */
+    private boolean mustHold(Node node, ResourceType type, String clientVersion, boolean nack) {
         Snapshot snapshot = cache.getSnapshot(node.getCluster());
         if (snapshot == null || type == null) {
             return false;
         }
         String current = snapshot.version(type);
+        String shortType = ResourceTypes.shortName(type);
+        // Checked before the version comparison: a Delta client presents the version last *sent*, which
+        // after a NACK is the rejected one. A new process of the node (its first request: no version, no
+        // NACK) may try the version once more; its NACK then holds it again.
+        boolean freshStart = clientVersion.isEmpty() && !nack;
+        if (!freshStart && rejections.rejected(node.getId(), shortType).filter(current::equals).isPresent()) {
+            return true;
+        }
         if (current.equals(clientVersion)) {
             return false; // nothing would be sent anyway
         }
-        String shortType = ResourceTypes.shortName(type);
-        if (rejections.rejected(node.getId(), shortType).filter(current::equals).isPresent()) {
-            return true;
-        }
-        rejections.forgetUnless(node.getId(), shortType, current);
-        return rejections.halt(node.getCluster()).isPresent();
+        return rejections.halt(node.getCluster()).filter(h -> h.heldTypes().contains(shortType)).isPresent();
     }
 
     /** A request held back, and the watch it becomes when released. */
@@ -147,16 +173,19 @@ final class NackGuard implements ConfigWatcher {
         final Node node;
         final ResourceType type;
         final String version;
+        final boolean nack;
         final io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> placeholder;
         final Supplier<io.envoyproxy.controlplane.cache.AbstractWatch<?, ?>> create;
         private io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> real;
         private boolean cancelled;
 
-        Held(Node node, ResourceType type, String version, io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> placeholder,
+        Held(Node node, ResourceType type, String version, boolean nack,
+             io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> placeholder,
              Supplier<io.envoyproxy.controlplane.cache.AbstractWatch<?, ?>> create) {
             this.node = node;
             this.type = type;
             this.version = version;
+            this.nack = nack;
             this.placeholder = placeholder;
             this.create = create;
         }

@@ -13,31 +13,33 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Rejections {
 
-    private final Map<String, Map<String, String>> rejectedByNode = new ConcurrentHashMap<>();
+    private record Rejection(String group, String version) {
+    }
+
+    private final Map<String, Map<String, Rejection>> rejectedByNode = new ConcurrentHashMap<>();
     private final Map<String, RolloutHalt> halts = new ConcurrentHashMap<>();
 
-    void reject(String nodeId, String type, String version) {
-        rejectedByNode.computeIfAbsent(nodeId, n -> new ConcurrentHashMap<>()).put(type, version);
+    void reject(String nodeId, String group, String type, String version) {
+        rejectedByNode.computeIfAbsent(nodeId, n -> new ConcurrentHashMap<>()).put(type, new Rejection(group, version));
     }
 
     /** The version of {@code type} that {@code nodeId} last rejected, if any. */
     Optional<String> rejected(String nodeId, String type) {
-        Map<String, String> byType = rejectedByNode.get(nodeId);
-        return byType == null ? Optional.empty() : Optional.ofNullable(byType.get(type));
+        Map<String, Rejection> byType = rejectedByNode.get(nodeId);
+        return byType == null ? Optional.empty() : Optional.ofNullable(byType.get(type)).map(Rejection::version);
     }
 
-    /** Forgets a rejection once its version is no longer served (it can never be sent again anyway). */
-    void forgetUnless(String nodeId, String type, String stillServed) {
-        Map<String, String> byType = rejectedByNode.get(nodeId);
-        if (byType != null) {
-            byType.computeIfPresent(type, (t, v) -> v.equals(stillServed) ? v : null);
-            if (byType.isEmpty()) {
-                rejectedByNode.remove(nodeId, byType);
-            }
-        }
+    /**
+     * Forgets the rejections of {@code group} whose version is no longer served: such a version can
+     * never be sent again anyway. Keeps the ledger bounded by the versions being served.
+     */
+    void prune(String group, java.util.function.Function<String, String> currentVersionOfType) {
+        rejectedByNode.values().forEach(byType -> byType.entrySet().removeIf(e -> e.getValue().group().equals(group)
+                && !e.getValue().version().equals(currentVersionOfType.apply(e.getKey()))));
+        rejectedByNode.values().removeIf(Map::isEmpty);
     }
 
-    /** RolloutHalts the group unless it is halted already (the first rejection names the halt). */
+    /** Halts the group unless it is halted already (the first rejection names the halt). */
     void halt(String group, RolloutHalt halt) {
         halts.putIfAbsent(group, halt);
     }

@@ -46,6 +46,8 @@ public final class XdsService implements AutoCloseable {
         return t;
     });
     private volatile SortedMap<String, GroupSnapshot> published = new TreeMap<>();
+    /** Per group, the snapshot served before the current one (what a halted revision changed is the difference). */
+    private final Map<String, GroupSnapshot> previousVersions = new java.util.concurrent.ConcurrentHashMap<>();
 
     public XdsService(Clock clock) {
         this.clock = clock;
@@ -82,11 +84,19 @@ public final class XdsService implements AutoCloseable {
      * rejection must be on record by then, or the library would answer with the same version.
      */
     private void nacked(String nodeId, String group, String type, String version, String detail) {
-        rejections.reject(nodeId, type, version);
+        rejections.reject(nodeId, group, type, version);
         GroupSnapshot served = published.get(group);
         if (served != null && served.haltOnNack() && version.equals(served.versionOf(type))
                 && rejections.halt(group).isEmpty()) {
-            rejections.halt(group, new RolloutHalt(served.revision(), nodeId, type, version, detail, clock.instant()));
+            // Only what the halted revision changed is held back; unchanged types still reach new nodes.
+            GroupSnapshot before = previousVersions.get(group);
+            java.util.Set<String> changed = new java.util.TreeSet<>();
+            for (String t : List.of("listeners", "routes", "clusters", "endpoints", "secrets")) {
+                if (before == null || !Objects.equals(before.versionOf(t), served.versionOf(t))) {
+                    changed.add(t);
+                }
+            }
+            rejections.halt(group, new RolloutHalt(served.revision(), nodeId, type, version, detail, clock.instant(), changed));
             LOG.warn("rollout of revision {} to node group '{}' halted: node '{}' rejected {} version {}; "
                     + "nodes without it keep their config until the next revision", served.revision(), group, nodeId,
                     type, version);
@@ -117,15 +127,29 @@ public final class XdsService implements AutoCloseable {
             SortedMap<String, GroupSnapshot> previous = published;
             published = next;
             next.forEach((group, snapshot) -> {
-                // A new revision lifts a halted rollout (rollout.haltOnNack).
-                rejections.halt(group).filter(h -> h.revision() < revision).ifPresent(h -> {
-                    rejections.lift(group);
-                    LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}", group, h.revision(), revision);
-                });
                 GroupSnapshot before = previous.get(group);
-                if (before == null || !Objects.equals(before.versions(), snapshot.versions())) {
-                    cache.setSnapshot(group, snapshot.snapshot());
-                    LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
+                boolean changed = before == null || !Objects.equals(before.versions(), snapshot.versions());
+                // A new revision that changes this group lifts its halted rollout (rollout.haltOnNack).
+                if (changed) {
+                    rejections.halt(group).ifPresent(h -> {
+                        rejections.lift(group);
+                        LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}", group, h.revision(), revision);
+                    });
+                    if (before != null) {
+                        previousVersions.put(group, before);
+                    }
+                    rejections.prune(group, snapshot::versionOf);
+                }
+                // Each group on its own: a failure in one (a stream that cannot be written) must not
+                // keep the next groups on the old revision.
+                try {
+                    if (changed) {
+                        cache.setSnapshot(group, snapshot.snapshot());
+                        LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("publishing revision {} to node group '{}': a data plane could not be sent its config",
+                            revision, group, e);
                 }
                 guard.release(group);
             });
