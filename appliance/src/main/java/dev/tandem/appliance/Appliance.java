@@ -4,6 +4,7 @@ import dev.tandem.appliance.api.AdminApi;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
 import dev.tandem.xds.serve.XdsService;
@@ -60,14 +61,15 @@ public final class Appliance implements AutoCloseable {
         try {
             xds = new XdsService(clock);
             RevisionStore store = new RevisionStore(database);
-            RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation);
+            AuditLog audit = new AuditLog(database);
+            RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation, audit);
             var initialPublish = revisions.start(config.initialConfig());
 
             xdsServer = XdsServer.start(config.xds(), xds);
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
-            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, xds, new TandemMetrics(xds, revisions),
+            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, xds, new TandemMetrics(xds, revisions),
                     () -> self[0] != null && self[0].ready);
             WebServer adminServer = WebServer.builder()
                     .host(config.admin().address())

@@ -105,6 +105,20 @@ class ApplyApiIT {
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(2);
         assertThat(status.path("nodeGroups").path("edge").path("revision").asLong()).isEqualTo(2);
+
+        // Every write is audited (an identical apply writes nothing); pages run newest first.
+        JsonNode page = admin.get("/api/v1/audit?limit=1").json();
+        assertThat(page.path("entries")).hasSize(1);
+        JsonNode newest = page.path("entries").get(0);
+        assertThat(newest.path("action").asText()).isEqualTo("apply");
+        assertThat(newest.path("revision").asLong()).isEqualTo(2);
+        assertThat(newest.path("actor").asText()).isEqualTo("anonymous");
+        assertThat(newest.path("origin").asText()).isEqualTo("127.0.0.1");
+        assertThat(newest.path("detail").asText()).isEqualTo("5 documents, node groups [edge]");
+        JsonNode next = admin.get("/api/v1/audit?limit=1&before=" + page.path("next").asLong()).json();
+        assertThat(next.path("entries").get(0).path("revision").asLong()).isEqualTo(1);
+        assertThat(admin.get("/api/v1/audit").json().path("entries")).hasSize(2);
+        assertThat(admin.get("/api/v1/audit?limit=0").status()).isEqualTo(400);
     }
 
     @Test

@@ -23,10 +23,10 @@ public final class AdminApi {
      * @param ready whether the appliance serves its current config (servers up, snapshots set)
      */
     public static void routing(HttpRouting.Builder routing, dev.tandem.appliance.ApplianceConfig config,
-                               RevisionService revisions, RevisionStore store,
+                               RevisionService revisions, RevisionStore store, dev.tandem.appliance.store.AuditLog audit,
                                XdsService xds, dev.tandem.appliance.metrics.TandemMetrics metrics, BooleanSupplier ready) {
         routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds),
-                        new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds))
+                        new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds), new AuditService(audit))
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get("/metrics", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,
                         "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))

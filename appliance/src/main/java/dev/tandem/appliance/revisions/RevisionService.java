@@ -53,7 +53,7 @@ public final class RevisionService {
     private final java.util.function.UnaryOperator<GroupResources> afterTranslation;
 
     public RevisionService(RevisionStore store, XdsService xds, Clock clock) {
-        this(store, xds, clock, java.util.function.UnaryOperator.identity());
+        this(store, xds, clock, java.util.function.UnaryOperator.identity(), null);
     }
 
     /**
@@ -61,12 +61,16 @@ public final class RevisionService {
      *                         production. Tests use it to serve resources a real data plane rejects.
      */
     public RevisionService(RevisionStore store, XdsService xds, Clock clock,
-                           java.util.function.UnaryOperator<GroupResources> afterTranslation) {
+                           java.util.function.UnaryOperator<GroupResources> afterTranslation,
+                           dev.tandem.appliance.store.AuditLog audit) {
         this.store = store;
         this.xds = xds;
         this.clock = clock;
         this.afterTranslation = afterTranslation;
+        this.audit = audit;
     }
+
+    private final dev.tandem.appliance.store.AuditLog audit;
 
     /** @param config with its secret files read in ({@link SecretFiles}) */
     private SortedMap<String, GroupResources> translate(GatewayConfig config) {
@@ -127,6 +131,10 @@ public final class RevisionService {
             SortedMap<String, GroupResources> groups = translate(config);
             groups.values().forEach(g -> GroupSnapshot.of(g, 0));
             Revision revision = store.append(yaml, config.documentCount(), actor, from, clock.instant());
+            if (audit != null) {
+                audit.record(revision.appliedAt(), actor, from, "apply", config.documentCount() + " documents, node groups "
+                        + config.nodeGroups(), revision.number());
+            }
             current = new Current(revision, config);
             LOG.info("revision {} applied by {} from {}: {} documents, node groups {}", revision.number(), actor, from,
                     config.documentCount(), config.nodeGroups());
