@@ -12,6 +12,11 @@ public final class Main {
     public static void main(String[] args) {
         // Before anything logs: keeps the shutdown's log lines (see ShutdownLogManager).
         System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
-        System.exit(TandemCommand.commandLine().execute(args));
+        CommandLine commandLine = TandemCommand.commandLine();
+        int exit = commandLine.execute(args);
+        // Commands print without a newline too (status prints JSON as received): flush before exiting.
+        commandLine.getOut().flush();
+        commandLine.getErr().flush();
+        System.exit(exit);
     }
 }

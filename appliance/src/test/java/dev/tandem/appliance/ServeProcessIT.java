@@ -51,6 +51,12 @@ class ServeProcessIT {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
 
+        // The CLI as a process prints what it got (status prints without a final newline of its own).
+        Process status = start("status", "--server", admin.base());
+        assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(status.exitValue()).isZero();
+        assertThat(output(status)).contains("\"revision\" : 1").contains("\"role\" : \"standalone\"");
+
         Process second = start("serve", "--config", writeConfig("second.yaml", Ports.free(), Ports.free()).toString());
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).isEqualTo(3);

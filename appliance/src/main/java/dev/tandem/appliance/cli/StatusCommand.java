@@ -27,7 +27,9 @@ final class StatusCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("tandem status: " + client.describe(e));
             return TandemCommand.FAILED;
         }
-        (response.statusCode() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr()).print(response.body());
+        var target = response.statusCode() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr();
+        target.print(response.body());
+        target.flush();
         return response.statusCode() == 200 ? 0 : TandemCommand.FAILED;
     }
 }
