@@ -1,6 +1,7 @@
 package dev.tandem.appliance;
 
 import dev.tandem.appliance.api.AdminApi;
+import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionService;
@@ -62,6 +63,12 @@ public final class Appliance implements AutoCloseable {
             xds = new XdsService(clock);
             RevisionStore store = new RevisionStore(database);
             AuditLog audit = new AuditLog(database);
+            AdminTokens tokens = new AdminTokens(database);
+            java.nio.file.Path tokenFile = config.dataDir().resolve("admin-token");
+            if (tokens.createInitialAdmin(tokenFile, clock.instant())) {
+                LOG.info("admin API: created the token 'initial-admin' (role admin) in {}; read it from there, it is not logged",
+                        tokenFile);
+            }
             RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation, audit);
             var initialPublish = revisions.start(config.initialConfig());
 
@@ -69,7 +76,7 @@ public final class Appliance implements AutoCloseable {
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
-            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, xds, new TandemMetrics(xds, revisions),
+            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens, xds, new TandemMetrics(xds, revisions),
                     () -> self[0] != null && self[0].ready);
             WebServer adminServer = WebServer.builder()
                     .host(config.admin().address())

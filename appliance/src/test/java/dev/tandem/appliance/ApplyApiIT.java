@@ -92,7 +92,7 @@ class ApplyApiIT {
         assertThat(list).hasSize(2);
         assertThat(list.get(0).path("number").asLong()).isEqualTo(2);
         assertThat(list.get(0).path("documents").asInt()).isEqualTo(5);
-        assertThat(list.get(0).path("appliedBy").asText()).isEqualTo("anonymous");
+        assertThat(list.get(0).path("appliedBy").asText()).isEqualTo("initial-admin");
         assertThat(list.get(0).path("appliedFrom").asText()).isEqualTo("127.0.0.1");
         assertThat(admin.get("/api/v1/revisions?limit=1").json().path("revisions")).hasSize(1);
 
@@ -112,7 +112,7 @@ class ApplyApiIT {
         JsonNode newest = page.path("entries").get(0);
         assertThat(newest.path("action").asText()).isEqualTo("apply");
         assertThat(newest.path("revision").asLong()).isEqualTo(2);
-        assertThat(newest.path("actor").asText()).isEqualTo("anonymous");
+        assertThat(newest.path("actor").asText()).isEqualTo("initial-admin");
         assertThat(newest.path("origin").asText()).isEqualTo("127.0.0.1");
         assertThat(newest.path("detail").asText()).isEqualTo("5 documents, node groups [edge]");
         JsonNode next = admin.get("/api/v1/audit?limit=1&before=" + page.path("next").asLong()).json();
@@ -280,7 +280,11 @@ class ApplyApiIT {
         assertThat(cli("status", "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
     }
 
-    private static String cli(String... args) {
+    private String cli(String... args) {
+        String[] withToken = java.util.Arrays.copyOf(args, args.length + 2);
+        withToken[args.length] = "--token-file";
+        withToken[args.length + 1] = node.tokenFile().toString();
+        args = withToken;
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);

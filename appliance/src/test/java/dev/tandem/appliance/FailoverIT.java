@@ -84,7 +84,7 @@ class FailoverIT {
 
     @Test
     void routesFailsOverFollowsAppliesAndSurvivesARestart() throws Exception {
-        AdminHttp admin = new AdminHttp(adminPort);
+        AdminHttp admin = appliance.admin();
         assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
 
         // All calls go to the primary.
@@ -117,7 +117,7 @@ class FailoverIT {
         Files.writeString(changed, gateway("site-b", "site-a"));
         StringWriter out = new StringWriter();
         int exit = TandemCommand.commandLine().setOut(new PrintWriter(out))
-                .execute("apply", "-f", changed.toString(), "--server", admin.base());
+                .execute("apply", "-f", changed.toString(), "--server", admin.base(), "--token-file", appliance.tokenFile().toString());
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("as revision 2");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));
@@ -163,7 +163,7 @@ class FailoverIT {
 
     @Test
     void drainingThePrimaryMovesCallsToTheFailoverSiteWhileItStillRuns() throws Exception {
-        AdminHttp admin = new AdminHttp(adminPort);
+        AdminHttp admin = appliance.admin();
         assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
 

@@ -78,7 +78,7 @@ class NackIT {
         appliance = Appliance.start(new ApplianceConfig("nack-it", dir.resolve("data"),
                 new ApplianceConfig.Endpoint("127.0.0.1", 0),
                 new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()), Optional.empty()), fault);
-        admin = new AdminHttp(appliance.adminPort());
+        admin = AdminHttp.withTokenFrom(appliance.adminPort(), dir.resolve("data"));
     }
 
     @AfterEach

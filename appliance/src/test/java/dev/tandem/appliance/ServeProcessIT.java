@@ -44,15 +44,17 @@ class ServeProcessIT {
         Path config = writeConfig("first.yaml", adminPort, Ports.free());
 
         Process first = start("serve", "--config", config.toString());
-        AdminHttp admin = new AdminHttp(adminPort);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.get("/readyz").status() == 200);
+        AdminHttp open = new AdminHttp(adminPort);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> open.get("/readyz").status() == 200);
+        assertThat(open.get("/api/v1/status").status()).isEqualTo(401);
+        AdminHttp admin = AdminHttp.withTokenFrom(adminPort, dir.resolve("data"));
         assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
         // First start: the PKI is created, keys private to the service user.
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
 
         // The CLI as a process prints what it got (status prints without a final newline of its own).
-        Process status = start("status", "--server", admin.base());
+        Process status = start("status", "--server", admin.base(), "--token-file", dir.resolve("data/admin-token").toString());
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(status.exitValue()).isZero();
         assertThat(output(status)).contains("\"revision\" : 1").contains("\"role\" : \"standalone\"");
@@ -65,7 +67,8 @@ class ServeProcessIT {
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(output(first)).contains("revision 1 applied by initialConfig").contains("PKI: created cluster CA")
-                .contains("stopping").contains("stopped").doesNotContain("PRIVATE KEY");
+                .contains("created the token 'initial-admin'").contains("stopping").contains("stopped")
+                .doesNotContain("PRIVATE KEY").doesNotContain(Files.readString(dir.resolve("data/admin-token")).trim());
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.appliance.revisions.RevisionService.ApplyResult;
 import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.InvalidConfigException;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -16,9 +15,6 @@ import java.util.Map;
 
 /** {@code POST /api/v1/apply}: a YAML gateway config in the body becomes the next revision. */
 final class ApplyService implements HttpService {
-
-    /** Who is applying, until the admin API authenticates callers (Security issue). */
-    static final String ACTOR_HEADER = "X-Tandem-Actor";
 
     private final RevisionService revisions;
 
@@ -34,7 +30,8 @@ final class ApplyService implements HttpService {
     private void apply(ServerRequest req, ServerResponse res) throws Exception {
         // An empty body is an empty config: refused by validation like any other, with a 400.
         String yaml = req.content().hasEntity() ? req.content().as(String.class) : "";
-        String actor = req.headers().first(HeaderNames.create(ACTOR_HEADER)).orElse("anonymous");
+        String actor = req.context().get(BearerTokenFilter.HOLDER, dev.tandem.appliance.auth.AdminTokens.Holder.class)
+                .map(dev.tandem.appliance.auth.AdminTokens.Holder::name).orElse("anonymous");
         String from = req.remotePeer().host();
         try {
             ApplyResult result = revisions.apply(yaml, actor, from);

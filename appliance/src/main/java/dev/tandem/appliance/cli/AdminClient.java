@@ -13,10 +13,12 @@ final class AdminClient {
     static final String DEFAULT_SERVER = "http://127.0.0.1:9090";
 
     private final URI server;
+    private final java.util.Optional<String> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    AdminClient(String server) {
+    AdminClient(String server, java.util.Optional<String> token) {
         this.server = URI.create(server.endsWith("/") ? server : server + "/");
+        this.token = token;
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -25,12 +27,13 @@ final class AdminClient {
 
     HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
         return http.send(request(path).header("Content-Type", contentType)
-                .header("X-Tandem-Actor", "cli:" + System.getProperty("user.name"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30));
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        return request;
     }
 
     String describe(Exception e) {

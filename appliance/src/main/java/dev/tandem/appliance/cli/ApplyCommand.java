@@ -35,7 +35,11 @@ final class ApplyCommand implements Callable<Integer> {
         }
         String yaml = text.get();
         Path file = config.file;
-        AdminClient client = server.client();
+        var maybeClient = server.clientFor(spec);
+        if (maybeClient.isEmpty()) {
+            return TandemCommand.FAILED;
+        }
+        AdminClient client = maybeClient.get();
         HttpResponse<String> response;
         try {
             response = client.post("api/v1/apply", "application/yaml", yaml);

@@ -19,7 +19,11 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AdminClient client = server.client();
+        var maybeClient = server.clientFor(spec);
+        if (maybeClient.isEmpty()) {
+            return TandemCommand.FAILED;
+        }
+        AdminClient client = maybeClient.get();
         HttpResponse<String> response;
         try {
             response = client.get("api/v1/status");

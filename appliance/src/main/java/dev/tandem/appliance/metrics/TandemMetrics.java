@@ -40,6 +40,11 @@ public final class TandemMetrics {
                 .description("1 while the node group's rollout is halted by a NACK (rollout.haltOnNack)").register(registry);
     }
 
+    /** Counts an admin API call refused for {@code reason} (missing-token, invalid-token, forbidden-role). */
+    public void adminRefused(String reason) {
+        registry.counter("tandem_admin_refusals", "reason", reason).increment();
+    }
+
     /** The Prometheus text exposition of every metric, refreshed now. */
     public String scrape() {
         Map<String, Long> perGroup = new TreeMap<>();

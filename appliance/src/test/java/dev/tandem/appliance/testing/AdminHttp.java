@@ -16,10 +16,31 @@ public final class AdminHttp {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
+    private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Without a token: only health, readiness and metrics answer. */
     public AdminHttp(int port) {
+        this(port, null);
+    }
+
+    public AdminHttp(int port, String token) {
         this.base = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    /** Reads the token the appliance wrote on first start into its data directory. */
+    public static AdminHttp withTokenFrom(int port, java.nio.file.Path dataDir) {
+        try {
+            return new AdminHttp(port, java.nio.file.Files.readString(dataDir.resolve("admin-token")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The same server with another token (or none). */
+    public AdminHttp as(String otherToken) {
+        return new AdminHttp(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
     }
 
     public String base() {
@@ -49,6 +70,9 @@ public final class AdminHttp {
     }
 
     private Reply send(HttpRequest.Builder request) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -60,6 +60,10 @@ public final class ApplianceExtension implements BeforeEachCallback, AfterEachCa
         return appliance.admin();
     }
 
+    public Path tokenFile() {
+        return appliance.tokenFile();
+    }
+
     public int xdsPort() {
         return appliance.xdsPort();
     }

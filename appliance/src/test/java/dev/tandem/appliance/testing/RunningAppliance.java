@@ -36,7 +36,7 @@ public final class RunningAppliance implements AutoCloseable {
         appliance = Appliance.start(config);
         // A restart keeps the ports the servers picked the first time, as a real restart would.
         config = config.withPorts(appliance.adminPort(), appliance.xdsPort());
-        admin = new AdminHttp(appliance.adminPort());
+        admin = AdminHttp.withTokenFrom(appliance.adminPort(), config.dataDir());
     }
 
     public void stop() {
@@ -52,6 +52,11 @@ public final class RunningAppliance implements AutoCloseable {
 
     public AdminHttp admin() {
         return admin;
+    }
+
+    /** The admin token file the appliance wrote on first start. */
+    public Path tokenFile() {
+        return config.dataDir().resolve("admin-token");
     }
 
     public int xdsPort() {

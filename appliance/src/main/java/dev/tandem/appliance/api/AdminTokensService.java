@@ -1,0 +1,86 @@
+package dev.tandem.appliance.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.auth.AdminTokens;
+import dev.tandem.appliance.auth.Role;
+import dev.tandem.appliance.store.AuditLog;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST /api/v1/admin-tokens {"name": N, "role": viewer|operator|admin}} creates a token and
+ * returns it, once; {@code GET /api/v1/admin-tokens} lists names and roles. Admin only (see the filter).
+ */
+final class AdminTokensService implements HttpService {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    private final AdminTokens tokens;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    AdminTokensService(AdminTokens tokens, AuditLog audit, Clock clock) {
+        this.tokens = tokens;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/admin-tokens", this::list).post("/admin-tokens", this::create);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) throws Exception {
+        Json.ok(res, Map.of("tokens", tokens.list().stream().map(t -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", t.name());
+            out.put("role", t.role().spelling());
+            out.put("createdAt", t.createdAt().toString());
+            out.put("createdBy", t.createdBy());
+            return out;
+        }).toList()));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) throws Exception {
+        JsonNode body;
+        try {
+            body = new ObjectMapper().readTree(req.content().hasEntity() ? req.content().as(String.class) : "{}");
+        } catch (java.io.IOException e) {
+            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("the body must be JSON: {\"name\": ..., \"role\": ...}"));
+            return;
+        }
+        String name = body.path("name").asText("");
+        String roleText = body.path("role").asText("");
+        var role = Role.named(roleText);
+        if (!NAME.matcher(name).matches() || role.isEmpty()) {
+            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of(
+                    "name must be 1 to 100 letters, digits, '.', '_' or '-'; role one of viewer, operator, admin (got name '"
+                            + name + "', role '" + roleText + "')"));
+            return;
+        }
+        String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        String token;
+        try {
+            token = tokens.create(name, role.get(), by, clock.instant());
+        } catch (IllegalArgumentException e) {
+            Json.error(res, Status.CONFLICT_409, "token exists", List.of(e.getMessage()));
+            return;
+        }
+        audit.record(clock.instant(), by, req.remotePeer().host(), "admin-token-create",
+                "token '" + name + "' with role " + role.get().spelling(), null);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
+        out.put("role", role.get().spelling());
+        out.put("token", token);
+        Json.send(res, Status.CREATED_201, out);
+    }
+}

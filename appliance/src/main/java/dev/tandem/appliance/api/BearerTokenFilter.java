@@ -1,0 +1,83 @@
+package dev.tandem.appliance.api;
+
+import dev.tandem.appliance.auth.AdminTokens;
+import dev.tandem.appliance.auth.Role;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Every {@code /api/v1} call carries {@code Authorization: Bearer <token>} of a role allowed to make
+ * it: viewer reads, operator applies, admin manages tokens. Health, readiness and metrics are open.
+ * A refusal says why (never echoing the token) and is counted.
+ */
+final class BearerTokenFilter implements Filter {
+
+    /** Where handlers find the caller: {@code req.context().get(HOLDER, AdminTokens.Holder.class)}. */
+    static final String HOLDER = "tandem.admin-token-holder";
+
+    private final AdminTokens tokens;
+    private final Consumer<String> refused;
+
+    BearerTokenFilter(AdminTokens tokens, Consumer<String> refused) {
+        this.tokens = tokens;
+        this.refused = refused;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (!path.startsWith("/api/")) {
+            chain.proceed();
+            return;
+        }
+        Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION);
+        if (header.isEmpty() || !header.get().startsWith("Bearer ")) {
+            refuse(res, Status.UNAUTHORIZED_401, "missing-token", "unauthorized",
+                    "this call needs Authorization: Bearer <admin token>");
+            return;
+        }
+        Optional<AdminTokens.Holder> holder;
+        try {
+            holder = tokens.holder(header.get().substring("Bearer ".length()).trim());
+        } catch (java.sql.SQLException e) {
+            Json.error(res, Status.INTERNAL_SERVER_ERROR_500, "internal error", List.of("cannot check the token: " + e.getMessage()));
+            return;
+        }
+        if (holder.isEmpty()) {
+            refuse(res, Status.UNAUTHORIZED_401, "invalid-token", "unauthorized", "the bearer token is not a valid admin token");
+            return;
+        }
+        Role needed = needed(req.prologue().method(), path);
+        if (!holder.get().role().allows(needed)) {
+            refuse(res, Status.FORBIDDEN_403, "forbidden-role", "forbidden", "token '" + holder.get().name() + "' has role "
+                    + holder.get().role().spelling() + "; " + req.prologue().method().text() + " " + path + " needs "
+                    + needed.spelling());
+            return;
+        }
+        req.context().register(HOLDER, holder.get());
+        chain.proceed();
+    }
+
+    static Role needed(Method method, String path) {
+        if (path.startsWith("/api/v1/admin-tokens")) {
+            return Role.ADMIN;
+        }
+        return method == Method.GET || method == Method.HEAD ? Role.VIEWER : Role.OPERATOR;
+    }
+
+    private void refuse(RoutingResponse res, Status status, String reason, String error, String detail) {
+        refused.accept(reason);
+        if (status == Status.UNAUTHORIZED_401) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tandem\"");
+        }
+        Json.error(res, status, error, List.of(detail));
+    }
+}

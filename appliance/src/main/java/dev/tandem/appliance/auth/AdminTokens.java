@@ -1,0 +1,123 @@
+package dev.tandem.appliance.auth;
+
+import dev.tandem.appliance.store.Database;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Bearer tokens of the admin API, kept in H2 as SHA-256 hashes (a token is 256 random bits, so a fast
+ * hash is enough: there is nothing to guess). A token is shown once, when it is created.
+ */
+public final class AdminTokens {
+
+    /** Who a valid token belongs to. */
+    public record Holder(String name, Role role) {
+    }
+
+    /** A token's public facts, for listing. */
+    public record Info(String name, Role role, Instant createdAt, String createdBy) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String PREFIX = "tdm_";
+
+    private final Database database;
+
+    public AdminTokens(Database database) {
+        this.database = database;
+    }
+
+    /**
+     * On a store with no token at all, creates {@code initial-admin} and writes it to {@code file}
+     * (0600) so that the operator on this host can use the API; returns whether it did.
+     */
+    public boolean createInitialAdmin(Path file, Instant now) throws SQLException, IOException {
+        if (!list().isEmpty()) {
+            return false;
+        }
+        String token = create("initial-admin", Role.ADMIN, "first start", now);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
+        return true;
+    }
+
+    /**
+     * Creates a token and returns it: the only time it is ever shown.
+     *
+     * @throws IllegalArgumentException when {@code name} is taken
+     */
+    public String create(String name, Role role, String createdBy, Instant now) throws SQLException {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO admin_token (name, role, token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, name);
+            ps.setString(2, role.name());
+            ps.setString(3, hash(token));
+            ps.setObject(4, now.atOffset(ZoneOffset.UTC));
+            ps.setString(5, createdBy.length() > 200 ? createdBy.substring(0, 200) : createdBy);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (e.getErrorCode() == org.h2.api.ErrorCode.DUPLICATE_KEY_1) {
+                throw new IllegalArgumentException("a token named '" + name + "' exists already");
+            }
+            throw e;
+        }
+        return token;
+    }
+
+    /** The holder of {@code token}, or empty for anything that is not a current token. */
+    public Optional<Holder> holder(String token) throws SQLException {
+        if (!token.startsWith(PREFIX) || token.length() > 100) {
+            return Optional.empty();
+        }
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT name, role FROM admin_token WHERE token_hash = ?")) {
+            ps.setString(1, hash(token));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2)))) : Optional.empty();
+            }
+        }
+    }
+
+    public List<Info> list() throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT name, role, created_at, created_by FROM admin_token ORDER BY name");
+             ResultSet rs = ps.executeQuery()) {
+            List<Info> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Info(rs.getString(1), Role.valueOf(rs.getString(2)),
+                        rs.getObject(3, java.time.OffsetDateTime.class).toInstant(), rs.getString(4)));
+            }
+            return out;
+        }
+    }
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
