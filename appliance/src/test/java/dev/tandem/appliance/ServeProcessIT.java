@@ -59,6 +59,11 @@ class ServeProcessIT {
         assertThat(status.exitValue()).isZero();
         assertThat(output(status)).contains("\"revision\" : 1").contains("\"role\" : \"standalone\"");
 
+        Process noToken = start("status", "--server", admin.base());
+        assertThat(noToken.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(noToken.exitValue()).isEqualTo(1);
+        assertThat(output(noToken)).contains("tandem status: refused (HTTP 401)").contains("--token-file or $TANDEM_TOKEN");
+
         Process second = start("serve", "--config", writeConfig("second.yaml", Ports.free(), Ports.free()).toString());
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).isEqualTo(3);

@@ -31,9 +31,15 @@ final class StatusCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("tandem status: " + client.describe(e));
             return TandemCommand.FAILED;
         }
-        var target = response.statusCode() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr();
-        target.print(response.body());
-        target.flush();
-        return response.statusCode() == 200 ? 0 : TandemCommand.FAILED;
+        if (response.statusCode() == 200) {
+            spec.commandLine().getOut().print(response.body());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        var err = spec.commandLine().getErr();
+        err.println("tandem status: refused (HTTP " + response.statusCode() + "): " + response.body().replaceAll("\\s+", " ").trim()
+                + (response.statusCode() == 401 ? " (give the admin token with --token-file or $TANDEM_TOKEN)" : ""));
+        err.flush();
+        return response.statusCode() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED;
     }
 }
