@@ -2,6 +2,7 @@ package dev.tandem.appliance;
 
 import dev.tandem.appliance.api.AdminApi;
 import dev.tandem.appliance.auth.AdminTokens;
+import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionService;
@@ -49,8 +50,9 @@ public final class Appliance implements AutoCloseable {
             throws Exception {
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.dataDir());
+        ClusterPki pki;
         try {
-            ClusterPki pki = ClusterPki.loadOrCreate(config.pkiDir(), config.pki(), clock.instant());
+            pki = ClusterPki.loadOrCreate(config.pkiDir(), config.pki(), clock.instant());
             pki.created().forEach(what -> LOG.info("PKI: created {} in {}", what, config.pkiDir()));
             LOG.info("PKI: cluster CA {}", ClusterPki.fingerprint(pki.ca().certificate()));
         } catch (java.io.IOException e) {
@@ -76,7 +78,7 @@ public final class Appliance implements AutoCloseable {
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
-            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens, xds, new TandemMetrics(xds, revisions),
+            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens, new JoinTokens(database), pki, xds, new TandemMetrics(xds, revisions),
                     () -> self[0] != null && self[0].ready);
             WebServer adminServer = WebServer.builder()
                     .host(config.admin().address())

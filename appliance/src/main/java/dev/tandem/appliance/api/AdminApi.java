@@ -24,10 +24,12 @@ public final class AdminApi {
      */
     public static void routing(HttpRouting.Builder routing, dev.tandem.appliance.ApplianceConfig config,
                                RevisionService revisions, RevisionStore store, dev.tandem.appliance.store.AuditLog audit,
-                               dev.tandem.appliance.auth.AdminTokens tokens,
+                               dev.tandem.appliance.auth.AdminTokens tokens, dev.tandem.appliance.auth.JoinTokens joinTokens,
+                               dev.tandem.appliance.pki.ClusterPki pki,
                                XdsService xds, dev.tandem.appliance.metrics.TandemMetrics metrics, BooleanSupplier ready) {
         routing.addFilter(new BearerTokenFilter(tokens, metrics::adminRefused));
         routing.register("/api/v1", new AdminTokensService(tokens, audit, java.time.Clock.systemUTC()));
+        routing.register("/api/v1", new JoinService(joinTokens, pki, config.pki().clusterName(), audit, java.time.Clock.systemUTC()));
         routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds),
                         new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds), new AuditService(audit))
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))

@@ -34,7 +34,8 @@ final class BearerTokenFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (!path.startsWith("/api/")) {
+        // The join token in the body is the data plane's credential (it has no admin token).
+        if (!path.startsWith("/api/") || path.equals("/api/v1/join")) {
             chain.proceed();
             return;
         }
@@ -67,7 +68,7 @@ final class BearerTokenFilter implements Filter {
     }
 
     static Role needed(Method method, String path) {
-        if (path.startsWith("/api/v1/admin-tokens")) {
+        if (path.startsWith("/api/v1/admin-tokens") || path.startsWith("/api/v1/join-tokens")) {
             return Role.ADMIN;
         }
         return method == Method.GET || method == Method.HEAD ? Role.VIEWER : Role.OPERATOR;

@@ -1,9 +1,5 @@
 package dev.tandem.appliance.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,29 +30,7 @@ final class AdminTokenCommand {
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
-            var maybeClient = server.clientFor(spec);
-            if (maybeClient.isEmpty()) {
-                return TandemCommand.FAILED;
-            }
-            AdminClient client = maybeClient.get();
-            HttpResponse<String> response;
-            try {
-                response = client.post("api/v1/admin-tokens", "application/json",
-                        new ObjectMapper().writeValueAsString(Map.of("name", name, "role", role)));
-            } catch (IOException e) {
-                err.println("tandem admin-token create: " + client.describe(e));
-                return TandemCommand.FAILED;
-            }
-            JsonNode body = new ObjectMapper().readTree(response.body());
-            if (response.statusCode() != 201) {
-                err.println("tandem admin-token create: refused (HTTP " + response.statusCode() + "): "
-                        + body.path("error").asText() + ": " + body.path("details").path(0).asText());
-                return TandemCommand.REFUSED;
-            }
-            spec.commandLine().getOut().println(body.path("token").asText());
-            spec.commandLine().getOut().flush();
-            return 0;
+            return TokenRequests.createAndPrint(server, spec, "api/v1/admin-tokens", Map.of("name", name, "role", role));
         }
     }
 }
