@@ -2,10 +2,8 @@ package dev.tandem.xds.model;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -68,11 +66,6 @@ public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Ups
         return gateways.size() + routes.size() + upstreams.size() + failoverSchemes.size() + secrets.size();
     }
 
-    /** Counts per kind, for logs and the API ({@code Gateway=1, Route=2, ...}). */
-    public Map<Kind, Integer> counts() {
-        return Map.of(Kind.Gateway, gateways.size(), Kind.Route, routes.size(),
-                Kind.Upstream, upstreams.size(), Kind.FailoverScheme, failoverSchemes.size(), Kind.Secret, secrets.size());
-    }
 
     private static <T extends Document> List<T> sorted(List<T> documents) {
         return documents.stream().sorted(Comparator.comparing(Document::name)).toList();
@@ -80,9 +73,5 @@ public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Ups
 
     private static <T extends Document> Optional<T> find(List<T> documents, String name) {
         return documents.stream().filter(d -> d.name().equals(name)).findFirst();
-    }
-
-    static <T extends Document> Map<String, T> byName(List<T> documents) {
-        return documents.stream().collect(Collectors.toMap(Document::name, Function.identity(), (a, b) -> a));
     }
 }

@@ -51,14 +51,6 @@ public final class YamlFields {
         return new YamlFields(document, path, Map.of(), errors);
     }
 
-    public String path() {
-        return path;
-    }
-
-    public String document() {
-        return document;
-    }
-
     public String field(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
