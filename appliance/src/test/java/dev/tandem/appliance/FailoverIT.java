@@ -47,16 +47,7 @@ class FailoverIT {
               timeout: 5s
               retries: {attempts: 2, retryOn: [unavailable]}
             ---
-            kind: Upstream
-            metadata: {name: site-a}
-            spec:
-              endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-a}}]
-            ---
-            kind: Upstream
-            metadata: {name: site-b}
-            spec:
-              endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-b}}]
-            ---
+            %s---
             kind: FailoverScheme
             metadata: {name: greeter}
             spec: {primary: %s, failover: [%s]}
@@ -181,7 +172,7 @@ class FailoverIT {
     }
 
     private String gateway(String primary, String failover) {
-        return GATEWAY.formatted(sites.portA(), sites.portB(), primary, failover);
+        return GATEWAY.formatted(sites.upstreams(""), primary, failover);
     }
 
     private String call() {

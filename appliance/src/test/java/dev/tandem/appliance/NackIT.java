@@ -43,17 +43,7 @@ class NackIT {
             metadata: {name: greeter}
             spec: {gateways: [mesh, edge], hosts: [greeter], to: {failoverScheme: greeter}}
             ---
-            kind: Upstream
-            metadata: {name: site-a}
-            spec:
-              connectTimeout: %s
-              endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-a}}]
-            ---
-            kind: Upstream
-            metadata: {name: site-b}
-            spec:
-              endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-b}}]
-            ---
+            %s---
             kind: FailoverScheme
             metadata: {name: greeter}
             spec: {primary: site-a, failover: [site-b]}
@@ -166,7 +156,7 @@ class NackIT {
     }
 
     private void apply(String rollout, String connectTimeout) {
-        assertThat(admin.post("/api/v1/apply", CONFIG.formatted(rollout, connectTimeout, sites.portA(), sites.portB())).status())
+        assertThat(admin.post("/api/v1/apply", CONFIG.formatted(rollout, sites.upstreams("  connectTimeout: " + connectTimeout + "\n"))).status())
                 .isEqualTo(201);
     }
 

@@ -23,6 +23,24 @@ public final class TwoSites implements AutoCloseable {
         return siteB.port();
     }
 
+    /**
+     * The two sites as Upstream documents ({@code site-a}, {@code site-b}), each endpoint in its own
+     * region; {@code siteASpec} adds lines (two-space indented) to site A's spec.
+     */
+    public String upstreams(String siteASpec) {
+        return """
+                kind: Upstream
+                metadata: {name: site-a}
+                spec:
+                %s  endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-a}}]
+                ---
+                kind: Upstream
+                metadata: {name: site-b}
+                spec:
+                  endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-b}}]
+                """.formatted(siteASpec, portA(), portB());
+    }
+
     /** Site A's process dies. */
     public void stopA() {
         siteA.stop();
