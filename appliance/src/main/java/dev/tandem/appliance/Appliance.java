@@ -2,6 +2,12 @@ package dev.tandem.appliance;
 
 import dev.tandem.appliance.api.AdminApi;
 import dev.tandem.appliance.auth.AdminTokens;
+import dev.tandem.appliance.auth.IssuedCertificates;
+import dev.tandem.appliance.pki.CertificateTrust;
+import dev.tandem.appliance.pki.TlsContexts;
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
+import javax.net.ssl.X509KeyManager;
 import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
@@ -73,16 +79,36 @@ public final class Appliance implements AutoCloseable {
             }
             RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation, audit);
             var initialPublish = revisions.start(config.initialConfig());
+            TandemMetrics metrics = new TandemMetrics(xds, revisions);
+            IssuedCertificates certificates = new IssuedCertificates(database);
 
-            xdsServer = XdsServer.start(config.xds(), xds);
+            X509KeyManager serverKeys = TlsContexts.keyManager(pki.serverKey(), pki.serverCertificate(), pki.ca().certificate());
+            XdsServer.Security security;
+            if (config.xdsInsecure()) {
+                security = XdsServer.Security.insecure();
+            } else {
+                RefusalLog xdsRefusals = new RefusalLog("xDS", metrics::xdsRefused, clock);
+                security = XdsServer.Security.mutualTls(serverKeys, new CertificateTrust(pki.ca().certificate(), xdsRefusals, clock),
+                        new DataPlaneAuthenticator(config.pki().clusterName(), certificates, xdsRefusals, clock));
+            }
+            metrics.xdsInsecure(config.xdsInsecure());
+            xdsServer = XdsServer.start(config.xds(), xds, security);
+            XdsServer started = xdsServer;
+            certificates.onRevocation(serial -> started.sweepSoon());
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
-            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens, new JoinTokens(database), pki, xds, new TandemMetrics(xds, revisions),
-                    () -> self[0] != null && self[0].ready);
+            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
+                    new JoinTokens(database), pki, certificates, xds, metrics, () -> self[0] != null && self[0].ready);
+            // The admin API is always TLS with the server certificate. A client certificate is asked
+            // for but optional: only a data plane renewing its certificate presents one.
+            CertificateTrust adminTrust = new CertificateTrust(pki.ca().certificate(),
+                    new RefusalLog("admin API", metrics::adminRefused, clock), clock);
             WebServer adminServer = WebServer.builder()
                     .host(config.admin().address())
                     .port(config.admin().port())
+                    .tls(Tls.builder().sslContext(TlsContexts.context(serverKeys, adminTrust))
+                            .clientAuth(TlsClientAuth.OPTIONAL).build())
                     .shutdownHook(false)
                     .maxPayloadSize(MAX_APPLY_BYTES)
                     .routing(routing)
@@ -93,8 +119,9 @@ public final class Appliance implements AutoCloseable {
             initialPublish.get(30, TimeUnit.SECONDS);
             appliance.ready = true;
             xdsServer.serving(true);
-            LOG.info("Tandem node '{}' ready: xDS on {}:{}, admin API on http://{}:{}, data in {}", config.nodeId(),
-                    config.xds().address(), xdsServer.port(), config.admin().address(), adminServer.port(), config.dataDir());
+            LOG.info("Tandem node '{}' ready: xDS on {}:{} ({}), admin API on https://{}:{}, data in {}", config.nodeId(),
+                    config.xds().address(), xdsServer.port(), config.xdsInsecure() ? "INSECURE: plaintext" : "mTLS",
+                    config.admin().address(), adminServer.port(), config.dataDir());
             return appliance;
         } catch (Exception | Error e) {
             if (xdsServer != null) {

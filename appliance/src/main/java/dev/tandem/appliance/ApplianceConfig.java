@@ -20,12 +20,18 @@ import java.util.Optional;
  * Relative paths are resolved against the folder of the file.
  *
  * @param initialConfig a gateway config applied as the first revision when the store has none
+ * @param xdsInsecure   {@code xds.insecure: true}: plaintext xDS without client certificates (loudly logged)
  */
 public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
-                              List<XdsPeer> peers, PkiSettings pki) {
+                              List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure) {
 
     public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
-        this(nodeId, dataDir, admin, xds, initialConfig, List.of(), PkiSettings.defaults(nodeId));
+        this(nodeId, dataDir, admin, xds, initialConfig, List.of(), PkiSettings.defaults(nodeId), false);
+    }
+
+    /** The same node with another PKI (tests bring one CA for every appliance of a JVM). */
+    public ApplianceConfig withPki(PkiSettings other) {
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure);
     }
 
     /** Where the PKI lives: {@code <dataDir>/pki}. */
@@ -77,7 +83,9 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
         node.finish();
         Path dataDir = base.resolve(top.string("dataDir", "/var/lib/tandem")).normalize();
         Endpoint admin = endpoint(top.object("admin"), DEFAULT_ADMIN_PORT);
-        Endpoint xds = endpoint(top.object("xds"), DEFAULT_XDS_PORT);
+        YamlFields xdsFields = top.object("xds");
+        boolean insecure = xdsFields.bool("insecure", false);
+        Endpoint xds = endpoint(xdsFields, DEFAULT_XDS_PORT);
         Optional<Path> initial = Optional.ofNullable(top.string("initialConfig")).map(p -> base.resolve(p).normalize());
         List<XdsPeer> peers = new ArrayList<>();
         for (YamlFields peer : top.objects("peers")) {
@@ -89,15 +97,15 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
                 peers.add(new XdsPeer(name, address, port));
             }
         }
-        PkiSettings pki = pki(top.object("pki"), nodeId, xds, base);
+        PkiSettings pki = pki(top.object("pki"), nodeId, admin, xds, base);
         top.finish();
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki);
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure);
     }
 
-    private static PkiSettings pki(YamlFields p, String nodeId, Endpoint xds, Path base) {
+    private static PkiSettings pki(YamlFields p, String nodeId, Endpoint admin, Endpoint xds, Path base) {
         String clusterName = p.string("clusterName", "tandem");
         List<String> names = p.strings("serverNames");
         List<String> addresses = p.strings("serverAddresses");
@@ -105,8 +113,15 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             names = List.of(nodeId, "localhost");
         }
         if (addresses.isEmpty()) {
-            boolean wildcard = xds.address().equals("0.0.0.0") || xds.address().equals("::");
-            addresses = wildcard || xds.address().equals("127.0.0.1") ? List.of("127.0.0.1") : List.of(xds.address(), "127.0.0.1");
+            // Clients check the address they dial against the certificate: every listen address, and loopback.
+            java.util.Set<String> listen = new java.util.TreeSet<>();
+            for (Endpoint e : List.of(admin, xds)) {
+                if (!e.address().equals("0.0.0.0") && !e.address().equals("::")) {
+                    listen.add(e.address());
+                }
+            }
+            listen.add("127.0.0.1");
+            addresses = List.copyOf(listen);
         }
         java.util.function.Function<String, Optional<Path>> file = key -> Optional.ofNullable(p.string(key))
                 .map(f -> base.resolve(f).normalize());
@@ -139,6 +154,6 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
 
     public ApplianceConfig withPorts(int adminPort, int xdsPort) {
         return new ApplianceConfig(nodeId, dataDir, new Endpoint(admin.address(), adminPort), new Endpoint(xds.address(), xdsPort),
-                initialConfig, peers, pki);
+                initialConfig, peers, pki, xdsInsecure);
     }
 }

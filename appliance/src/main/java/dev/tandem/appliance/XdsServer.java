@@ -2,19 +2,53 @@ package dev.tandem.appliance;
 
 import dev.tandem.xds.serve.XdsService;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509KeyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The xDS port: java-control-plane's ADS service on grpc-java's Netty server. A data plane whose
  * connection dies is noticed at once (its streams are cancelled, its watches released), and
  * server-side keepalive pings find connections that died without a FIN (docs/decisions/0003).
+ *
+ * <p>With {@link Security#mutualTls} (the default) every connection is TLS and every call needs a
+ * client certificate of the cluster CA, bound to its node group ({@link DataPlaneAuthenticator}).
+ * {@link Security#insecure} serves plaintext to anyone who can connect, and says so every minute.
  */
 final class XdsServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+    /** How often streams are checked for certificates revoked or expired since they started. */
+    private static final long SWEEP_SECONDS = 10;
+    private static final long INSECURE_WARNING_SECONDS = 60;
+
+    /** How the xDS port authenticates data planes. */
+    record Security(X509KeyManager serverKeys, javax.net.ssl.X509TrustManager clientTrust,
+                    DataPlaneAuthenticator authenticator) {
+
+        static Security mutualTls(X509KeyManager serverKeys, javax.net.ssl.X509TrustManager clientTrust,
+                                  DataPlaneAuthenticator authenticator) {
+            return new Security(serverKeys, clientTrust, authenticator);
+        }
+
+        static Security insecure() {
+            return new Security(null, null, null);
+        }
+
+        boolean isInsecure() {
+            return authenticator == null;
+        }
+    }
 
     /** How often an idle connection is probed, and how long a probe may go unanswered. */
     private static final long KEEPALIVE_SECONDS = 30;
@@ -24,17 +58,35 @@ final class XdsServer implements AutoCloseable {
 
     private final Server server;
     private final HealthStatusManager health;
+    private final ScheduledExecutorService timer;
+    private final Security security;
 
-    private XdsServer(Server server, HealthStatusManager health) {
+    private XdsServer(Server server, HealthStatusManager health, ScheduledExecutorService timer, Security security) {
         this.server = server;
         this.health = health;
+        this.timer = timer;
+        this.security = security;
     }
 
     /** Starts NOT_SERVING on {@code grpc.health.v1.Health}; {@link #serving(boolean)} says when config is served. */
-    static XdsServer start(ApplianceConfig.Endpoint endpoint, XdsService xds) throws IOException {
+    static XdsServer start(ApplianceConfig.Endpoint endpoint, XdsService xds, Security security) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(endpoint.address(), endpoint.port()))
+        InetSocketAddress address = new InetSocketAddress(endpoint.address(), endpoint.port());
+        NettyServerBuilder builder;
+        if (security.isInsecure()) {
+            builder = NettyServerBuilder.forAddress(address);
+        } else {
+            // OPTIONAL, not REQUIRE: a client without a certificate completes the handshake and is then
+            // refused per call with a status that says what is missing, instead of a bare TLS alert.
+            ServerCredentials credentials = TlsServerCredentials.newBuilder()
+                    .keyManager(security.serverKeys())
+                    .trustManager(security.clientTrust())
+                    .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+                    .build();
+            builder = NettyServerBuilder.forAddress(address, credentials).intercept(security.authenticator());
+        }
+        Server server = builder
                 .addService(xds.aggregatedDiscoveryService())
                 .addService(health.getHealthService())
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
@@ -48,7 +100,35 @@ final class XdsServer implements AutoCloseable {
             throw new IOException("cannot listen for xDS on " + endpoint.address() + ":" + endpoint.port() + ": "
                     + e.getMessage(), e);
         }
-        return new XdsServer(server, health);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "tandem-xds-security");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (security.isInsecure()) {
+            Runnable warn = () -> LOG.warn("xDS on {}:{} is INSECURE (xds.insecure: true): plaintext, no client certificates; "
+                    + "anyone who can connect reads every node group's config. Remove xds.insecure to require mTLS.",
+                    endpoint.address(), server.getPort());
+            timer.scheduleAtFixedRate(warn, 0, INSECURE_WARNING_SECONDS, TimeUnit.SECONDS);
+        } else {
+            timer.scheduleWithFixedDelay(security.authenticator()::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        }
+        return new XdsServer(server, health, timer, security);
+    }
+
+    /** Ends, now rather than at the next sweep, streams whose certificate was just revoked. */
+    void sweepSoon() {
+        if (!security.isInsecure()) {
+            try {
+                timer.execute(security.authenticator()::sweep);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // the server is closing: every stream ends anyway
+            }
+        }
+    }
+
+    boolean insecure() {
+        return security.isInsecure();
     }
 
     /**
@@ -73,6 +153,7 @@ final class XdsServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        timer.shutdownNow();
         health.enterTerminalState();
         server.shutdownNow();
         try {

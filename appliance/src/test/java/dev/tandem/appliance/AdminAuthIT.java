@@ -82,19 +82,19 @@ class AdminAuthIT {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(
-                "admin-token", "create", "--name", "ops", "--role", "operator", "--server", node.admin().base(),
+                "admin-token", "create", "--name", "ops", "--role", "operator", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(),
                 "--token-file", node.tokenFile().toString());
         assertThat(exit).as(err.toString()).isZero();
         String token = out.toString().trim();
         Path file = dir.resolve("ops-token");
         Files.writeString(file, token);
         StringWriter status = new StringWriter();
-        assertThat(TandemCommand.commandLine().setOut(new PrintWriter(status)).execute("status", "--server", node.admin().base(),
+        assertThat(TandemCommand.commandLine().setOut(new PrintWriter(status)).execute("status", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(),
                 "--token-file", file.toString())).isZero();
         assertThat(status.toString()).contains("\"role\" : \"standalone\"");
         StringWriter refused = new StringWriter();
         assertThat(TandemCommand.commandLine().setErr(new PrintWriter(refused)).execute("admin-token", "create", "--name", "x",
-                "--role", "admin", "--server", node.admin().base(), "--token-file", file.toString())).isEqualTo(1);
+                "--role", "admin", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(), "--token-file", file.toString())).isEqualTo(1);
         assertThat(refused.toString()).contains("refused (HTTP 403)").contains("needs admin");
     }
 

@@ -45,7 +45,7 @@ class ApplianceConfigTest {
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).errors()).extracting(Object::toString).containsExactly(
                         "appliance config: admin.port 99999 is out of range (0 to 65535)",
-                        "appliance config: xds.prot is not a known field (known: address, port)",
+                        "appliance config: xds.prot is not a known field (known: address, insecure, port)",
                         "appliance config: datadir is not a known field (known: admin, dataDir, initialConfig, node, peers, pki, xds)"));
     }
 

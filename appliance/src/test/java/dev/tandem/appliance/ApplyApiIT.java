@@ -200,23 +200,8 @@ class ApplyApiIT {
         String cert = Files.readString(Path.of("src/test/resources/test-gateway.pem"));
         String key = Files.readString(Path.of("src/test/resources/test-gateway.key"));
         String keyBody = key.lines().skip(1).findFirst().orElseThrow();
-        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                logged.add(String.valueOf(r.getMessage()) + " " + java.util.Arrays.toString(r.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger.getLogger("").addHandler(capture);
-        try {
+        java.util.List<String> logged;
+        try (dev.tandem.appliance.testing.LogCapture capture = dev.tandem.appliance.testing.LogCapture.start()) {
             String tls = VALID.replace("listeners: [{name: http, port: 10000}]",
                             "listeners: [{name: https, port: 10443, protocol: HTTPS, tls: {certRef: gw}}]")
                     + "---\nkind: Secret\nmetadata: {name: gw}\nspec:\n  type: CERTIFICATE\n  certificatePem: |\n"
@@ -242,8 +227,7 @@ class ApplyApiIT {
                     .findFirst().orElseThrow());
             assertThat(admin.get("/api/v1/status").body()).doesNotContain(keyBody);
             assertThat(ca).isNotBlank();
-        } finally {
-            java.util.logging.Logger.getLogger("").removeHandler(capture);
+            logged = capture.lines();
         }
         assertThat(logged).isNotEmpty().noneMatch(line -> line.contains(keyBody));
     }
@@ -270,14 +254,14 @@ class ApplyApiIT {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, VALID.replace("failover: [b]", "failover: [nope]"));
 
-        assertThat(cli("apply", "-f", good.toString(), "--server", admin.base())).startsWith("0|applied");
-        assertThat(cli("apply", "-f", good.toString(), "--server", admin.base())).startsWith("0|unchanged");
-        String refused = cli("apply", "-f", bad.toString(), "--server", admin.base());
+        assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|applied");
+        assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|unchanged");
+        String refused = cli("apply", "-f", bad.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base());
         assertThat(refused).startsWith("1|").contains("FailoverScheme 'orders': spec.failover[0] 'nope' is not a defined Upstream");
-        assertThat(cli("apply", "-f", dir.resolve("missing.yaml").toString(), "--server", admin.base())).startsWith("3|");
-        assertThat(cli("apply", "-f", good.toString(), "--server", "http://127.0.0.1:1")).startsWith("3|")
+        assertThat(cli("apply", "-f", dir.resolve("missing.yaml").toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("3|");
+        assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", "http://127.0.0.1:1")).startsWith("3|")
                 .contains("cannot reach the admin API");
-        assertThat(cli("status", "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
+        assertThat(cli("status", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
     }
 
     private String cli(String... args) {

@@ -108,7 +108,7 @@ class FailoverIT {
         Files.writeString(changed, gateway("site-b", "site-a"));
         StringWriter out = new StringWriter();
         int exit = TandemCommand.commandLine().setOut(new PrintWriter(out))
-                .execute("apply", "-f", changed.toString(), "--server", admin.base(), "--token-file", appliance.tokenFile().toString());
+                .execute("apply", "-f", changed.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base(), "--token-file", appliance.tokenFile().toString());
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("as revision 2");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));

@@ -6,6 +6,19 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.pki.CertificateAuthority;
+import dev.tandem.appliance.pki.CertificateRequests;
+import dev.tandem.appliance.testing.RawAdsClient;
+import dev.tandem.appliance.testing.TestPki;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.ChannelCredentials;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
@@ -27,7 +40,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class JoinIT {
 
     @RegisterExtension
-    final ApplianceExtension node = new ApplianceExtension("join-it");
+    final ApplianceExtension node = new ApplianceExtension("join-it").applying(dev.tandem.appliance.testing.Gateways.MESH);
+
+    @TempDir
+    Path dir;
 
     @Test
     void aTokenBuysOneCertificateForItsGroupOnce() throws Exception {
@@ -81,10 +97,106 @@ class JoinIT {
     void theCliCreatesJoinTokens() throws Exception {
         java.io.StringWriter out = new java.io.StringWriter();
         int exit = dev.tandem.appliance.cli.TandemCommand.commandLine().setOut(new java.io.PrintWriter(out)).execute("token", "create",
-                "--node-group", "mesh", "--ttl", "10m", "--server", node.admin().base(), "--token-file", node.tokenFile().toString());
+                "--node-group", "mesh", "--ttl", "10m", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(), "--token-file", node.tokenFile().toString());
         assertThat(exit).isZero();
         Reply joined = join(node.admin().as(null), out.toString().trim(), csr("grpc-1", CertificateAuthority.newKeyPair()));
         assertThat(joined.json().path("identity").asText()).isEqualTo("spiffe://tandem/group/mesh/node/grpc-1");
+    }
+
+    /**
+     * The whole life of a data-plane certificate through the CLI: join with a token and the CA's
+     * fingerprint, be served, renew before expiry, be listed, be revoked; the revoked certificate's
+     * open stream ends at once and a new one is refused.
+     */
+    @Test
+    void joinRenewAndRevokeWithTheCli() throws Exception {
+        AdminHttp admin = node.admin();
+        Reply token = admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"mesh\", \"ttl\": \"10m\"}");
+        Path tls = dir.resolve("tls");
+        String[] joined = cliWithErr("bootstrap", "--join", token.json().path("token").asText(), "--server", admin.base(),
+                "--ca-fingerprint", token.json().path("caFingerprint").asText(), "--tls-dir", tls.toString(),
+                "--node-id", "grpc-7", "--format", "grpc");
+        assertThat(joined[0]).as(joined[2]).isEqualTo("0");
+        assertThat(joined[1]).contains("\"cluster\": \"mesh\"").contains("\"type\": \"tls\"")
+                .contains("\"server_uri\": \"127.0.0.1:" + node.xdsPort() + "\"").contains(tls.resolve("client.pem").toString());
+        assertThat(joined[2]).contains("joined as spiffe://tandem/group/mesh/node/grpc-7");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("client.key"))))
+                .isEqualTo("rw-------");
+        X509Certificate first = certificate(Files.readString(tls.resolve("client.pem")));
+
+        // A wrong fingerprint: nothing is sent, nothing written.
+        String[] pinnedWrong = cliWithErr("bootstrap", "--join", "tjn_x", "--server", admin.base(), "--ca-fingerprint",
+                "SHA256:00:11", "--tls-dir", dir.resolve("never").toString(), "--node-id", "grpc-8");
+        assertThat(pinnedWrong[0]).isEqualTo("3");
+        assertThat(pinnedWrong[2]).contains("no CA with fingerprint");
+        assertThat(dir.resolve("never")).doesNotExist();
+
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "grpc-7", "mesh", fromFiles(tls))) {
+            assertThat(client.nextSotwAfter(listeners(client)).getResourcesCount()).isEqualTo(1);
+        }
+
+        String[] renewed = cliWithErr("cert", "renew", "--tls-dir", tls.toString(), "--server", admin.base());
+        assertThat(renewed[0]).as(renewed[2]).isEqualTo("0");
+        X509Certificate second = certificate(Files.readString(tls.resolve("client.pem")));
+        assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+        assertThat(second.getSubjectAlternativeNames()).extracting(n -> n.get(1).toString())
+                .containsExactly("spiffe://tandem/group/mesh/node/grpc-7");
+        assertThat(renewed[1]).contains("renewed spiffe://tandem/group/mesh/node/grpc-7").contains(first.getSerialNumber().toString(16));
+        // Without a client certificate there is nothing to renew.
+        assertThat(admin.as(null).post("/api/v1/certificates/renew", "{}").status()).isEqualTo(401);
+
+        try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "grpc-7", "mesh", fromFiles(tls))) {
+            assertThat(client.nextSotwAfter(listeners(client)).getResourcesCount()).isEqualTo(1);
+            String serial = second.getSerialNumber().toString(16);
+            assertThat(cliWithErr(withServer("cert", "list"))[1]).containsPattern(serial + " +valid .*spiffe://tandem/group/mesh/node/grpc-7");
+            String viewer = admin.post("/api/v1/admin-tokens", "{\"name\": \"v\", \"role\": \"viewer\"}").json().path("token").asText();
+            assertThat(admin.as(viewer).post("/api/v1/certificates/" + serial + "/revoke", "{}").status()).isEqualTo(403);
+
+            String[] revoked = cliWithErr(withServer("cert", "revoke", serial, "--reason", "host decommissioned"));
+            assertThat(revoked[0]).as(revoked[2]).isEqualTo("0");
+            // The open stream ends now, not at the next sweep or reconnect.
+            Status ended = client.awaitFailure(Duration.ofSeconds(5), true);
+            assertThat(ended.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(ended.getDescription()).contains("was revoked");
+        }
+        try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "grpc-7", "mesh", fromFiles(tls))) {
+            assertThat(again.refusal(listeners(again), Duration.ofSeconds(10)).getDescription()).endsWith("is revoked");
+        }
+        assertThat(cliWithErr(withServer("cert", "list"))[1]).containsPattern(second.getSerialNumber().toString(16) + " +revoked");
+        assertThat(cliWithErr(withServer("cert", "revoke", "abc123"))[2]).contains("no certificate with serial abc123");
+        assertThat(cliWithErr("cert", "renew", "--tls-dir", tls.toString(), "--server", admin.base())[2])
+                .contains("renewal refused").contains("is revoked");
+
+        JsonNode audit = admin.get("/api/v1/audit").json().path("entries");
+        assertThat(audit).extracting(e -> e.path("action").asText())
+                .contains("certificate-issue", "certificate-renew", "certificate-revoke");
+        assertThat(audit.toString()).contains("host decommissioned");
+    }
+
+    private String[] withServer(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--server", node.admin().base(), "--ca-file", TestPki.caFile().toString(),
+                "--token-file", node.tokenFile().toString()));
+        return all.toArray(String[]::new);
+    }
+
+    /** Exit code, stdout and stderr of the CLI run in this JVM. */
+    private static String[] cliWithErr(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = dev.tandem.appliance.cli.TandemCommand.commandLine().setOut(new java.io.PrintWriter(out))
+                .setErr(new java.io.PrintWriter(err)).execute(args);
+        return new String[] {String.valueOf(exit), out.toString(), err.toString()};
+    }
+
+    private static ChannelCredentials fromFiles(Path tls) throws Exception {
+        return TlsChannelCredentials.newBuilder().trustManager(tls.resolve("ca.pem").toFile())
+                .keyManager(tls.resolve("client.pem").toFile(), tls.resolve("client.key").toFile()).build();
+    }
+
+    private static DiscoveryRequest listeners(RawAdsClient client) {
+        return DiscoveryRequest.newBuilder().setNode(client.node()).setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                .addResourceNames("greeter").build();
     }
 
     private static Reply join(AdminHttp http, String token, String csr) throws Exception {
@@ -92,8 +204,10 @@ class JoinIT {
     }
 
     private static String csr(String nodeId, KeyPair key) throws Exception {
-        X500Name subject = new X500Name(nodeId.isEmpty() ? "O=nobody" : "CN=" + nodeId);
-        return PemFiles.pem(new JcaPKCS10CertificationRequestBuilder(subject, key.getPublic())
+        if (!nodeId.isEmpty()) {
+            return CertificateRequests.pem(nodeId, key);
+        }
+        return PemFiles.pem(new JcaPKCS10CertificationRequestBuilder(new X500Name("O=nobody"), key.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     }
 

@@ -67,7 +67,8 @@ class NackIT {
                         .map(c -> c.toBuilder().clearEdsClusterConfig().build()).toList());
         appliance = Appliance.start(new ApplianceConfig("nack-it", dir.resolve("data"),
                 new ApplianceConfig.Endpoint("127.0.0.1", 0),
-                new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()), Optional.empty()), fault);
+                new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()), Optional.empty())
+                .withPki(dev.tandem.appliance.testing.TestPki.settings("nack-it")), fault);
         admin = AdminHttp.withTokenFrom(appliance.adminPort(), dir.resolve("data"));
     }
 

@@ -44,8 +44,10 @@ class ServeProcessIT {
         Path config = writeConfig("first.yaml", adminPort, Ports.free());
 
         Process first = start("serve", "--config", config.toString());
-        AdminHttp open = new AdminHttp(adminPort);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> open.get("/readyz").status() == 200);
+        // The appliance made its own PKI on first start; an operator's client trusts its CA.
+        Path ca = dir.resolve("data/pki/ca.pem");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> new AdminHttp(adminPort, null, ca).get("/readyz").status() == 200);
+        AdminHttp open = new AdminHttp(adminPort, null, ca);
         assertThat(open.get("/api/v1/status").status()).isEqualTo(401);
         AdminHttp admin = AdminHttp.withTokenFrom(adminPort, dir.resolve("data"));
         assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
@@ -53,13 +55,14 @@ class ServeProcessIT {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
 
-        // The CLI as a process prints what it got (status prints without a final newline of its own).
-        Process status = start("status", "--server", admin.base(), "--token-file", dir.resolve("data/admin-token").toString());
+        // The CLI as a process prints what it got (status prints without a final newline of its own). The
+        // appliance config alone tells it the admin URL, the token file and the CA to trust.
+        Process status = start("status", "--config", config.toString());
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(status.exitValue()).isZero();
         assertThat(output(status)).contains("\"revision\" : 1").contains("\"role\" : \"standalone\"");
 
-        Process noToken = start("status", "--server", admin.base());
+        Process noToken = start("status", "--server", admin.base(), "--ca-file", ca.toString());
         assertThat(noToken.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(noToken.exitValue()).isEqualTo(1);
         assertThat(output(noToken)).contains("tandem status: refused (HTTP 401)").contains("--token-file or $TANDEM_TOKEN");

@@ -25,19 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class XdsProtocolsIT {
 
-    private static final String CONFIG = """
-            kind: Gateway
-            metadata: {name: mesh}
-            spec: {nodeGroup: mesh, dataPlane: proxyless-grpc}
-            ---
-            kind: Route
-            metadata: {name: greeter}
-            spec: {gateways: [mesh], hosts: [greeter], to: {upstream: a}}
-            ---
-            kind: Upstream
-            metadata: {name: a}
-            spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}
-            """;
+    private static final String CONFIG = dev.tandem.appliance.testing.Gateways.MESH;
 
     @RegisterExtension
     final ApplianceExtension node = new ApplianceExtension("protocols-it").applying(CONFIG);
@@ -52,7 +40,8 @@ class XdsProtocolsIT {
     @Test
     void theXdsPortAnswersGrpcHealthWhileServing() throws Exception {
         io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-                .forAddress("127.0.0.1", node.xdsPort()).usePlaintext().build();
+                .forAddress("127.0.0.1", node.xdsPort(), dev.tandem.appliance.testing.TestPki.dataPlane("prober", "mesh").credentials())
+                .build();
         try {
             var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel);
             assertThat(health.check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())

@@ -25,13 +25,16 @@ public final class AdminApi {
     public static void routing(HttpRouting.Builder routing, dev.tandem.appliance.ApplianceConfig config,
                                RevisionService revisions, RevisionStore store, dev.tandem.appliance.store.AuditLog audit,
                                dev.tandem.appliance.auth.AdminTokens tokens, dev.tandem.appliance.auth.JoinTokens joinTokens,
-                               dev.tandem.appliance.pki.ClusterPki pki,
+                               dev.tandem.appliance.pki.ClusterPki pki, dev.tandem.appliance.auth.IssuedCertificates certificates,
                                XdsService xds, dev.tandem.appliance.metrics.TandemMetrics metrics, BooleanSupplier ready) {
         routing.addFilter(new BearerTokenFilter(tokens, metrics::adminRefused));
         routing.register("/api/v1", new AdminTokensService(tokens, audit, java.time.Clock.systemUTC()));
-        routing.register("/api/v1", new JoinService(joinTokens, pki, config.pki().clusterName(), audit, java.time.Clock.systemUTC()));
-        routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds),
-                        new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds), new AuditService(audit))
+        CertificateIssuer issuer = new CertificateIssuer(pki, config.pki().clusterName(), certificates, audit);
+        routing.register("/api/v1", new JoinService(joinTokens, issuer, audit, java.time.Clock.systemUTC(),
+                        config.xdsPeers(), config.xdsInsecure()),
+                new CertificatesService(issuer, certificates, audit, java.time.Clock.systemUTC()));
+        routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure()),
+                        new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds, config.xdsInsecure()), new AuditService(audit))
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get("/metrics", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,
                         "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))

@@ -75,7 +75,7 @@ final class AdminTokensService implements HttpService {
             Json.error(res, Status.CONFLICT_409, "token exists", List.of(e.getMessage()));
             return;
         }
-        audit.record(clock.instant(), by, req.remotePeer().host(), "admin-token-create",
+        audit.record(clock.instant(), by, Callers.origin(req), "admin-token-create",
                 "token '" + name + "' with role " + role.get().spelling(), null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);

@@ -32,7 +32,7 @@ final class ApplyService implements HttpService {
         String yaml = req.content().hasEntity() ? req.content().as(String.class) : "";
         String actor = req.context().get(BearerTokenFilter.HOLDER, dev.tandem.appliance.auth.AdminTokens.Holder.class)
                 .map(dev.tandem.appliance.auth.AdminTokens.Holder::name).orElse("anonymous");
-        String from = req.remotePeer().host();
+        String from = Callers.origin(req);
         try {
             ApplyResult result = revisions.apply(yaml, actor, from);
             Map<String, Object> body = new LinkedHashMap<>();

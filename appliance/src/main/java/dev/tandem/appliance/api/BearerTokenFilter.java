@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 
 /**
  * Every {@code /api/v1} call carries {@code Authorization: Bearer <token>} of a role allowed to make
- * it: viewer reads, operator applies, admin manages tokens. Health, readiness and metrics are open.
+ * it: viewer reads, operator applies, admin manages tokens and certificates. Health, readiness and metrics are open.
  * A refusal says why (never echoing the token) and is counted.
  */
 final class BearerTokenFilter implements Filter {
@@ -34,8 +34,9 @@ final class BearerTokenFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        // The join token in the body is the data plane's credential (it has no admin token).
-        if (!path.startsWith("/api/") || path.equals("/api/v1/join")) {
+        // The data plane's credential is the join token in the body, or for a renewal its current
+        // client certificate; it has no admin token.
+        if (!path.startsWith("/api/") || path.equals("/api/v1/join") || path.equals("/api/v1/certificates/renew")) {
             chain.proceed();
             return;
         }
@@ -69,6 +70,9 @@ final class BearerTokenFilter implements Filter {
 
     static Role needed(Method method, String path) {
         if (path.startsWith("/api/v1/admin-tokens") || path.startsWith("/api/v1/join-tokens")) {
+            return Role.ADMIN;
+        }
+        if (path.startsWith("/api/v1/certificates") && method != Method.GET && method != Method.HEAD) {
             return Role.ADMIN;
         }
         return method == Method.GET || method == Method.HEAD ? Role.VIEWER : Role.OPERATOR;

@@ -11,6 +11,9 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
+import java.util.Optional;
+import java.nio.file.Path;
+import dev.tandem.xds.bootstrap.XdsClientTls;
 import java.util.regex.Pattern;
 
 /**
@@ -23,10 +26,12 @@ final class BootstrapService implements HttpService {
 
     private final List<XdsPeer> peers;
     private final XdsService xds;
+    private final boolean xdsInsecure;
 
-    BootstrapService(List<XdsPeer> peers, XdsService xds) {
+    BootstrapService(List<XdsPeer> peers, XdsService xds, boolean xdsInsecure) {
         this.peers = peers;
         this.xds = xds;
+        this.xdsInsecure = xdsInsecure;
     }
 
     @Override
@@ -37,9 +42,12 @@ final class BootstrapService implements HttpService {
     private void bootstrap(ServerRequest req, ServerResponse res) {
         String group = req.query().first("group").orElse("");
         String format = req.query().first("format").orElse("envoy");
-        String node = req.query().first("node").orElse(group + "-" + req.remotePeer().host().replace(':', '-'));
+        String node = req.query().first("node").orElse(group + "-" + Callers.origin(req).replace(':', '-'));
         String region = req.query().first("region").orElse("");
         String zone = req.query().first("zone").orElse("");
+        // Where the data plane keeps its certificate files (tandem bootstrap --join writes them there).
+        Optional<XdsClientTls> tls = xdsInsecure ? Optional.empty()
+                : Optional.of(XdsClientTls.in(Path.of(req.query().first("tlsDir").orElse(XdsClientTls.DEFAULT_DIR))));
         if (group.isEmpty()) {
             Json.error(res, Status.BAD_REQUEST_400, "invalid query", List.of("group is required (the node group, node.cluster)"));
             return;
@@ -58,9 +66,9 @@ final class BootstrapService implements HttpService {
         }
         switch (format) {
             case "envoy" -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
-                    .send(EnvoyBootstrap.toYaml(EnvoyBootstrap.build(node, group, peers)));
+                    .send(EnvoyBootstrap.toYaml(EnvoyBootstrap.build(node, group, peers, tls)));
             case "grpc" -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
-                    .send(GrpcBootstrap.json(node, group, region, zone, peers, "insecure"));
+                    .send(GrpcBootstrap.json(node, group, region, zone, peers, tls));
             default -> Json.error(res, Status.BAD_REQUEST_400, "invalid query",
                     List.of("format '" + format + "' is not one of [envoy, grpc]"));
         }

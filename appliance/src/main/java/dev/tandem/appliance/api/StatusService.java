@@ -17,11 +17,13 @@ final class StatusService implements HttpService {
     private final String nodeId;
     private final RevisionService revisions;
     private final XdsService xds;
+    private final boolean xdsInsecure;
 
-    StatusService(String nodeId, RevisionService revisions, XdsService xds) {
+    StatusService(String nodeId, RevisionService revisions, XdsService xds, boolean xdsInsecure) {
         this.nodeId = nodeId;
         this.revisions = revisions;
         this.xds = xds;
+        this.xdsInsecure = xdsInsecure;
     }
 
     @Override
@@ -35,6 +37,13 @@ final class StatusService implements HttpService {
         // Peers (active/standby) come with the peers issue; a single node is standalone.
         body.put("role", "standalone");
         body.put("revision", revisions.current().map(c -> c.revision().number()).orElse(0L));
+        Map<String, Object> security = new LinkedHashMap<>();
+        security.put("xds", xdsInsecure ? "insecure" : "mtls");
+        if (xdsInsecure) {
+            security.put("warning", "xds.insecure is set: xDS is plaintext and needs no client certificate; anyone who can "
+                    + "connect reads every node group's config");
+        }
+        body.put("security", security);
         Map<String, Object> groups = new LinkedHashMap<>();
         xds.published().forEach((group, snapshot) -> {
             Map<String, Object> g = group(snapshot);

@@ -10,15 +10,22 @@ import java.time.Duration;
 /** The CLI's HTTP client for the admin API. */
 final class AdminClient {
 
-    static final String DEFAULT_SERVER = "http://127.0.0.1:9090";
+    static final String DEFAULT_SERVER = "https://127.0.0.1:9090";
 
     private final URI server;
     private final java.util.Optional<String> token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    AdminClient(String server, java.util.Optional<String> token) {
+    /** @param tls trusts the cluster CA (and may present a client certificate); host names are verified */
+    AdminClient(String server, java.util.Optional<String> token, javax.net.ssl.SSLContext tls) {
         this.server = URI.create(server.endsWith("/") ? server : server + "/");
         this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
+    }
+
+    /** The admin URL, as given. */
+    String server() {
+        return server.toString().replaceFirst("/$", "");
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -37,6 +44,10 @@ final class AdminClient {
     }
 
     String describe(Exception e) {
-        return "cannot reach the admin API at " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof javax.net.ssl.SSLException || why.contains("PKIX") || why.contains("certificate")) {
+            why += " (the admin API is TLS with the cluster CA: give its certificate with --ca-file, $TANDEM_CA or --config)";
+        }
+        return "cannot reach the admin API at " + server + ": " + why;
     }
 }

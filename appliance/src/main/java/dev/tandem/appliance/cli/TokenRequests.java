@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
-/** The shared part of the commands that ask the admin API for a token and print it, once. */
+/** The shared part of commands that send JSON to the admin API and print what came back, or why not. */
 final class TokenRequests {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TokenRequests() {
     }
@@ -19,23 +21,53 @@ final class TokenRequests {
         if (maybeClient.isEmpty()) {
             return TandemCommand.FAILED;
         }
-        AdminClient client = maybeClient.get();
-        String command = "tandem " + spec.qualifiedName(" ").replaceFirst("^tandem ", "");
-        HttpResponse<String> response;
-        try {
-            response = client.post(path, "application/json", new ObjectMapper().writeValueAsString(body));
-        } catch (IOException e) {
-            spec.commandLine().getErr().println(command + ": " + client.describe(e));
-            return TandemCommand.FAILED;
+        Reply reply = post(maybeClient.get(), spec, path, body, 201);
+        if (reply.exit() != 0) {
+            return reply.exit();
         }
-        JsonNode reply = new ObjectMapper().readTree(response.body());
-        if (response.statusCode() != 201) {
-            spec.commandLine().getErr().println(command + ": refused (HTTP " + response.statusCode() + "): "
-                    + reply.path("error").asText() + ": " + reply.path("details").path(0).asText());
-            return TandemCommand.REFUSED;
+        spec.commandLine().getOut().println(reply.json().path("token").asText());
+        if (reply.json().hasNonNull("caFingerprint")) {
+            // On stderr: stdout stays the token alone, for scripts.
+            spec.commandLine().getErr().println("on the data plane: tandem bootstrap --join <token> --server " + maybeClient.get().server()
+                    + " --ca-fingerprint " + reply.json().path("caFingerprint").asText());
+            spec.commandLine().getErr().flush();
         }
-        spec.commandLine().getOut().println(reply.path("token").asText());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The answer, or the exit code of a command that could not get it (0 when it did). */
+    record Reply(JsonNode json, int exit) {
+    }
+
+    /**
+     * Sends {@code body} (null: a GET) and returns the reply when its status is {@code expected};
+     * otherwise prints why to stderr and returns the exit code: refused (4xx) or failed.
+     */
+    static Reply post(AdminClient client, picocli.CommandLine.Model.CommandSpec spec, String path, Object body,
+                                   int expected) throws IOException, InterruptedException {
+        String command = "tandem " + spec.qualifiedName(" ").replaceFirst("^tandem ", "");
+        var err = spec.commandLine().getErr();
+        HttpResponse<String> response;
+        try {
+            response = body == null ? client.get(path) : client.post(path, "application/json", JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            err.println(command + ": " + client.describe(e));
+            err.flush();
+            return new Reply(null, TandemCommand.FAILED);
+        }
+        JsonNode reply;
+        try {
+            reply = JSON.readTree(response.body());
+        } catch (IOException e) {
+            reply = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        if (response.statusCode() != expected) {
+            err.println(command + ": refused (HTTP " + response.statusCode() + "): " + reply.path("error").asText(response.body())
+                    + (reply.path("details").isEmpty() ? "" : ": " + reply.path("details").path(0).asText()));
+            err.flush();
+            return new Reply(reply, response.statusCode() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED);
+        }
+        return new Reply(reply, 0);
     }
 }

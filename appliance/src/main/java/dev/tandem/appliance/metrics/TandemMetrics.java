@@ -40,9 +40,27 @@ public final class TandemMetrics {
                 .description("1 while the node group's rollout is halted by a NACK (rollout.haltOnNack)").register(registry);
     }
 
-    /** Counts an admin API call refused for {@code reason} (missing-token, invalid-token, forbidden-role). */
+    /**
+     * Counts an admin API call refused for {@code reason} (missing-token, invalid-token, forbidden-role,
+     * or a client certificate refused in the TLS handshake).
+     */
     public void adminRefused(String reason) {
         registry.counter("tandem_admin_refusals", "reason", reason).increment();
+    }
+
+    /**
+     * Counts a connection or call refused on the xDS port for {@code reason} (no-client-certificate,
+     * untrusted-certificate, expired-certificate, revoked-certificate, no-identity, group-mismatch, ...).
+     */
+    public void xdsRefused(String reason) {
+        registry.counter("tandem_xds_refusals", "reason", reason).increment();
+    }
+
+    /** 1 while xDS is served without TLS ({@code xds.insecure: true}). */
+    public void xdsInsecure(boolean insecure) {
+        Gauge.builder("tandem_xds_insecure", () -> insecure ? 1 : 0)
+                .description("1 while xDS is served in plaintext without client certificates (xds.insecure: true)")
+                .register(registry);
     }
 
     /** The Prometheus text exposition of every metric, refreshed now. */

@@ -50,6 +50,25 @@ class BootstrapCommandTest {
                 .containsExactly("10.0.0.5", "10.0.1.5");
         assertThat(xds.getHealthChecks(0).hasGrpcHealthCheck()).isTrue();
         assertThat(bootstrap.getDynamicResources().getAdsConfig().getGrpcServicesCount()).isEqualTo(1);
+        // mTLS to the peers: the data plane's certificate files, and each peer must present its address.
+        var tls = xds.getTransportSocket().getTypedConfig()
+                .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getCommonTlsContext();
+        assertThat(tls.getTlsCertificates(0).getCertificateChain().getFilename()).isEqualTo("/etc/tandem/xds-client/client.pem");
+        assertThat(tls.getValidationContext().getTrustedCa().getFilename()).isEqualTo("/etc/tandem/xds-client/ca.pem");
+        assertThat(tls.getValidationContext().getMatchTypedSubjectAltNamesList()).extracting(m -> m.getMatcher().getExact())
+                .containsExactly("10.0.0.5", "10.0.1.5");
+    }
+
+    @Test
+    void anInsecureClusterGetsPlaintextBootstraps() throws Exception {
+        Path config = dir.resolve("tandem.yaml");
+        Files.writeString(config, "node: {id: tandem-a}\nxds: {insecure: true}\n");
+        Path out = dir.resolve("envoy.yaml");
+        assertThat(run("bootstrap", "--node-group", "edge", "--node-id", "e1", "--config", config.toString(),
+                "--out", out.toString())).isEqualTo("0|");
+        assertThat(EnvoyBootstrap.parseYaml(Files.readString(out)).getStaticResources().getClusters(0).hasTransportSocket()).isFalse();
+        assertThat(run("bootstrap", "--format", "grpc", "--node-group", "edge", "--node-id", "e1", "--config", config.toString()))
+                .contains("\"type\": \"insecure\"");
     }
 
     @Test

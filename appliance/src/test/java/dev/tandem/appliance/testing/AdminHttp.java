@@ -8,31 +8,46 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 
-/** A plain HTTP client for the admin API, as an operator's script would use it. */
+/** An HTTPS client for the admin API, as an operator's script would use it: it trusts the cluster CA only. */
 public final class AdminHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Path caFile;
+    private final HttpClient http;
 
     /** Without a token: only health, readiness and metrics answer. */
     public AdminHttp(int port) {
         this(port, null);
     }
 
+    /** Against an appliance of the test CA ({@link TestPki}). */
     public AdminHttp(int port, String token) {
-        this.base = "http://127.0.0.1:" + port;
-        this.token = token;
+        this(port, token, TestPki.caFile());
     }
 
-    /** Reads the token the appliance wrote on first start into its data directory. */
+    /** Against an appliance whose cluster CA is {@code caFile} (one that made its own PKI). */
+    public AdminHttp(int port, String token, Path caFile) {
+        this.base = "https://127.0.0.1:" + port;
+        this.token = token;
+        this.caFile = caFile;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestPki.adminTls(caFile)).build();
+    }
+
+    /**
+     * Reads the token the appliance wrote on first start into its data directory, and trusts the CA it
+     * created there (or the test CA it was given).
+     */
     public static AdminHttp withTokenFrom(int port, java.nio.file.Path dataDir) {
+        Path own = dataDir.resolve("pki/ca.pem");
         try {
-            return new AdminHttp(port, java.nio.file.Files.readString(dataDir.resolve("admin-token")).trim());
+            return new AdminHttp(port, java.nio.file.Files.readString(dataDir.resolve("admin-token")).trim(),
+                    java.nio.file.Files.exists(own) ? own : TestPki.caFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -40,7 +55,7 @@ public final class AdminHttp {
 
     /** The same server with another token (or none). */
     public AdminHttp as(String otherToken) {
-        return new AdminHttp(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
+        return new AdminHttp(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken, caFile);
     }
 
     public String base() {

@@ -25,8 +25,14 @@ public final class RawAdsClient implements AutoCloseable {
     private StreamObserver<DiscoveryRequest> sotw;
     private StreamObserver<DeltaDiscoveryRequest> delta;
 
+    /** Over mTLS with a certificate of the test CA for this node and group, as a joined data plane connects. */
     public RawAdsClient(int port, String nodeId, String nodeGroup) {
-        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        this(port, nodeId, nodeGroup, TestPki.dataPlane(nodeId, nodeGroup).credentials());
+    }
+
+    /** With other credentials: plaintext, a stranger's certificate, another group's... */
+    public RawAdsClient(int port, String nodeId, String nodeGroup, io.grpc.ChannelCredentials credentials) {
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).build();
         this.node = Node.newBuilder().setId(nodeId).setCluster(nodeGroup).build();
     }
 
@@ -111,6 +117,36 @@ public final class RawAdsClient implements AutoCloseable {
             throw new AssertionError("stream failed", t);
         }
         return java.util.Optional.ofNullable((DeltaDiscoveryResponse) item);
+    }
+
+    /**
+     * The status the stream failed with, within {@code wait}; responses before it are skipped when
+     * {@code servedBefore}, and fail the test otherwise (a refused data plane must get nothing).
+     */
+    public io.grpc.Status awaitFailure(java.time.Duration wait, boolean servedBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            Object item = received.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (item instanceof Throwable t) {
+                return io.grpc.Status.fromThrowable(t);
+            }
+            if (item != null && !servedBefore) {
+                throw new AssertionError("a refused data plane was served: " + item);
+            }
+        }
+        throw new AssertionError("the stream did not fail within " + wait);
+    }
+
+    /** Sends {@code request} (SotW) and returns the status the stream was refused with; nothing may be served. */
+    public io.grpc.Status refusal(DiscoveryRequest request, java.time.Duration wait) throws InterruptedException {
+        sendSotw(request);
+        return awaitFailure(wait, false);
+    }
+
+    /** Sends {@code request} (SotW) and returns the first response. */
+    public DiscoveryResponse nextSotwAfter(DiscoveryRequest request) throws InterruptedException {
+        sendSotw(request);
+        return nextSotw();
     }
 
     private Object next() throws InterruptedException {

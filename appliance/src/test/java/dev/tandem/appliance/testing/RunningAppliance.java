@@ -27,7 +27,14 @@ public final class RunningAppliance implements AutoCloseable {
     public static RunningAppliance start(String nodeId, Path dir, int adminPort, int xdsPort) throws Exception {
         RunningAppliance running = new RunningAppliance(new ApplianceConfig(nodeId, dir.resolve("data"),
                 new ApplianceConfig.Endpoint("127.0.0.1", adminPort), new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
-                Optional.empty()));
+                Optional.empty()).withPki(TestPki.settings(nodeId)));
+        running.start();
+        return running;
+    }
+
+    /** With a config of the test's own (it should use {@link TestPki#settings}). */
+    public static RunningAppliance start(ApplianceConfig config) throws Exception {
+        RunningAppliance running = new RunningAppliance(config);
         running.start();
         return running;
     }

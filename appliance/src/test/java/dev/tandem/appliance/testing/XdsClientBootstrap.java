@@ -3,7 +3,8 @@ package dev.tandem.appliance.testing;
 /**
  * grpc-java's xDS client reads its bootstrap once per JVM, before the first {@code xds:} channel.
  * Every IT in the JVM that uses the client therefore points it at one xDS port, chosen here, and
- * starts its appliance on that port.
+ * starts its appliance on that port with the test CA ({@link TestPki}); the client connects over mTLS
+ * with a certificate for its node group, as a joined data plane does.
  */
 public final class XdsClientBootstrap {
 
@@ -12,9 +13,12 @@ public final class XdsClientBootstrap {
     private static final int XDS_PORT = Ports.free();
 
     static {
-        // The bootstrap `tandem bootstrap --format grpc` writes: the real client proves it works.
+        // The bootstrap `tandem bootstrap --format grpc` writes (gRFC A65 tls channel_creds); grpc-java
+        // 1.85 reads its files through TandemTlsCredentialsProvider.
+        TestPki.ClientCertificate certificate = TestPki.dataPlane(NODE_ID, NODE_GROUP);
         System.setProperty("io.grpc.xds.bootstrapConfig", dev.tandem.xds.bootstrap.GrpcBootstrap.json(NODE_ID, NODE_GROUP,
-                "site-a", "", java.util.List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)), "insecure"));
+                "site-a", "", java.util.List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)),
+                java.util.Optional.of(certificate.files())));
     }
 
     private XdsClientBootstrap() {

@@ -23,7 +23,16 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.core.v3.WatchedDirectory;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.List;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.Dump;
@@ -45,7 +54,11 @@ public final class EnvoyBootstrap {
     private EnvoyBootstrap() {
     }
 
-    public static Bootstrap build(String nodeId, String nodeGroup, List<XdsPeer> peers) {
+    /**
+     * @param tls the data plane's certificate files for mTLS to the peers; empty for peers that serve
+     *            plaintext ({@code xds.insecure})
+     */
+    public static Bootstrap build(String nodeId, String nodeGroup, List<XdsPeer> peers, java.util.Optional<XdsClientTls> tls) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("a bootstrap needs at least one Tandem peer");
         }
@@ -67,16 +80,19 @@ public final class EnvoyBootstrap {
                                                         .setMaxInterval(Durations.fromSeconds(10)))))))
                         .setLdsConfig(ads)
                         .setCdsConfig(ads))
-                .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(peers)))
+                .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(peers, tls)))
                 .build();
     }
 
-    private static Cluster xdsCluster(List<XdsPeer> peers) {
+    private static Cluster xdsCluster(List<XdsPeer> peers, java.util.Optional<XdsClientTls> tls) {
         LocalityLbEndpoints.Builder endpoints = LocalityLbEndpoints.newBuilder();
         peers.stream().sorted(java.util.Comparator.comparing(XdsPeer::name)).forEach(p -> endpoints.addLbEndpoints(
                 LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setHostname(p.name()).setAddress(socket(p.address(), p.port())))));
         boolean allIps = peers.stream().allMatch(p -> p.address().matches("[0-9.]+|.*:.*"));
-        return Cluster.newBuilder()
+        Cluster.Builder cluster = Cluster.newBuilder();
+        tls.ifPresent(t -> cluster.setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+                .setTypedConfig(EnvoyTypes.pack(upstreamTls(t, peers)))));
+        return cluster
                 .setName(XDS_CLUSTER)
                 .setType(allIps ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
                 .setConnectTimeout(Durations.fromSeconds(1))
@@ -96,6 +112,30 @@ public final class EnvoyBootstrap {
                         .setHealthyThreshold(UInt32Value.of(1))
                         .setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.getDefaultInstance()))
                 .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(XDS_CLUSTER).addEndpoints(endpoints))
+                .build();
+    }
+
+    /**
+     * The client certificate and the cluster CA from files in a watched folder (a renewed certificate
+     * is picked up without a restart); a peer must present a certificate naming its address or host.
+     */
+    private static UpstreamTlsContext upstreamTls(XdsClientTls tls, List<XdsPeer> peers) {
+        WatchedDirectory watched = WatchedDirectory.newBuilder().setPath(tls.directory()).build();
+        CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder()
+                .setTrustedCa(DataSource.newBuilder().setFilename(tls.caFile()))
+                .setWatchedDirectory(watched);
+        peers.stream().map(XdsPeer::address).distinct().sorted().forEach(address -> validation.addMatchTypedSubjectAltNames(
+                SubjectAltNameMatcher.newBuilder()
+                        .setSanType(address.matches("[0-9.]+|.*:.*") ? SubjectAltNameMatcher.SanType.IP_ADDRESS
+                                : SubjectAltNameMatcher.SanType.DNS)
+                        .setMatcher(StringMatcher.newBuilder().setExact(address))));
+        return UpstreamTlsContext.newBuilder()
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificates(TlsCertificate.newBuilder()
+                                .setCertificateChain(DataSource.newBuilder().setFilename(tls.certificateFile()))
+                                .setPrivateKey(DataSource.newBuilder().setFilename(tls.privateKeyFile()))
+                                .setWatchedDirectory(watched))
+                        .setValidationContext(validation))
                 .build();
     }
 

@@ -16,9 +16,12 @@ public final class GrpcBootstrap {
     private GrpcBootstrap() {
     }
 
-    /** @param channelCreds the {@code channel_creds} type to the peers: {@code insecure} until mTLS */
+    /**
+     * @param tls the files for mTLS to the peers, as {@code channel_creds} of type {@code tls} with the
+     *            file names gRFC A65 defines; empty for a peer that serves plaintext ({@code xds.insecure})
+     */
     public static String json(String nodeId, String nodeGroup, String region, String zone, List<XdsPeer> peers,
-                              String channelCreds) {
+                              java.util.Optional<XdsClientTls> tls) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("a bootstrap needs at least one Tandem peer");
         }
@@ -27,7 +30,16 @@ public final class GrpcBootstrap {
             Map<String, Object> server = new LinkedHashMap<>();
             String host = peer.address().contains(":") ? "[" + peer.address() + "]" : peer.address();
             server.put("server_uri", host + ":" + peer.port());
-            server.put("channel_creds", List.of(Map.of("type", channelCreds)));
+            Map<String, Object> creds = new LinkedHashMap<>();
+            creds.put("type", tls.isPresent() ? "tls" : "insecure");
+            tls.ifPresent(t -> {
+                Map<String, Object> files = new LinkedHashMap<>();
+                files.put("ca_certificate_file", t.caFile());
+                files.put("certificate_file", t.certificateFile());
+                files.put("private_key_file", t.privateKeyFile());
+                creds.put("config", files);
+            });
+            server.put("channel_creds", List.of(creds));
             server.put("server_features", List.of("xds_v3"));
             servers.add(server);
         }

@@ -1,0 +1,116 @@
+package dev.tandem.appliance.api;
+
+import dev.tandem.appliance.auth.IssuedCertificates;
+import dev.tandem.appliance.pki.ClusterPki;
+import dev.tandem.appliance.pki.DataPlaneIdentity;
+import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.appliance.store.AuditLog;
+import java.io.StringReader;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+
+/**
+ * Issues data-plane client certificates (on join and on renewal): checks the CSR, signs with the
+ * cluster CA, records the serial (the deny list needs it) and audits the issuance.
+ */
+final class CertificateIssuer {
+
+    static final Duration DATA_PLANE_VALIDITY = Duration.ofDays(30);
+
+    /** A CSR that was checked: its key signed it, and its subject is {@code CN=<node id>}. */
+    record CheckedCsr(PublicKey key, String nodeId) {
+    }
+
+    private final ClusterPki pki;
+    private final String cluster;
+    private final IssuedCertificates issued;
+    private final AuditLog audit;
+
+    CertificateIssuer(ClusterPki pki, String cluster, IssuedCertificates issued, AuditLog audit) {
+        this.pki = pki;
+        this.cluster = cluster;
+        this.issued = issued;
+        this.audit = audit;
+    }
+
+    String cluster() {
+        return cluster;
+    }
+
+    /** What a joining data plane pins before it has the CA ({@code --ca-fingerprint}). */
+    String caFingerprint() {
+        return ClusterPki.fingerprint(pki.ca().certificate());
+    }
+
+    /** The checked {@code csr} of a JSON body, or null after answering 400 with what is wrong with it. */
+    static CheckedCsr csrOf(com.fasterxml.jackson.databind.JsonNode body, io.helidon.webserver.http.ServerResponse res) {
+        try {
+            return check(body.path("csr").asText(""));
+        } catch (IllegalArgumentException e) {
+            Json.error(res, io.helidon.http.Status.BAD_REQUEST_400, "invalid certificate request", List.of(String.valueOf(e.getMessage())));
+            return null;
+        }
+    }
+
+    /** @throws IllegalArgumentException saying what is wrong with the CSR */
+    static CheckedCsr check(String pem) {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object object = parser.readObject();
+            if (!(object instanceof PKCS10CertificationRequest request)) {
+                throw new IllegalArgumentException("csr must be a PEM certificate request (BEGIN CERTIFICATE REQUEST)");
+            }
+            if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(request.getSubjectPublicKeyInfo()))) {
+                throw new IllegalArgumentException("the CSR's signature does not match its key");
+            }
+            RDN[] cns = request.getSubject().getRDNs(BCStyle.CN);
+            String nodeId = cns.length == 1 ? IETFUtils.valueToString(cns[0].getFirst().getValue()) : "";
+            if (!DataPlaneIdentity.NAME.matcher(nodeId).matches()) {
+                throw new IllegalArgumentException("the CSR's subject must be CN=<node id> (letters, digits, '.', '_', '-'), not '"
+                        + request.getSubject() + "'");
+            }
+            return new CheckedCsr(new JcaPKCS10CertificationRequest(request).getPublicKey(), nodeId);
+        } catch (java.io.IOException | java.security.GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
+                 | org.bouncycastle.pkcs.PKCSException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException illegal) {
+                throw illegal;
+            }
+            throw new IllegalArgumentException("csr is not a readable certificate request: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Signs a certificate for {@code identity}, records and audits it, and returns the API answer:
+     * identity, certificate, CA bundle, serial, expiry.
+     */
+    Map<String, Object> issue(DataPlaneIdentity identity, PublicKey key, String actor, String origin, String action,
+                              String renewedFrom, Instant now) throws SQLException {
+        X509Certificate certificate = pki.ca().issue(key, identity.nodeId(),
+                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
+        String serial = DataPlaneIdentity.serial(certificate);
+        issued.record(serial, identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
+                certificate.getNotAfter().toInstant(), actor, renewedFrom);
+        audit.record(now, actor, origin, action, identity.uri() + " serial " + serial
+                + (renewedFrom == null ? "" : " (renews " + renewedFrom + ")"), null);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("identity", identity.uri());
+        out.put("serial", serial);
+        out.put("certificate", PemFiles.pem(certificate));
+        out.put("caBundle", PemFiles.pem(pki.ca().certificate()));
+        out.put("expiresAt", certificate.getNotAfter().toInstant().toString());
+        return out;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.tandem.appliance.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.auth.AdminTokens;
+import dev.tandem.appliance.auth.IssuedCertificates;
+import dev.tandem.appliance.pki.CertificateTrust;
+import dev.tandem.appliance.pki.DataPlaneIdentity;
+import dev.tandem.appliance.store.AuditLog;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Data-plane certificates after join. {@code GET /certificates} lists what the CA issued (viewer);
+ * {@code POST /certificates/{serial}/revoke {"reason": ...}} puts one on the deny list the xDS server
+ * checks (admin); {@code POST /certificates/renew {"csr": PEM}} is made by the holder itself, over TLS
+ * with its current certificate as the client certificate (that certificate is the credential, as the
+ * join token was), and returns a new certificate for the same identity.
+ */
+final class CertificatesService implements HttpService {
+
+    private final CertificateIssuer issuer;
+    private final IssuedCertificates issued;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    CertificatesService(CertificateIssuer issuer, IssuedCertificates issued, AuditLog audit, Clock clock) {
+        this.issuer = issuer;
+        this.issued = issued;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/certificates", this::list)
+                .post("/certificates/renew", this::renew)
+                .post("/certificates/{serial}/revoke", this::revoke);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) throws Exception {
+        Json.ok(res, Map.of("certificates", issued.list().stream().map(CertificatesService::json).toList()));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) throws Exception {
+        JsonNode body = JoinService.body(req, res);
+        if (body == null) {
+            return;
+        }
+        String serial = req.path().pathParameters().get("serial");
+        String reason = body.path("reason").asText("").strip();
+        if (reason.length() > 400) {
+            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("reason is limited to 400 characters"));
+            return;
+        }
+        String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        Instant now = clock.instant();
+        try {
+            IssuedCertificates.normalize(serial);
+        } catch (NumberFormatException e) {
+            Json.error(res, Status.BAD_REQUEST_400, "invalid serial", List.of("'" + serial + "' is not a hexadecimal serial"));
+            return;
+        }
+        IssuedCertificates.Issued revoked;
+        try {
+            revoked = issued.revoke(serial, by, reason.isEmpty() ? null : reason, now);
+        } catch (IssuedCertificates.UnknownSerial e) {
+            Json.error(res, Status.NOT_FOUND_404, "unknown certificate", List.of(e.getMessage()));
+            return;
+        }
+        audit.record(now, by, Callers.origin(req), "certificate-revoke", revoked.identity() + " serial " + revoked.serial()
+                + (reason.isEmpty() ? "" : ": " + reason), null);
+        Json.ok(res, json(revoked));
+    }
+
+    private void renew(ServerRequest req, ServerResponse res) throws Exception {
+        Optional<X509Certificate> presented = req.remotePeer().tlsCertificates()
+                .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
+                .map(chain -> (X509Certificate) chain[0]);
+        if (presented.isEmpty()) {
+            Json.error(res, Status.UNAUTHORIZED_401, "renewal refused", List.of("renewal is made over TLS with the current "
+                    + "certificate as the client certificate (tandem cert renew --cert ... --key ...)"));
+            return;
+        }
+        X509Certificate current = presented.get();
+        Optional<DataPlaneIdentity> identity = DataPlaneIdentity.of(current, issuer.cluster());
+        if (identity.isEmpty()) {
+            Json.error(res, Status.FORBIDDEN_403, "renewal refused", List.of(CertificateTrust.describe(current)
+                    + " carries no data-plane identity of cluster '" + issuer.cluster() + "'"));
+            return;
+        }
+        if (issued.isRevoked(current.getSerialNumber())) {
+            Json.error(res, Status.FORBIDDEN_403, "renewal refused", List.of(CertificateTrust.describe(current) + " is revoked"));
+            return;
+        }
+        JsonNode body = JoinService.body(req, res);
+        if (body == null) {
+            return;
+        }
+        CertificateIssuer.CheckedCsr csr = CertificateIssuer.csrOf(body, res);
+        if (csr == null) {
+            return;
+        }
+        if (!csr.nodeId().equals(identity.get().nodeId())) {
+            Json.error(res, Status.FORBIDDEN_403, "renewal refused", List.of("the CSR names node '" + csr.nodeId()
+                    + "' but the certificate is " + identity.get().uri() + "; a renewal keeps the identity"));
+            return;
+        }
+        Json.send(res, Status.CREATED_201, issuer.issue(identity.get(), csr.key(), "cert:" + identity.get().uri(),
+                Callers.origin(req), "certificate-renew", DataPlaneIdentity.serial(current), clock.instant()));
+    }
+
+    private static Map<String, Object> json(IssuedCertificates.Issued c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("serial", c.serial());
+        out.put("identity", c.identity());
+        out.put("nodeGroup", c.nodeGroup());
+        out.put("nodeId", c.nodeId());
+        out.put("issuedAt", c.issuedAt().toString());
+        out.put("expiresAt", c.expiresAt().toString());
+        out.put("issuedBy", c.issuedBy());
+        out.put("renewedFrom", c.renewedFrom());
+        out.put("revokedAt", c.revokedAt() == null ? null : c.revokedAt().toString());
+        out.put("revokedBy", c.revokedBy());
+        out.put("revokeReason", c.revokeReason());
+        return out;
+    }
+}

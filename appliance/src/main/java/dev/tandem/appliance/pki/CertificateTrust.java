@@ -1,0 +1,140 @@
+package dev.tandem.appliance.pki;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Date;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Trusts client certificates issued by the cluster CA, and nothing else. A refused certificate is
+ * reported (reason and a description that names the certificate, never its key) before the handshake
+ * fails, so an operator sees in the log and the metrics why a data plane cannot connect: the client
+ * itself only learns "bad certificate" from TLS.
+ */
+public final class CertificateTrust extends X509ExtendedTrustManager {
+
+    /** Receives each refusal: a short reason for metrics and a sentence for the log. */
+    public interface Refusals {
+        void refused(String reason, String detail);
+    }
+
+    private final X509ExtendedTrustManager pkix;
+    private final X509Certificate ca;
+    private final Refusals refusals;
+    private final Clock clock;
+
+    public CertificateTrust(X509Certificate ca, Refusals refusals, Clock clock) {
+        this.ca = ca;
+        this.refusals = refusals;
+        this.clock = clock;
+        this.pkix = pkixTrusting(ca);
+    }
+
+    /** The JDK's PKIX trust manager with {@code ca} as the only anchor. */
+    public static X509ExtendedTrustManager pkixTrusting(X509Certificate ca) {
+        try {
+            KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+            anchors.load(null, null);
+            anchors.setCertificateEntry("tandem-cluster-ca", ca);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+            factory.init(anchors);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IllegalStateException("the JDK's PKIX TrustManagerFactory made no X509ExtendedTrustManager");
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot build a trust manager for the cluster CA", e);
+        }
+    }
+
+    /** One PKIX check, by socket or by engine. */
+    private interface PathCheck {
+        void check() throws CertificateException;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, socket));
+    }
+
+    private void checkClient(X509Certificate[] chain, PathCheck path) throws CertificateException {
+        precheck(chain);
+        try {
+            path.check();
+        } catch (CertificateException e) {
+            throw refuse("untrusted-certificate", chain, "does not chain to the cluster CA " + ca.getSubjectX500Principal()
+                    + " (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        checkClientTrusted(chain, authType, (Socket) null);
+    }
+
+    /** The validity window first: "expired at ..." tells an operator more than a failed path. */
+    private void precheck(X509Certificate[] chain) throws CertificateException {
+        if (chain == null || chain.length == 0) {
+            refusals.refused("no-client-certificate", "a client presented an empty certificate chain");
+            throw new CertificateException("no client certificate");
+        }
+        X509Certificate leaf = chain[0];
+        try {
+            leaf.checkValidity(Date.from(clock.instant()));
+        } catch (CertificateExpiredException e) {
+            throw refuse("expired-certificate", chain, "expired at " + leaf.getNotAfter().toInstant()
+                    + "; renew certificates before they expire (tandem cert renew) or join again");
+        } catch (CertificateNotYetValidException e) {
+            throw refuse("certificate-not-yet-valid", chain, "is not valid before " + leaf.getNotBefore().toInstant()
+                    + " (check the host's clock)");
+        }
+    }
+
+    private CertificateException refuse(String reason, X509Certificate[] chain, String why) {
+        String detail = describe(chain[0]) + " " + why;
+        refusals.refused(reason, detail);
+        return new CertificateException(detail);
+    }
+
+    /** Subject, serial and issuer: enough to find the certificate, nothing secret. */
+    public static String describe(X509Certificate certificate) {
+        return "certificate '" + certificate.getSubjectX500Principal() + "' (serial " + DataPlaneIdentity.serial(certificate)
+                + ", issuer '" + certificate.getIssuerX500Principal() + "')";
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, engine);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[] {ca};
+    }
+}

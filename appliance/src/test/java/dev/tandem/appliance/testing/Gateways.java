@@ -1,0 +1,23 @@
+package dev.tandem.appliance.testing;
+
+/** Gateway configs several tests serve. */
+public final class Gateways {
+
+    /** One proxyless node group {@code mesh}: the listener {@code greeter}, one endpoint. */
+    public static final String MESH = """
+            kind: Gateway
+            metadata: {name: mesh}
+            spec: {nodeGroup: mesh, dataPlane: proxyless-grpc}
+            ---
+            kind: Route
+            metadata: {name: greeter}
+            spec: {gateways: [mesh], hosts: [greeter], to: {upstream: a}}
+            ---
+            kind: Upstream
+            metadata: {name: a}
+            spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}
+            """;
+
+    private Gateways() {
+    }
+}
