@@ -80,6 +80,10 @@ public final class Appliance implements AutoCloseable {
             RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation, audit);
             var initialPublish = revisions.start(config.initialConfig());
             TandemMetrics metrics = new TandemMetrics(xds, revisions);
+            metrics.certificateExpiry("server", pki.serverCertificate().getNotAfter().toInstant(), clock);
+            metrics.certificateExpiry("ca", pki.ca().certificate().getNotAfter().toInstant(), clock);
+            warnIfExpiring("the server certificate " + config.pkiDir().resolve("server.pem"), pki.serverCertificate(), clock);
+            warnIfExpiring("the cluster CA", pki.ca().certificate(), clock);
             IssuedCertificates certificates = new IssuedCertificates(database);
 
             X509KeyManager serverKeys = TlsContexts.keyManager(pki.serverKey(), pki.serverCertificate(), pki.ca().certificate());
@@ -132,6 +136,16 @@ public final class Appliance implements AutoCloseable {
             }
             database.close();
             throw e;
+        }
+    }
+
+    /** Said at every start from 30 days before: a server certificate or CA that expires stops every data plane. */
+    private static void warnIfExpiring(String what, java.security.cert.X509Certificate certificate, Clock clock) {
+        java.time.Instant notAfter = certificate.getNotAfter().toInstant();
+        long days = java.time.Duration.between(clock.instant(), notAfter).toDays();
+        if (days < 30) {
+            LOG.warn("PKI: {} expires at {} (in {} days); replace it before then (pki.serverCertFile/serverKeyFile, "
+                    + "or remove server.pem and server.key to have a new one issued by the CA)", what, notAfter, days);
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.pki.CertificateAuthority;
 import dev.tandem.appliance.pki.CertificateRequests;
+import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.RawAdsClient;
 import dev.tandem.appliance.testing.TestPki;
 import io.envoyproxy.controlplane.cache.Resources;
@@ -148,11 +149,11 @@ class JoinIT {
         try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "grpc-7", "mesh", fromFiles(tls))) {
             assertThat(client.nextSotwAfter(listeners(client)).getResourcesCount()).isEqualTo(1);
             String serial = second.getSerialNumber().toString(16);
-            assertThat(cliWithErr(withServer("cert", "list"))[1]).containsPattern(serial + " +valid .*spiffe://tandem/group/mesh/node/grpc-7");
+            assertThat((withServer("cert", "list"))[1]).containsPattern(serial + " +valid .*spiffe://tandem/group/mesh/node/grpc-7");
             String viewer = admin.post("/api/v1/admin-tokens", "{\"name\": \"v\", \"role\": \"viewer\"}").json().path("token").asText();
             assertThat(admin.as(viewer).post("/api/v1/certificates/" + serial + "/revoke", "{}").status()).isEqualTo(403);
 
-            String[] revoked = cliWithErr(withServer("cert", "revoke", serial, "--reason", "host decommissioned"));
+            String[] revoked = (withServer("cert", "revoke", serial, "--reason", "host decommissioned"));
             assertThat(revoked[0]).as(revoked[2]).isEqualTo("0");
             // The open stream ends now, not at the next sweep or reconnect.
             Status ended = client.awaitFailure(Duration.ofSeconds(5), true);
@@ -162,8 +163,8 @@ class JoinIT {
         try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "grpc-7", "mesh", fromFiles(tls))) {
             assertThat(again.refusal(listeners(again), Duration.ofSeconds(10)).getDescription()).endsWith("is revoked");
         }
-        assertThat(cliWithErr(withServer("cert", "list"))[1]).containsPattern(second.getSerialNumber().toString(16) + " +revoked");
-        assertThat(cliWithErr(withServer("cert", "revoke", "abc123"))[2]).contains("no certificate with serial abc123");
+        assertThat((withServer("cert", "list"))[1]).containsPattern(second.getSerialNumber().toString(16) + " +revoked");
+        assertThat((withServer("cert", "revoke", "abc123"))[2]).contains("no certificate with serial abc123");
         assertThat(cliWithErr("cert", "renew", "--tls-dir", tls.toString(), "--server", admin.base())[2])
                 .contains("renewal refused").contains("is revoked");
 
@@ -174,19 +175,14 @@ class JoinIT {
     }
 
     private String[] withServer(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", node.admin().base(), "--ca-file", TestPki.caFile().toString(),
-                "--token-file", node.tokenFile().toString()));
-        return all.toArray(String[]::new);
+        Cli.Result result = Cli.against(node.appliance(), args);
+        return new String[] {String.valueOf(result.exit()), result.out(), result.err()};
     }
 
     /** Exit code, stdout and stderr of the CLI run in this JVM. */
     private static String[] cliWithErr(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        int exit = dev.tandem.appliance.cli.TandemCommand.commandLine().setOut(new java.io.PrintWriter(out))
-                .setErr(new java.io.PrintWriter(err)).execute(args);
-        return new String[] {String.valueOf(exit), out.toString(), err.toString()};
+        Cli.Result result = Cli.run(args);
+        return new String[] {String.valueOf(result.exit()), result.out(), result.err()};
     }
 
     private static ChannelCredentials fromFiles(Path tls) throws Exception {

@@ -142,7 +142,8 @@ class XdsSecurityIT {
     void statusAndMetricsSayTheXdsPortIsMutualTls() {
         AdminHttp admin = node.admin();
         assertThat(admin.get("/api/v1/status").json().path("security").path("xds").asText()).isEqualTo("mtls");
-        assertThat(admin.get("/metrics").body()).contains("tandem_xds_insecure 0.0");
+        assertThat(admin.get("/metrics").body()).contains("tandem_xds_insecure 0.0")
+                .contains("tandem_certificate_expiry_seconds{certificate=\"server\"}").contains("tandem_certificate_expiry_seconds{certificate=\"ca\"}");
     }
 
     @Test

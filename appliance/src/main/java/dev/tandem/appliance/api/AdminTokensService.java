@@ -36,7 +36,8 @@ final class AdminTokensService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/admin-tokens", this::list).post("/admin-tokens", this::create);
+        rules.get("/admin-tokens", this::list).post("/admin-tokens", this::create)
+                .delete("/admin-tokens/{name}", this::revoke).post("/admin-tokens/{name}/role", this::changeRole);
     }
 
     private void list(ServerRequest req, ServerResponse res) throws Exception {
@@ -48,6 +49,48 @@ final class AdminTokensService implements HttpService {
             out.put("createdBy", t.createdBy());
             return out;
         }).toList()));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) throws Exception {
+        String name = req.path().pathParameters().get("name");
+        String by = holder(req);
+        try {
+            tokens.revoke(name);
+        } catch (AdminTokens.Refused e) {
+            Json.error(res, Status.CONFLICT_409, "not revoked", List.of(e.getMessage()));
+            return;
+        }
+        audit.record(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'", null);
+        Json.ok(res, Map.of("name", name, "revoked", true));
+    }
+
+    private void changeRole(ServerRequest req, ServerResponse res) throws Exception {
+        String name = req.path().pathParameters().get("name");
+        JsonNode body = JoinService.body(req, res);
+        if (body == null) {
+            return;
+        }
+        var role = Role.named(body.path("role").asText(""));
+        if (role.isEmpty()) {
+            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("role must be one of viewer, operator, admin (got '"
+                    + body.path("role").asText("") + "')"));
+            return;
+        }
+        String by = holder(req);
+        Role before;
+        try {
+            before = tokens.changeRole(name, role.get());
+        } catch (AdminTokens.Refused e) {
+            Json.error(res, Status.CONFLICT_409, "role not changed", List.of(e.getMessage()));
+            return;
+        }
+        audit.record(clock.instant(), by, Callers.origin(req), "admin-token-role-change", "token '" + name + "': "
+                + before.spelling() + " -> " + role.get().spelling(), null);
+        Json.ok(res, Map.of("name", name, "role", role.get().spelling(), "previousRole", before.spelling()));
+    }
+
+    private static String holder(ServerRequest req) {
+        return req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
     }
 
     private void create(ServerRequest req, ServerResponse res) throws Exception {

@@ -113,6 +113,68 @@ public final class AdminTokens {
         }
     }
 
+    /** Why a change to the tokens was refused. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Deletes the token {@code name}: calls with it are refused from the next one on. The last admin
+     * token is kept (without one, nobody could create tokens again).
+     */
+    public synchronized void revoke(String name) throws SQLException, Refused {
+        Role current = roleOf(name);
+        if (current == Role.ADMIN && admins() == 1) {
+            throw new Refused("'" + name + "' is the last admin token; create another admin token first");
+        }
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Gives the token {@code name} another role; returns the role it had. The last admin keeps its role. */
+    public synchronized Role changeRole(String name, Role role) throws SQLException, Refused {
+        Role current = roleOf(name);
+        if (current == Role.ADMIN && role != Role.ADMIN && admins() == 1) {
+            throw new Refused("'" + name + "' is the last admin token; create another admin token first");
+        }
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
+            ps.setString(1, role.name());
+            ps.setString(2, name);
+            ps.executeUpdate();
+        }
+        return current;
+    }
+
+    private Role roleOf(String name) throws SQLException, Refused {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT role FROM admin_token WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new Refused("there is no token named '" + name + "' (tandem admin-token list shows them)");
+                }
+                return Role.valueOf(rs.getString(1));
+            }
+        }
+    }
+
+    private int admins() throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM admin_token WHERE role = 'ADMIN'");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     static String hash(String token) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));

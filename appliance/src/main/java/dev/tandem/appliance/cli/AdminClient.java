@@ -32,6 +32,10 @@ final class AdminClient {
         return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+        return http.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
         return http.send(request(path).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

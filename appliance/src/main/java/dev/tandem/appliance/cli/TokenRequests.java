@@ -44,13 +44,28 @@ final class TokenRequests {
      * Sends {@code body} (null: a GET) and returns the reply when its status is {@code expected};
      * otherwise prints why to stderr and returns the exit code: refused (4xx) or failed.
      */
+    static Reply delete(AdminClient client, picocli.CommandLine.Model.CommandSpec spec, String path)
+            throws IOException, InterruptedException {
+        return send(client, spec, () -> client.delete(path), 200);
+    }
+
     static Reply post(AdminClient client, picocli.CommandLine.Model.CommandSpec spec, String path, Object body,
-                                   int expected) throws IOException, InterruptedException {
+                      int expected) throws IOException, InterruptedException {
+        return send(client, spec, () -> body == null ? client.get(path)
+                : client.post(path, "application/json", JSON.writeValueAsString(body)), expected);
+    }
+
+    private interface Call {
+        HttpResponse<String> send() throws IOException, InterruptedException;
+    }
+
+    private static Reply send(AdminClient client, picocli.CommandLine.Model.CommandSpec spec, Call call,
+                              int expected) throws IOException, InterruptedException {
         String command = "tandem " + spec.qualifiedName(" ").replaceFirst("^tandem ", "");
         var err = spec.commandLine().getErr();
         HttpResponse<String> response;
         try {
-            response = body == null ? client.get(path) : client.post(path, "application/json", JSON.writeValueAsString(body));
+            response = call.send();
         } catch (IOException e) {
             err.println(command + ": " + client.describe(e));
             err.flush();

@@ -56,6 +56,13 @@ public final class TandemMetrics {
         registry.counter("tandem_xds_refusals", "reason", reason).increment();
     }
 
+    /** Seconds until {@code certificate} (server, ca) expires: alert well before it reaches 0. */
+    public void certificateExpiry(String certificate, java.time.Instant notAfter, java.time.Clock clock) {
+        Gauge.builder("tandem_certificate_expiry_seconds", () -> java.time.Duration.between(clock.instant(), notAfter).toSeconds())
+                .tag("certificate", certificate)
+                .description("Seconds until the appliance's own certificate expires").register(registry);
+    }
+
     /** 1 while xDS is served without TLS ({@code xds.insecure: true}). */
     public void xdsInsecure(boolean insecure) {
         Gauge.builder("tandem_xds_insecure", () -> insecure ? 1 : 0)

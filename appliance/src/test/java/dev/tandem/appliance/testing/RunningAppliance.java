@@ -61,6 +61,10 @@ public final class RunningAppliance implements AutoCloseable {
         return admin;
     }
 
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
     /** The admin token file the appliance wrote on first start. */
     public Path tokenFile() {
         return config.dataDir().resolve("admin-token");
