@@ -69,6 +69,7 @@ class JoinIT {
         Reply reused = join(admin.as(null), token, csr("envoy-8", CertificateAuthority.newKeyPair()));
         assertThat(reused.status()).isEqualTo(401);
         assertThat(reused.json().path("details").get(0).asText()).startsWith("the join token was already used at");
+        assertThat(admin.get("/metrics").body()).contains("tandem_join_refusals_total{reason=\"used-token\"} 1.0");
 
         JsonNode audit = admin.get("/api/v1/audit").json().path("entries");
         assertThat(audit.get(0).path("action").asText()).isEqualTo("certificate-issue");
@@ -91,6 +92,12 @@ class JoinIT {
         Reply noCn = join(admin.as(null), shortLived, csr("", CertificateAuthority.newKeyPair()));
         assertThat(noCn.status()).isEqualTo(400);
         assertThat(admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\", \"ttl\": \"30d\"}").status()).isEqualTo(400);
+        // Every refused join is counted by reason; nothing was issued.
+        String metrics = admin.get("/metrics").body();
+        assertThat(metrics).contains("tandem_join_refusals_total{reason=\"expired-token\"}")
+                .contains("tandem_join_refusals_total{reason=\"unknown-token\"} 1.0")
+                .contains("tandem_join_refusals_total{reason=\"invalid-csr\"} 2.0");
+        assertThat(admin.get("/api/v1/certificates").json().path("certificates")).isEmpty();
         assertThat(admin.as(null).post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\"}").status()).isEqualTo(401);
     }
 

@@ -31,7 +31,7 @@ public final class AdminApi {
         routing.register("/api/v1", new AdminTokensService(tokens, audit, java.time.Clock.systemUTC()));
         CertificateIssuer issuer = new CertificateIssuer(pki, config.pki().clusterName(), certificates, audit);
         routing.register("/api/v1", new JoinService(joinTokens, issuer, audit, java.time.Clock.systemUTC(),
-                        config.xdsPeers(), config.xdsInsecure()),
+                        config.xdsPeers(), config.xdsInsecure(), metrics::joinRefused),
                 new CertificatesService(issuer, certificates, audit, java.time.Clock.systemUTC()));
         routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure()),
                         new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds, config.xdsInsecure()), new AuditService(audit))

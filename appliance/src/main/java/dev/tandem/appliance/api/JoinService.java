@@ -38,9 +38,12 @@ final class JoinService implements HttpService {
     private final Clock clock;
     private final List<XdsPeer> peers;
     private final boolean xdsInsecure;
+    private final java.util.function.Consumer<String> refused;
 
     /** @param peers every peer's xDS endpoint, returned to a joined data plane for its bootstrap */
-    JoinService(JoinTokens tokens, CertificateIssuer issuer, AuditLog audit, Clock clock, List<XdsPeer> peers, boolean xdsInsecure) {
+    JoinService(JoinTokens tokens, CertificateIssuer issuer, AuditLog audit, Clock clock, List<XdsPeer> peers, boolean xdsInsecure,
+                java.util.function.Consumer<String> refused) {
+        this.refused = refused;
         this.tokens = tokens;
         this.issuer = issuer;
         this.audit = audit;
@@ -86,6 +89,7 @@ final class JoinService implements HttpService {
         }
         CertificateIssuer.CheckedCsr csr = CertificateIssuer.csrOf(body, res);
         if (csr == null) {
+            refused.accept("invalid-csr");
             return;
         }
         Instant now = clock.instant();
@@ -93,6 +97,7 @@ final class JoinService implements HttpService {
         try {
             group = tokens.redeem(body.path("token").asText(""), csr.nodeId(), now);
         } catch (JoinTokens.Refused e) {
+            refused.accept(e.reason());
             Json.error(res, Status.UNAUTHORIZED_401, "join refused", List.of(e.getMessage()));
             return;
         }

@@ -21,9 +21,16 @@ public final class JoinTokens {
     /** Why a token was refused, in words an operator can act on. */
     public static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
+        private final String reason;
 
-        Refused(String message) {
+        Refused(String reason, String message) {
             super(message);
+            this.reason = reason;
+        }
+
+        /** For metrics: unknown-token, used-token, expired-token. */
+        public String reason() {
+            return reason;
         }
     }
 
@@ -59,7 +66,7 @@ public final class JoinTokens {
      */
     public String redeem(String token, String nodeId, Instant now) throws SQLException, Refused {
         if (!token.startsWith(PREFIX) || token.length() > 100) {
-            throw new Refused("the join token is not one this cluster issued");
+            throw new Refused("unknown-token", "the join token is not one this cluster issued");
         }
         String hash = AdminTokens.hash(token);
         try (Connection c = database.connection()) {
@@ -70,7 +77,7 @@ public final class JoinTokens {
                 ps.setString(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        throw new Refused("the join token is not one this cluster issued");
+                        throw new Refused("unknown-token", "the join token is not one this cluster issued");
                     }
                     group = rs.getString(1);
                     expires = rs.getObject(2, OffsetDateTime.class);
@@ -78,10 +85,10 @@ public final class JoinTokens {
                 }
             }
             if (used != null) {
-                throw new Refused("the join token was already used at " + used.toInstant() + "; create a new one");
+                throw new Refused("used-token", "the join token was already used at " + used.toInstant() + "; create a new one");
             }
             if (!now.isBefore(expires.toInstant())) {
-                throw new Refused("the join token expired at " + expires.toInstant() + "; create a new one");
+                throw new Refused("expired-token", "the join token expired at " + expires.toInstant() + "; create a new one");
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE join_token SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL")) {
@@ -89,7 +96,7 @@ public final class JoinTokens {
                 ps.setString(2, nodeId);
                 ps.setString(3, hash);
                 if (ps.executeUpdate() != 1) {
-                    throw new Refused("the join token was already used; create a new one");
+                    throw new Refused("used-token", "the join token was already used; create a new one");
                 }
             }
             return group;

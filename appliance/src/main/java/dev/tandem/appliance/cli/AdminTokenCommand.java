@@ -27,11 +27,7 @@ final class AdminTokenCommand {
 
         @Override
         public Integer call() throws Exception {
-            var client = server.clientFor(spec);
-            if (client.isEmpty()) {
-                return TandemCommand.FAILED;
-            }
-            TokenRequests.Reply reply = TokenRequests.post(client.get(), spec, "api/v1/admin-tokens", null, 200);
+            TokenRequests.Reply reply = TokenRequests.call(server, spec, "GET", "api/v1/admin-tokens", null, 200);
             if (reply.exit() != 0) {
                 return reply.exit();
             }
@@ -85,14 +81,9 @@ final class AdminTokenCommand {
 
     private static int change(ServerOption server, picocli.CommandLine.Model.CommandSpec spec, String method, String name,
                               Map<String, String> body, String done) throws Exception {
-        var client = server.clientFor(spec);
-        if (client.isEmpty()) {
-            return TandemCommand.FAILED;
-        }
         String path = "api/v1/admin-tokens/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
                 + (body == null ? "" : "/role");
-        TokenRequests.Reply reply = method.equals("DELETE") ? TokenRequests.delete(client.get(), spec, path)
-                : TokenRequests.post(client.get(), spec, path, body, 200);
+        TokenRequests.Reply reply = TokenRequests.call(server, spec, method, path, body, 200);
         if (reply.exit() != 0) {
             return reply.exit();
         }

@@ -37,11 +37,7 @@ final class CertCommand {
 
         @Override
         public Integer call() throws Exception {
-            var client = server.clientFor(spec);
-            if (client.isEmpty()) {
-                return TandemCommand.FAILED;
-            }
-            TokenRequests.Reply reply = TokenRequests.post(client.get(), spec, "api/v1/certificates", null, 200);
+            TokenRequests.Reply reply = TokenRequests.call(server, spec, "GET", "api/v1/certificates", null, 200);
             if (reply.exit() != 0) {
                 return reply.exit();
             }
@@ -76,13 +72,9 @@ final class CertCommand {
 
         @Override
         public Integer call() throws Exception {
-            var client = server.clientFor(spec);
-            if (client.isEmpty()) {
-                return TandemCommand.FAILED;
-            }
             String path = "api/v1/certificates/" + java.net.URLEncoder.encode(serial, java.nio.charset.StandardCharsets.UTF_8)
                     + "/revoke";
-            TokenRequests.Reply reply = TokenRequests.post(client.get(), spec, path, Map.of("reason", reason == null ? "" : reason), 200);
+            TokenRequests.Reply reply = TokenRequests.call(server, spec, "POST", path, Map.of("reason", reason == null ? "" : reason), 200);
             if (reply.exit() != 0) {
                 return reply.exit();
             }

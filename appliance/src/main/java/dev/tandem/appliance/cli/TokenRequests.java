@@ -44,6 +44,16 @@ final class TokenRequests {
      * Sends {@code body} (null: a GET) and returns the reply when its status is {@code expected};
      * otherwise prints why to stderr and returns the exit code: refused (4xx) or failed.
      */
+    /** {@link #post} through the server the options name; a client that cannot be set up is a failure, said. */
+    static Reply call(ServerOption server, picocli.CommandLine.Model.CommandSpec spec, String method, String path, Object body,
+                      int expected) throws IOException, InterruptedException {
+        var client = server.clientFor(spec);
+        if (client.isEmpty()) {
+            return new Reply(null, TandemCommand.FAILED);
+        }
+        return method.equals("DELETE") ? delete(client.get(), spec, path) : post(client.get(), spec, path, body, expected);
+    }
+
     static Reply delete(AdminClient client, picocli.CommandLine.Model.CommandSpec spec, String path)
             throws IOException, InterruptedException {
         return send(client, spec, () -> client.delete(path), 200);

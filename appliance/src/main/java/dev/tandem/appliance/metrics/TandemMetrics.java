@@ -63,6 +63,11 @@ public final class TandemMetrics {
                 .description("Seconds until the appliance's own certificate expires").register(registry);
     }
 
+    /** Counts a join refused for {@code reason} (unknown-token, used-token, expired-token, invalid-csr). */
+    public void joinRefused(String reason) {
+        registry.counter("tandem_join_refusals", "reason", reason).increment();
+    }
+
     /** 1 while xDS is served without TLS ({@code xds.insecure: true}). */
     public void xdsInsecure(boolean insecure) {
         Gauge.builder("tandem_xds_insecure", () -> insecure ? 1 : 0)
