@@ -8,6 +8,13 @@ import dev.tandem.appliance.pki.TlsContexts;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import javax.net.ssl.X509KeyManager;
+import dev.tandem.appliance.export.ExportSettings;
+import dev.tandem.appliance.export.ExportStores;
+import dev.tandem.appliance.export.Exporter;
+import dev.tandem.fallback.EncryptionKey;
+import dev.tandem.fallback.ExportWriter;
+import dev.tandem.fallback.FallbackStore;
+import java.util.Optional;
 import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
@@ -37,13 +44,18 @@ public final class Appliance implements AutoCloseable {
     private final XdsService xds;
     private final XdsServer xdsServer;
     private final WebServer adminServer;
+    private final Exporter exporter;
+    private final FallbackStore exportStore;
     private volatile boolean ready;
 
-    private Appliance(Database database, XdsService xds, XdsServer xdsServer, WebServer adminServer) {
+    private Appliance(Database database, XdsService xds, XdsServer xdsServer, WebServer adminServer, Exporter exporter,
+                      FallbackStore exportStore) {
         this.database = database;
         this.xds = xds;
         this.xdsServer = xdsServer;
         this.adminServer = adminServer;
+        this.exporter = exporter;
+        this.exportStore = exportStore;
     }
 
     public static Appliance start(ApplianceConfig config) throws Exception {
@@ -67,6 +79,8 @@ public final class Appliance implements AutoCloseable {
         }
         XdsService xds = null;
         XdsServer xdsServer = null;
+        FallbackStore exportStore = null;
+        Exporter exporter = null;
         try {
             xds = new XdsService(clock);
             RevisionStore store = new RevisionStore(database);
@@ -78,6 +92,28 @@ public final class Appliance implements AutoCloseable {
                         tokenFile);
             }
             RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation, audit);
+            if (config.export().enabled()) {
+                ExportSettings settings = config.export();
+                Optional<EncryptionKey> encryption = Optional.empty();
+                if (settings.encryptionKeyFile().isPresent()) {
+                    try {
+                        encryption = Optional.of(EncryptionKey.fromFile(settings.encryptionKeyFile().get()));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.IOException("export.encryptionKeyFile: " + e.getMessage(), e);
+                    }
+                }
+                exportStore = ExportStores.open(settings, System.getenv());
+                exporter = new Exporter(new ExportWriter(exportStore, pki.exportSigningKey(), encryption, settings.keep()),
+                        config.nodeId(), exportStore.describe(), clock);
+                Exporter started = exporter;
+                XdsService served = xds;
+                revisions.afterPublish(() -> started.offer(served.published()));
+                LOG.info("export: every revision goes to {}{}, newest {} kept", exportStore.describe(),
+                        encryption.map(k -> ", encrypted with key " + k.id()).orElse(""), settings.keep());
+            } else {
+                LOG.warn("export: disabled (export.enabled: false); a data plane that starts while every control plane is "
+                        + "down has nothing to start from");
+            }
             var initialPublish = revisions.start(config.initialConfig());
             TandemMetrics metrics = new TandemMetrics(xds, revisions);
             metrics.certificateExpiry("server", pki.serverCertificate().getNotAfter().toInstant(), clock);
@@ -103,7 +139,11 @@ public final class Appliance implements AutoCloseable {
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
             AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
-                    new JoinTokens(database), pki, certificates, xds, metrics, () -> self[0] != null && self[0].ready);
+                    new JoinTokens(database), pki, certificates, xds, Optional.ofNullable(exporter), metrics,
+                    () -> self[0] != null && self[0].ready);
+            if (exporter != null) {
+                metrics.export(exporter);
+            }
             // The admin API is always TLS with the server certificate. A client certificate is asked
             // for but optional: only a data plane renewing its certificate presents one.
             CertificateTrust adminTrust = new CertificateTrust(pki.ca().certificate(),
@@ -118,7 +158,7 @@ public final class Appliance implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            Appliance appliance = new Appliance(database, xds, xdsServer, adminServer);
+            Appliance appliance = new Appliance(database, xds, xdsServer, adminServer, exporter, exportStore);
             self[0] = appliance;
             initialPublish.get(30, TimeUnit.SECONDS);
             appliance.ready = true;
@@ -128,6 +168,12 @@ public final class Appliance implements AutoCloseable {
                     config.admin().address(), adminServer.port(), config.dataDir());
             return appliance;
         } catch (Exception | Error e) {
+            if (exporter != null) {
+                exporter.close();
+            }
+            if (exportStore != null) {
+                exportStore.close();
+            }
             if (xdsServer != null) {
                 xdsServer.close();
             }
@@ -168,6 +214,10 @@ public final class Appliance implements AutoCloseable {
         LOG.info("stopping: admin API, xDS server, store");
         adminServer.stop();
         xdsServer.close();
+        if (exporter != null) {
+            exporter.close();
+            exportStore.close();
+        }
         xds.close();
         database.close();
         LOG.info("stopped");

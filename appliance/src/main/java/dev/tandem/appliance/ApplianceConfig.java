@@ -5,6 +5,7 @@ import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.model.YamlFields;
 import dev.tandem.xds.model.YamlText;
 import dev.tandem.appliance.pki.PkiSettings;
+import dev.tandem.appliance.export.ExportSettings;
 import dev.tandem.xds.bootstrap.XdsPeer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,9 +22,15 @@ import java.util.Optional;
  *
  * @param initialConfig a gateway config applied as the first revision when the store has none
  * @param xdsInsecure   {@code xds.insecure: true}: plaintext xDS without client certificates (loudly logged)
+ * @param export        where each revision's snapshots are exported for data planes that start during an outage
  */
 public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
-                              List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure) {
+                              List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure, ExportSettings export) {
+
+    public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
+                           List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure) {
+        this(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, ExportSettings.defaults(dataDir));
+    }
 
     public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
         this(nodeId, dataDir, admin, xds, initialConfig, List.of(), PkiSettings.defaults(nodeId), false);
@@ -31,7 +38,12 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
 
     /** The same node with another PKI (tests bring one CA for every appliance of a JVM). */
     public ApplianceConfig withPki(PkiSettings other) {
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure);
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure, export);
+    }
+
+    /** The same node exporting elsewhere. */
+    public ApplianceConfig withExport(ExportSettings other) {
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, other);
     }
 
     /** Where the PKI lives: {@code <dataDir>/pki}. */
@@ -98,11 +110,12 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             }
         }
         PkiSettings pki = pki(top.object("pki"), nodeId, admin, xds, base);
+        ExportSettings export = export(top.object("export"), dataDir, base);
         top.finish();
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure);
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure, export);
     }
 
     private static PkiSettings pki(YamlFields p, String nodeId, Endpoint admin, Endpoint xds, Path base) {
@@ -137,6 +150,37 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
         return settings;
     }
 
+    private static ExportSettings export(YamlFields e, Path dataDir, Path base) {
+        boolean enabled = e.bool("enabled", true);
+        Path folder = Optional.ofNullable(e.string("folder")).map(f -> base.resolve(f).normalize()).orElse(dataDir.resolve("export"));
+        Integer keep = e.integer("keep", 1, 10_000);
+        Optional<Path> key = Optional.ofNullable(e.string("encryptionKeyFile")).map(f -> base.resolve(f).normalize());
+        Optional<ExportSettings.S3> s3 = Optional.empty();
+        if (e.has("s3")) {
+            YamlFields s = e.object("s3");
+            String endpoint = s.requiredString("endpoint");
+            String bucket = s.requiredString("bucket");
+            String prefix = s.string("prefix", "");
+            String region = s.string("region", "us-east-1");
+            Optional<Path> credentials = Optional.ofNullable(s.string("credentialsFile")).map(f -> base.resolve(f).normalize());
+            if (s.has("accessKey") || s.has("secretKey")) {
+                s.error("accessKey", "credentials never go in this file: use credentialsFile (accessKey=/secretKey= lines, "
+                        + "mode 0600) or TANDEM_S3_ACCESS_KEY/TANDEM_S3_SECRET_KEY in the environment");
+            }
+            s.finish();
+            if (endpoint != null && bucket != null) {
+                try {
+                    new dev.tandem.fallback.S3Location(java.net.URI.create(endpoint), bucket, prefix, region);
+                    s3 = Optional.of(new ExportSettings.S3(java.net.URI.create(endpoint), bucket, prefix, region, credentials));
+                } catch (IllegalArgumentException invalid) {
+                    e.error("s3", invalid.getMessage());
+                }
+            }
+        }
+        e.finish();
+        return new ExportSettings(enabled, folder, s3, keep == null ? ExportSettings.DEFAULT_KEEP : keep, key);
+    }
+
     private static Endpoint endpoint(YamlFields fields, int defaultPort) {
         String address = fields.string("address", "127.0.0.1");
         Integer port = fields.integer("port", 0, 65535);
@@ -154,6 +198,6 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
 
     public ApplianceConfig withPorts(int adminPort, int xdsPort) {
         return new ApplianceConfig(nodeId, dataDir, new Endpoint(admin.address(), adminPort), new Endpoint(xds.address(), xdsPort),
-                initialConfig, peers, pki, xdsInsecure);
+                initialConfig, peers, pki, xdsInsecure, export);
     }
 }

@@ -46,7 +46,31 @@ class ApplianceConfigTest {
                 .satisfies(e -> assertThat(((InvalidConfigException) e).errors()).extracting(Object::toString).containsExactly(
                         "appliance config: admin.port 99999 is out of range (0 to 65535)",
                         "appliance config: xds.prot is not a known field (known: address, insecure, port)",
-                        "appliance config: datadir is not a known field (known: admin, dataDir, initialConfig, node, peers, pki, xds)"));
+                        "appliance config: datadir is not a known field (known: admin, dataDir, export, initialConfig, node, peers, pki, xds)"));
+    }
+
+    @Test
+    void exportGoesToTheDataFolderByDefaultOrToS3WithoutCredentialsInTheFile() throws Exception {
+        ApplianceConfig defaults = ApplianceConfig.parse("dataDir: /var/lib/tandem\n", BASE);
+        assertThat(defaults.export().enabled()).isTrue();
+        assertThat(defaults.export().folder()).isEqualTo(Path.of("/var/lib/tandem/export"));
+        assertThat(defaults.export().s3()).isEmpty();
+        ApplianceConfig s3 = ApplianceConfig.parse("""
+                export:
+                  s3: {endpoint: "https://minio.example:9000", bucket: tandem-exports, prefix: prod, credentialsFile: s3.credentials}
+                  keep: 5
+                  encryptionKeyFile: export.key
+                """, BASE);
+        assertThat(s3.export().s3().orElseThrow().credentialsFile()).contains(Path.of("/etc/tandem/s3.credentials"));
+        assertThat(s3.export().keep()).isEqualTo(5);
+        assertThat(s3.export().encryptionKeyFile()).contains(Path.of("/etc/tandem/export.key"));
+        assertThatThrownBy(() -> ApplianceConfig.parse("""
+                export:
+                  s3: {endpoint: "https://minio.example:9000", bucket: tandem-exports, accessKey: AKIA, secretKey: s3cr3t}
+                """, BASE)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("export.s3.accessKey credentials never go in this file");
+        assertThatThrownBy(() -> ApplianceConfig.parse("export: {s3: {endpoint: ftp://x, bucket: B}}\n", BASE))
+                .hasMessageContaining("is not a valid S3 bucket name");
     }
 
     @Test

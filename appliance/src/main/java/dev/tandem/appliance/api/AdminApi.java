@@ -26,14 +26,16 @@ public final class AdminApi {
                                RevisionService revisions, RevisionStore store, dev.tandem.appliance.store.AuditLog audit,
                                dev.tandem.appliance.auth.AdminTokens tokens, dev.tandem.appliance.auth.JoinTokens joinTokens,
                                dev.tandem.appliance.pki.ClusterPki pki, dev.tandem.appliance.auth.IssuedCertificates certificates,
-                               XdsService xds, dev.tandem.appliance.metrics.TandemMetrics metrics, BooleanSupplier ready) {
+                               XdsService xds, java.util.Optional<dev.tandem.appliance.export.Exporter> exporter,
+                               dev.tandem.appliance.metrics.TandemMetrics metrics, BooleanSupplier ready) {
         routing.addFilter(new BearerTokenFilter(tokens, metrics::adminRefused));
         routing.register("/api/v1", new AdminTokensService(tokens, audit, java.time.Clock.systemUTC()));
+        exporter.ifPresent(e -> routing.register("/api/v1", new ExportService(e)));
         CertificateIssuer issuer = new CertificateIssuer(pki, config.pki().clusterName(), certificates, audit);
         routing.register("/api/v1", new JoinService(joinTokens, issuer, audit, java.time.Clock.systemUTC(),
                         config.xdsPeers(), config.xdsInsecure(), metrics::joinRefused),
                 new CertificatesService(issuer, certificates, audit, java.time.Clock.systemUTC()));
-        routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure()),
+        routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure(), exporter),
                         new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds, config.xdsInsecure()), new AuditService(audit))
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get("/metrics", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,

@@ -18,12 +18,15 @@ final class StatusService implements HttpService {
     private final RevisionService revisions;
     private final XdsService xds;
     private final boolean xdsInsecure;
+    private final java.util.Optional<dev.tandem.appliance.export.Exporter> exporter;
 
-    StatusService(String nodeId, RevisionService revisions, XdsService xds, boolean xdsInsecure) {
+    StatusService(String nodeId, RevisionService revisions, XdsService xds, boolean xdsInsecure,
+                  java.util.Optional<dev.tandem.appliance.export.Exporter> exporter) {
         this.nodeId = nodeId;
         this.revisions = revisions;
         this.xds = xds;
         this.xdsInsecure = xdsInsecure;
+        this.exporter = exporter;
     }
 
     @Override
@@ -55,6 +58,7 @@ final class StatusService implements HttpService {
         });
         body.put("nodeGroups", groups);
         body.put("dataPlanes", xds.connectedDataPlanes().stream().map(StatusService::dataPlane).toList());
+        body.put("export", exporter.map(ExportService::status).orElse(null));
         Json.ok(res, body);
     }
 

@@ -63,6 +63,21 @@ public final class TandemMetrics {
                 .description("Seconds until the appliance's own certificate expires").register(registry);
     }
 
+    /** Export progress per node group, read when scraped. */
+    public void export(dev.tandem.appliance.export.Exporter exporter) {
+        this.exporter = exporter;
+        exportRevision = MultiGauge.builder("tandem_export_revision")
+                .description("The newest revision of the node group in the fallback store").register(registry);
+        exportLag = MultiGauge.builder("tandem_export_lag_revisions")
+                .description("Revisions of the node group published but not yet in the fallback store").register(registry);
+        FunctionCounter.builder("tandem_export_failures", exporter, dev.tandem.appliance.export.Exporter::failures)
+                .description("Export attempts that failed (the store down, slow or refusing), all node groups").register(registry);
+    }
+
+    private dev.tandem.appliance.export.Exporter exporter;
+    private MultiGauge exportRevision;
+    private MultiGauge exportLag;
+
     /** Counts a join refused for {@code reason} (unknown-token, used-token, expired-token, invalid-csr). */
     public void joinRefused(String reason) {
         registry.counter("tandem_join_refusals", "reason", reason).increment();
@@ -89,6 +104,13 @@ public final class TandemMetrics {
                 .map(group -> MultiGauge.Row.of(Tags.of("node_group", group), xds.halt(group).isPresent() ? 1 : 0))
                 .collect(Collectors.toList());
         halted.register(haltRows, true);
+        if (exporter != null) {
+            var status = exporter.status();
+            exportRevision.register(status.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()),
+                    e.getValue().exportedRevision())).collect(Collectors.toList()), true);
+            exportLag.register(status.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()),
+                    e.getValue().lag())).collect(Collectors.toList()), true);
+        }
         return registry.scrape();
     }
 }

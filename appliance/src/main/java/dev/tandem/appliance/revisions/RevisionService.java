@@ -159,8 +159,18 @@ public final class RevisionService {
         }
     }
 
+    /** Run after each revision is published (the exporter picks up the new snapshots); must return quickly. */
+    public void afterPublish(Runnable listener) {
+        publishedListeners.add(listener);
+    }
+
+    private final java.util.List<Runnable> publishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private CompletableFuture<?> publish(long revision, SortedMap<String, GroupResources> groups) {
         return xds.publish(revision, groups).whenComplete((ok, error) -> {
+            if (error == null) {
+                publishedListeners.forEach(Runnable::run);
+            }
             if (error != null) {
                 LOG.error("publishing revision {} failed", revision, error);
             }

@@ -7,12 +7,23 @@ import java.util.List;
 /**
  * A node group's resources with one content-hash version per type, as served to its data planes.
  *
- * @param versions the version of each type, in xDS's short names (listeners, routes, clusters, endpoints, secrets)
+ * @param versions  the version of each type, in xDS's short names (listeners, routes, clusters, endpoints, secrets)
+ * @param resources what the snapshot holds, in its deterministic order (exports write it)
  */
-public record GroupSnapshot(String nodeGroup, long revision, Versions versions, Snapshot snapshot, boolean haltOnNack) {
+public record GroupSnapshot(String nodeGroup, long revision, Versions versions, Snapshot snapshot, boolean haltOnNack,
+                            GroupResources resources) {
 
     /** One version per resource type. */
     public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
+    }
+
+    /** Every type's version by its short name, in a stable order. */
+    public java.util.SortedMap<String, String> versionsByType() {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        for (String type : List.of("listeners", "routes", "clusters", "endpoints", "secrets")) {
+            out.put(type, versionOf(type));
+        }
+        return out;
     }
 
     /** The version of a type by its short name ({@code listeners}, {@code routes}, ...), or {@code null}. */
@@ -50,6 +61,6 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
             throw new IllegalStateException("inconsistent snapshot for node group '" + resources.nodeGroup() + "': "
                     + String.join("; ", problems));
         }
-        return new GroupSnapshot(resources.nodeGroup(), revision, versions, snapshot, resources.rollout().haltOnNack());
+        return new GroupSnapshot(resources.nodeGroup(), revision, versions, snapshot, resources.rollout().haltOnNack(), resources);
     }
 }
