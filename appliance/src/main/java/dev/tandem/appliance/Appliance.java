@@ -158,6 +158,13 @@ public final class Appliance implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
+            if (adminServer.port() < 0) {
+                // Helidon logs a listener that cannot bind and starts without it; an appliance without its
+                // admin API must not start.
+                adminServer.stop();
+                throw new java.io.IOException("cannot listen for the admin API on " + config.admin().address() + ":"
+                        + config.admin().port() + " (address in use, or not an address of this host)");
+            }
             Appliance appliance = new Appliance(database, xds, xdsServer, adminServer, exporter, exportStore);
             self[0] = appliance;
             initialPublish.get(30, TimeUnit.SECONDS);

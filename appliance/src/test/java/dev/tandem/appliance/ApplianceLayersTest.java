@@ -37,9 +37,19 @@ class ApplianceLayersTest {
                 .check(APPLIANCE);
     }
 
+    /** What runs on a data-plane host carries none of the control plane's server side. */
+    @Test
+    void theDataPlaneSideKnowsNoServerSide() {
+        noClasses().that().resideInAPackage("..appliance.dataplane..")
+                .should().dependOnClassesThat().resideInAnyPackage("..appliance.api..", "..appliance.revisions..",
+                        "..appliance.store..", "..appliance.export..", "io.helidon..", "java.sql..")
+                .check(APPLIANCE);
+    }
+
     @Test
     void theRulesSeeTheClasses() {
         assertThat(APPLIANCE.contain("dev.tandem.appliance.store.RevisionStore")).isTrue();
         assertThat(APPLIANCE.contain("dev.tandem.appliance.cli.ServeCommand")).isTrue();
+        assertThat(APPLIANCE.contain("dev.tandem.appliance.dataplane.DataPlane")).isTrue();
     }
 }

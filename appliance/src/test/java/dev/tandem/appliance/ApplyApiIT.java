@@ -237,6 +237,19 @@ class ApplyApiIT {
     }
 
     @Test
+    void anAdminPortInUseStopsTheStartWithTheReason(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ApplianceConfig config = new ApplianceConfig("busy", other.resolve("data"),
+                    new ApplianceConfig.Endpoint("127.0.0.1", taken.getLocalPort()), new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                    java.util.Optional.empty()).withPki(dev.tandem.appliance.testing.TestPki.settings("busy"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Appliance.start(config))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessage("cannot listen for the admin API on 127.0.0.1:" + taken.getLocalPort()
+                            + " (address in use, or not an address of this host)");
+        }
+    }
+
+    @Test
     void servesTheLastRevisionAfterARestart() throws Exception {
         admin.post("/api/v1/apply", VALID);
         JsonNode before = admin.get("/api/v1/status").json().path("nodeGroups");

@@ -46,9 +46,11 @@ public final class RunningAppliance implements AutoCloseable {
         admin = AdminHttp.withTokenFrom(appliance.adminPort(), config.dataDir());
     }
 
+    /** Stops it; stopping a stopped appliance does nothing. */
     public void stop() {
         if (appliance != null) {
             appliance.close();
+            appliance = null;
         }
     }
 

@@ -38,7 +38,7 @@ public final class TestPki {
     static {
         try {
             DIR = Files.createTempDirectory("tandem-test-pki");
-            CA = CertificateAuthority.create("test", Duration.ofDays(30), Instant.now());
+            CA = CertificateAuthority.create("test", Duration.ofDays(365), Instant.now());
             STRANGER = CertificateAuthority.create("stranger", Duration.ofDays(30), Instant.now());
             PemFiles.writePublic(DIR.resolve("ca.pem"), CA.certificate());
             PemFiles.writePrivate(DIR.resolve("ca.key"), CA.key());

@@ -1,0 +1,137 @@
+package dev.tandem.appliance.cli;
+
+import dev.tandem.appliance.dataplane.AdsBootstrapFile;
+import dev.tandem.appliance.dataplane.DataPlane;
+import dev.tandem.appliance.dataplane.EnvoyLauncher;
+import dev.tandem.appliance.dataplane.PeerProbe;
+import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.fallback.DirectoryStore;
+import dev.tandem.fallback.EncryptionKey;
+import dev.tandem.fallback.FallbackStore;
+import dev.tandem.fallback.S3Credentials;
+import dev.tandem.fallback.S3Location;
+import dev.tandem.fallback.S3Store;
+import dev.tandem.fallback.StoreException;
+import dev.tandem.xds.model.Durations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tandem dataplane}: see {@link DataPlane}. */
+@Command(name = "dataplane", mixinStandardHelpOptions = true,
+        description = "Run Envoy on a data-plane host: on ADS when a Tandem peer answers, otherwise from the node group's "
+                + "latest signed export (verified, cached), moving to ADS by hot restart when a peer answers.")
+final class DataPlaneCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", required = true,
+            description = "The ADS bootstrap tandem bootstrap wrote: the node, its group, the peers and the TLS files.")
+    Path bootstrap;
+
+    @Option(names = "--store", required = true, description = "Where the exports are: s3://bucket[/prefix] or a folder.")
+    String store;
+
+    @Option(names = "--s3-endpoint", description = "The S3 endpoint (MinIO's URL, or https://s3.<region>.amazonaws.com).")
+    URI s3Endpoint;
+
+    @Option(names = "--s3-region", defaultValue = "us-east-1", description = "Default: ${DEFAULT-VALUE}.")
+    String s3Region;
+
+    @Option(names = "--s3-credentials-file", description = "accessKey= and secretKey= lines (default: TANDEM_S3_ACCESS_KEY/"
+            + "TANDEM_S3_SECRET_KEY or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment). Read access is enough.")
+    Path s3CredentialsFile;
+
+    @Option(names = "--trusted-key", required = true,
+            description = "The cluster's export-signing public key (PEM; <dataDir>/pki/export-signing.pub on a peer).")
+    Path trustedKey;
+
+    @Option(names = "--decryption-key-file", description = "The export encryption key, when exports are encrypted.")
+    Path decryptionKey;
+
+    @Option(names = "--envoy", defaultValue = "/usr/local/bin/envoy", description = "The Envoy binary (default: ${DEFAULT-VALUE}).")
+    Path envoy;
+
+    @Option(names = "--workdir", defaultValue = "/var/lib/tandem-dataplane",
+            description = "Where the bootstraps and the cached export are written (default: ${DEFAULT-VALUE}).")
+    Path workdir;
+
+    @Option(names = "--probe-interval", defaultValue = "5s", description = "How often the peers are probed while Envoy runs "
+            + "from the export (default: ${DEFAULT-VALUE}).")
+    String probeInterval;
+
+    @Option(names = "--print", description = "Only write the bootstrap Envoy would start with now (and cache the export); "
+            + "do not start Envoy.")
+    boolean print;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        Duration interval = Durations.parse(probeInterval);
+        if (interval == null || interval.isZero()) {
+            err.println("tandem dataplane: --probe-interval '" + probeInterval + "' is not a duration such as 5s");
+            err.flush();
+            return 2;
+        }
+        AdsBootstrapFile ads;
+        PublicKey key;
+        Optional<EncryptionKey> decryption;
+        Supplier<FallbackStore> stores;
+        try {
+            ads = AdsBootstrapFile.read(bootstrap);
+            key = PemFiles.readPublicKey(trustedKey);
+            decryption = decryptionKey == null ? Optional.empty() : Optional.of(EncryptionKey.fromFile(decryptionKey));
+            stores = storeOpener();
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("tandem dataplane: " + e.getMessage());
+            err.flush();
+            return DataPlane.FAILED;
+        }
+        DataPlane dataPlane = new DataPlane(ads, workdir, stores, key, decryption,
+                new PeerProbe(ads.peers(), ads.tls(), Duration.ofSeconds(2)), interval, spec.commandLine().getOut(), err);
+        try {
+            if (print) {
+                return dataPlane.print();
+            }
+            try (EnvoyLauncher launcher = new EnvoyLauncher(envoy, workdir)) {
+                return dataPlane.run(launcher);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            err.println("tandem dataplane: " + e.getMessage());
+            err.flush();
+            return DataPlane.FAILED;
+        }
+    }
+
+    /** Checks the store options now; opens the store only when the export must be read. */
+    private Supplier<FallbackStore> storeOpener() throws IOException {
+        if (!store.startsWith("s3://")) {
+            Path folder = Path.of(store.startsWith("file:") ? URI.create(store).getPath() : store);
+            return () -> {
+                try {
+                    return new DirectoryStore(folder);
+                } catch (StoreException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+        }
+        if (s3Endpoint == null) {
+            throw new IllegalArgumentException("--store " + store + " needs --s3-endpoint");
+        }
+        S3Location location = S3Location.parse(store, s3Endpoint, s3Region);
+        S3Credentials credentials = s3CredentialsFile != null ? S3Credentials.fromFile(s3CredentialsFile)
+                : S3Credentials.fromEnvironment(System.getenv()).orElseThrow(() -> new IllegalArgumentException(
+                "--store " + store + " needs credentials: --s3-credentials-file, or TANDEM_S3_ACCESS_KEY and TANDEM_S3_SECRET_KEY"));
+        return () -> new S3Store(location, credentials);
+    }
+}
