@@ -132,6 +132,9 @@ class DataPlaneIT {
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).contains("from the cached export " + workdir.resolve("fallback.bundle"));
         EnvoyBootstrap.parseYaml(Files.readString(workdir.resolve("envoy-fallback.yaml")));
+        Cli.Result otherGroup = Cli.run(args("--print", "--node-group", "mesh"));
+        assertThat(otherGroup.exit()).isEqualTo(3);
+        assertThat(otherGroup.err()).contains("--node-group mesh but " + adsBootstrap + " is for node group 'edge'");
     }
 
     @Test

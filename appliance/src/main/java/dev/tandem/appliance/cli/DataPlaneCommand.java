@@ -36,6 +36,10 @@ final class DataPlaneCommand implements Callable<Integer> {
             description = "The ADS bootstrap tandem bootstrap wrote: the node, its group, the peers and the TLS files.")
     Path bootstrap;
 
+    @Option(names = "--node-group", description = "The node group; must be the bootstrap's node.cluster (a guard against "
+            + "starting with another group's bootstrap).")
+    String nodeGroup;
+
     @Option(names = "--store", required = true, description = "Where the exports are: s3://bucket[/prefix] or a folder.")
     String store;
 
@@ -89,6 +93,10 @@ final class DataPlaneCommand implements Callable<Integer> {
         Supplier<FallbackStore> stores;
         try {
             ads = AdsBootstrapFile.read(bootstrap);
+            if (nodeGroup != null && !nodeGroup.equals(ads.nodeGroup())) {
+                throw new IllegalArgumentException("--node-group " + nodeGroup + " but " + bootstrap + " is for node group '"
+                        + ads.nodeGroup() + "'");
+            }
             key = PemFiles.readPublicKey(trustedKey);
             decryption = decryptionKey == null ? Optional.empty() : Optional.of(EncryptionKey.fromFile(decryptionKey));
             stores = storeOpener();
