@@ -38,8 +38,10 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tandem serve: cannot start: " + describe(e));
             return TandemCommand.FAILED;
         }
+        SystemdNotify.ready("serving on xDS port " + appliance.xdsPort() + ", admin API port " + appliance.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            SystemdNotify.stopping();
             appliance.close();
             stopped.countDown();
             dev.tandem.appliance.ShutdownLogManager.resetAfterShutdown();

@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -30,7 +32,13 @@ public final class Database implements AutoCloseable {
         String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem") + ";DB_CLOSE_ON_EXIT=FALSE";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "tandem", "");
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
+            refuseNewerSchema(flyway, pool, dataDir);
+            flyway.migrate();
+            recordVersion(pool);
+        } catch (SQLException e) {
+            pool.dispose();
+            throw e;
         } catch (RuntimeException e) {
             pool.dispose();
             if (causedByLock(e)) {
@@ -40,6 +48,56 @@ public final class Database implements AutoCloseable {
             throw new SQLException("cannot migrate the database in " + dataDir + ": " + e.getMessage(), e);
         }
         return new Database(pool);
+    }
+
+    /** This build's version, as the jar's manifest says ({@code development build} when run from classes). */
+    public static String tandemVersion() {
+        String version = Database.class.getPackage().getImplementationVersion();
+        return version == null ? "development build" : version;
+    }
+
+    /**
+     * An older Tandem on a database a newer one migrated would misread it: refused, naming both
+     * versions. (Flyway calls migrations it does not know, but finds applied, "future".)
+     */
+    private static void refuseNewerSchema(Flyway flyway, JdbcConnectionPool pool, Path dataDir) throws SQLException {
+        MigrationInfo[] all = flyway.info().all();
+        String known = "0";
+        String applied = null;
+        for (MigrationInfo info : all) {
+            if (info.getVersion() == null) {
+                continue;
+            }
+            if (info.getState() == MigrationState.FUTURE_SUCCESS || info.getState() == MigrationState.FUTURE_FAILED) {
+                applied = info.getVersion().getVersion();
+            } else if (info.getState().isResolved()) {
+                known = info.getVersion().getVersion();
+            }
+        }
+        if (applied == null) {
+            return;
+        }
+        String lastRun = "a newer Tandem";
+        try (Connection c = pool.getConnection();
+             var rs = c.createStatement().executeQuery("SELECT version FROM appliance_version WHERE id = 1")) {
+            if (rs.next()) {
+                lastRun = "Tandem " + rs.getString(1);
+            }
+        } catch (SQLException e) {
+            // Written before versions were recorded: "a newer Tandem" says enough.
+        }
+        throw new SQLException("the database in " + dataDir + " was last used by " + lastRun + " (schema version " + applied
+                + "); this is Tandem " + tandemVersion() + ", which knows schema versions up to " + known
+                + ". Downgrades are not supported: install that version or a newer one again.");
+    }
+
+    private static void recordVersion(JdbcConnectionPool pool) throws SQLException {
+        try (Connection c = pool.getConnection();
+             var ps = c.prepareStatement("MERGE INTO appliance_version (id, version, started_at) KEY (id) VALUES (1, ?, ?)")) {
+            ps.setString(1, tandemVersion());
+            ps.setObject(2, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
     }
 
     /** H2's "database may be already in use" (error 90020): another process holds the file lock. */
