@@ -86,6 +86,16 @@ class PackageIT {
         assertThat(control.exit()).isZero();
         assertThat(Files.readString(dir.resolve("DEBIAN/conffiles")).trim()).isEqualTo("/etc/tandem/tandem.yaml");
         assertThat(Files.isSymbolicLink(root.resolve("usr/bin/tandem"))).isTrue();
+        Path unitFile = root.resolve("lib/systemd/system/tandem.service");
+        if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
+            // systemd's own checks: the unit parses (only its ExecStart is not on this host), and its exposure is low.
+            Packages.Result verify = Packages.run(List.of("systemd-analyze", "verify", unitFile.toString()), Map.of(), Duration.ofMinutes(1));
+            assertThat(verify.output().lines()).allMatch(l -> l.contains("/opt/tandem/bin/tandem is not executable"));
+            Packages.Result security = Packages.run(List.of("systemd-analyze", "security", "--offline=true", unitFile.toString()),
+                    Map.of(), Duration.ofMinutes(1));
+            String level = security.output().lines().filter(l -> l.contains("Overall exposure level")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(level.replaceAll(".*level for tandem.service: ([0-9.]+).*", "$1"))).isLessThan(4.0);
+        }
         assertThat(Files.readSymbolicLink(root.resolve("usr/bin/tandem"))).isEqualTo(Path.of("/opt/tandem/bin/tandem"));
     }
 }
