@@ -46,10 +46,12 @@ public final class Appliance implements AutoCloseable {
     private final WebServer adminServer;
     private final Exporter exporter;
     private final FallbackStore exportStore;
+    private final TandemMetrics metrics;
     private volatile boolean ready;
 
     private Appliance(Database database, XdsService xds, XdsServer xdsServer, WebServer adminServer, Exporter exporter,
-                      FallbackStore exportStore) {
+                      FallbackStore exportStore, TandemMetrics metrics) {
+        this.metrics = metrics;
         this.database = database;
         this.xds = xds;
         this.xdsServer = xdsServer;
@@ -165,7 +167,7 @@ public final class Appliance implements AutoCloseable {
                 throw new java.io.IOException("cannot listen for the admin API on " + config.admin().address() + ":"
                         + config.admin().port() + " (address in use, or not an address of this host)");
             }
-            Appliance appliance = new Appliance(database, xds, xdsServer, adminServer, exporter, exportStore);
+            Appliance appliance = new Appliance(database, xds, xdsServer, adminServer, exporter, exportStore, metrics);
             self[0] = appliance;
             initialPublish.get(30, TimeUnit.SECONDS);
             appliance.ready = true;
@@ -226,6 +228,7 @@ public final class Appliance implements AutoCloseable {
             exportStore.close();
         }
         xds.close();
+        metrics.close();
         database.close();
         LOG.info("stopped");
     }

@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
  * ({@code node_group}, revision, NACK). Per-group values are read when scraped, never pushed by the
  * hot path.
  */
-public final class TandemMetrics {
+public final class TandemMetrics implements AutoCloseable {
+
+    private final io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gc = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final XdsService xds;
@@ -28,6 +30,13 @@ public final class TandemMetrics {
 
     public TandemMetrics(XdsService xds, RevisionService revisions) {
         this.xds = xds;
+        // The JVM and the process: heap, GC, threads, CPU, open files (what capacity planning and tandem bench read).
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
         Gauge.builder("tandem_revision", revisions, r -> r.current().map(c -> c.revision().number()).orElse(0L))
                 .description("The revision this node serves").register(registry);
         FunctionCounter.builder("tandem_xds_nacks", xds, XdsService::nackTotal)
@@ -112,5 +121,11 @@ public final class TandemMetrics {
                     e.getValue().lag())).collect(Collectors.toList()), true);
         }
         return registry.scrape();
+    }
+
+    /** Stops listening to GC notifications. */
+    @Override
+    public void close() {
+        gc.close();
     }
 }

@@ -1,0 +1,275 @@
+package dev.tandem.appliance.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.pki.CertificateAuthority;
+import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.appliance.pki.TlsContexts;
+import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bouncycastle.asn1.x509.GeneralName;
+
+/**
+ * {@code tandem bench}: N simulated Envoys (each its own node id and mTLS connection, ACKing every
+ * response) against an appliance in its own process, then config changes through the admin API at a
+ * fixed interval. For each change: convergence (from the apply request to every simulated node
+ * having ACKed the new versions; the apply answers once the snapshots are set, and nodes are often
+ * served before that answer arrives) and the bytes pushed per type; then the target's heap, RSS and CPU.
+ * It reports figures; it asserts nothing about time (machines are noisy).
+ */
+public final class Bench {
+
+    /** What to run. */
+    public record Settings(int clients, int groups, int clusters, Protocol protocol, int changes,
+                           Duration interval, String heap, Path workdir) {
+    }
+
+    /** One change: what it was, per-node convergence, bytes pushed per type (all nodes). */
+    record ChangeResult(String kind, long revision, List<Double> convergenceMillis, Map<String, Long> bytesByType,
+                        Map<String, Long> responsesByType) {
+    }
+
+    private final Settings settings;
+    private final PrintWriter out;
+
+    /** {@code sotw} or {@code delta}. */
+    public static Protocol protocol(String name) {
+        return Protocol.valueOf(name);
+    }
+
+    /** The ADS variant the simulated Envoys speak. */
+    public enum Protocol { sotw, delta }
+
+    public Bench(Settings settings, PrintWriter out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Runs the scenario; returns the report as JSON-ready data (also printed). */
+    public Map<String, Object> run() throws Exception {
+        BenchConfig config = new BenchConfig(settings.groups(), settings.clusters());
+        List<SimulatedDataPlane> planes = new ArrayList<>();
+        List<ManagedChannel> channels = new ArrayList<>();
+        List<ChangeResult> results = new ArrayList<>();
+        Map<String, Object> report = new TreeMap<>();
+        try (BenchTarget target = BenchTarget.start(settings.workdir(), settings.heap())) {
+            BenchTarget.BenchAdmin admin = target.admin();
+            check(admin.apply(config.yaml(0, 0)), "the initial config");
+            Map<String, ChannelCredentials> credentials = credentials(target.dataDir);
+            long connectStart = System.nanoTime();
+            for (int i = 0; i < settings.clients(); i++) {
+                String group = BenchConfig.group(i % settings.groups());
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort, credentials.get(group)).build();
+                channels.add(channel);
+                planes.add(new SimulatedDataPlane(channel, "bench-node-" + i, group, settings.protocol()));
+            }
+            Map<String, Map<String, String>> versions = versions(admin);
+            awaitConverged(planes, versions, versions.keySet().isEmpty() ? List.of() : List.of("listeners", "routes", "clusters", "endpoints"),
+                    Duration.ofMinutes(5));
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            out.printf("%d simulated Envoys (%s) in %d node groups, %d clusters each: all served in %.2f s%n", settings.clients(),
+                    settings.protocol(), settings.groups(), settings.clusters(), connectSeconds);
+            out.flush();
+
+            int endpointShift = 0;
+            int timeoutStep = 0;
+            for (int k = 1; k <= settings.changes(); k++) {
+                boolean eds = k % 2 == 1;
+                if (eds) {
+                    endpointShift++;
+                } else {
+                    timeoutStep++;
+                }
+                String yaml = config.yaml(endpointShift, timeoutStep);
+                Map<String, Long> bytesBefore = totals(planes, true);
+                Map<String, Long> countBefore = totals(planes, false);
+                // From the apply request (not its answer: data planes are often served before the answer arrives).
+                long appliedAt = System.nanoTime();
+                var applied = admin.apply(yaml);
+                check(applied, "change " + k);
+                long revision = new ObjectMapper().readTree(applied.body()).path("revision").asLong();
+                Map<String, Map<String, String>> next = versions(admin);
+                List<String> changed = changedTypes(versions, next);
+                List<Double> convergence = awaitConverged(planes, next, changed, Duration.ofMinutes(2)).stream()
+                        .map(t -> (t - appliedAt) / 1e6).toList();
+                // Let stray pushes (there should be none) arrive before counting bytes.
+                Thread.sleep(200);
+                results.add(new ChangeResult(eds ? "endpoint" : "route", revision, convergence, minus(totals(planes, true), bytesBefore),
+                        minus(totals(planes, false), countBefore)));
+                versions = next;
+                Thread.sleep(Math.max(0, settings.interval().toMillis() - (System.nanoTime() - appliedAt) / 1_000_000));
+            }
+
+            // An identical re-apply changes nothing and pushes nothing.
+            Map<String, Long> before = totals(planes, true);
+            String same = admin.apply(config.yaml(endpointShift, timeoutStep)).body();
+            Thread.sleep(500);
+            Map<String, Long> reapplied = minus(totals(planes, true), before);
+
+            long[] rssCpu = target.rssBytesAndCpuMillis();
+            double heap = heapUsed(admin);
+            report.put("settings", Map.of("clients", settings.clients(), "groups", settings.groups(), "clusters", settings.clusters(),
+                    "protocol", settings.protocol().name(), "changes", settings.changes(), "intervalMillis", settings.interval().toMillis()));
+            report.put("initialServeSeconds", connectSeconds);
+            report.put("changes", results.stream().map(Bench::json).toList());
+            List<Double> all = results.stream().flatMap(r -> r.convergenceMillis().stream()).sorted().toList();
+            report.put("convergenceMillis", Map.of("p50", percentile(all, 50), "p95", percentile(all, 95), "p99", percentile(all, 99),
+                    "max", all.isEmpty() ? 0 : all.get(all.size() - 1)));
+            report.put("identicalReapply", Map.of("unchanged", same.contains("\"unchanged\" : true"), "bytes", reapplied));
+            report.put("target", Map.of("heapUsedBytes", heap, "rssBytes", rssCpu[0], "cpuSeconds", rssCpu[1] / 1000.0));
+            long failed = planes.stream().filter(p -> p.failure() != null).count();
+            report.put("failedStreams", failed);
+            print(report, results);
+        } finally {
+            planes.forEach(SimulatedDataPlane::close);
+            channels.forEach(ManagedChannel::shutdownNow);
+        }
+        return report;
+    }
+
+    private void print(Map<String, Object> report, List<ChangeResult> results) {
+        out.println();
+        out.printf("%-6s %-9s %10s %10s %10s %10s   %s%n", "change", "kind", "p50 ms", "p99 ms", "max ms", "nodes", "bytes pushed per type (all nodes)");
+        for (int i = 0; i < results.size(); i++) {
+            ChangeResult r = results.get(i);
+            List<Double> sorted = r.convergenceMillis().stream().sorted().toList();
+            out.printf("%-6d %-9s %10.1f %10.1f %10.1f %10d   %s%n", i + 1, r.kind(), percentile(sorted, 50), percentile(sorted, 99),
+                    sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), sorted.size(), r.bytesByType());
+        }
+        out.println();
+        out.println("convergence over all changes (ms): " + report.get("convergenceMillis"));
+        out.println("identical re-apply: " + report.get("identicalReapply"));
+        out.println("target: " + report.get("target") + "; failed streams: " + report.get("failedStreams"));
+        out.flush();
+    }
+
+    private static Map<String, Object> json(ChangeResult r) {
+        List<Double> sorted = r.convergenceMillis().stream().sorted().toList();
+        Map<String, Object> out = new TreeMap<>();
+        out.put("kind", r.kind());
+        out.put("revision", r.revision());
+        out.put("p50Millis", percentile(sorted, 50));
+        out.put("p99Millis", percentile(sorted, 99));
+        out.put("maxMillis", sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1));
+        out.put("bytesByType", r.bytesByType());
+        out.put("responsesByType", r.responsesByType());
+        return out;
+    }
+
+    static double percentile(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    /** One client certificate per node group, issued with the target's CA (the bench runs beside it). */
+    private Map<String, ChannelCredentials> credentials(Path dataDir) throws Exception {
+        CertificateAuthority ca = new CertificateAuthority(PemFiles.readCertificate(dataDir.resolve("pki/ca.pem")),
+                PemFiles.readPrivateKey(dataDir.resolve("pki/ca.key")));
+        Map<String, ChannelCredentials> out = new HashMap<>();
+        for (int g = 0; g < settings.groups(); g++) {
+            String group = BenchConfig.group(g);
+            KeyPair key = CertificateAuthority.newKeyPair();
+            var certificate = ca.issue(key.getPublic(), "bench", List.of(new GeneralName(GeneralName.uniformResourceIdentifier,
+                    "spiffe://tandem/group/" + group + "/node/bench")), Duration.ofDays(1), Instant.now(), false, true);
+            out.put(group, TlsChannelCredentials.newBuilder().keyManager(TlsContexts.keyManager(key.getPrivate(), certificate))
+                    .trustManager(dev.tandem.appliance.pki.CertificateTrust.pkixTrusting(ca.certificate())).build());
+        }
+        return out;
+    }
+
+    /** Per group, per type, the version the target serves now. */
+    private static Map<String, Map<String, String>> versions(BenchTarget.BenchAdmin admin) throws Exception {
+        JsonNode groups = new ObjectMapper().readTree(admin.get("/api/v1/status").body()).path("nodeGroups");
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        groups.properties().forEach(g -> {
+            Map<String, String> types = new TreeMap<>();
+            g.getValue().path("versions").properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
+            out.put(g.getKey(), types);
+        });
+        return out;
+    }
+
+    private static List<String> changedTypes(Map<String, Map<String, String>> before, Map<String, Map<String, String>> after) {
+        List<String> changed = new ArrayList<>();
+        for (String type : List.of("listeners", "routes", "clusters", "endpoints")) {
+            boolean differs = after.keySet().stream().anyMatch(g -> !java.util.Objects.equals(
+                    before.getOrDefault(g, Map.of()).get(type), after.get(g).get(type)));
+            if (differs) {
+                changed.add(type);
+            }
+        }
+        return changed;
+    }
+
+    /** Waits until every node ACKed its group's versions of {@code types}; each node's last ACK time (nanoTime). */
+    private static List<Long> awaitConverged(List<SimulatedDataPlane> planes, Map<String, Map<String, String>> versions,
+                                             List<String> types, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Long> done = new ArrayList<>();
+            for (SimulatedDataPlane plane : planes) {
+                long last = 0;
+                for (String type : types) {
+                    Long at = plane.ackedAt(type, versions.get(plane.nodeGroup()).get(type));
+                    if (at == null) {
+                        last = -1;
+                        break;
+                    }
+                    last = Math.max(last, at);
+                }
+                if (last < 0) {
+                    break;
+                }
+                done.add(last);
+            }
+            if (done.size() == planes.size()) {
+                return done;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + done.size() + " of " + planes.size() + " simulated nodes converged on "
+                        + types + " within " + timeout);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static Map<String, Long> totals(List<SimulatedDataPlane> planes, boolean bytes) {
+        Map<String, Long> out = new TreeMap<>();
+        for (String type : List.of("listeners", "routes", "clusters", "endpoints", "secrets")) {
+            out.put(type, planes.stream().mapToLong(p -> bytes ? p.bytes(type) : p.responses(type)).sum());
+        }
+        return out;
+    }
+
+    private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new TreeMap<>();
+        after.forEach((type, value) -> out.put(type, value - before.getOrDefault(type, 0L)));
+        return out;
+    }
+
+    private static double heapUsed(BenchTarget.BenchAdmin admin) throws Exception {
+        return admin.get("/metrics").body().lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static void check(java.net.http.HttpResponse<String> response, String what) {
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IllegalStateException(what + " was refused (HTTP " + response.statusCode() + "): " + response.body());
+        }
+    }
+}

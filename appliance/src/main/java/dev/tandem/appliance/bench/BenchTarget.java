@@ -1,0 +1,127 @@
+package dev.tandem.appliance.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The appliance under test, in its own process (so its heap, RSS and CPU are its own): {@code tandem
+ * serve} on free loopback ports, a throwaway data directory, the bench's JVM and class path.
+ */
+final class BenchTarget implements AutoCloseable {
+
+    final Path dataDir;
+    final int adminPort;
+    final int xdsPort;
+    private final Process process;
+
+    private BenchTarget(Path dataDir, int adminPort, int xdsPort, Process process) {
+        this.dataDir = dataDir;
+        this.adminPort = adminPort;
+        this.xdsPort = xdsPort;
+        this.process = process;
+    }
+
+    static BenchTarget start(Path dir, String heap) throws IOException, InterruptedException {
+        int admin = freePort();
+        int xds = freePort();
+        Path config = dir.resolve("tandem.yaml");
+        Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data") + "\nadmin: {address: 127.0.0.1, port: "
+                + admin + "}\nxds: {address: 127.0.0.1, port: " + xds + "}\n");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-Xmx" + heap, "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tandem.appliance.Main", "serve", "--config",
+                config.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("target.log").toFile()).start();
+        BenchTarget target = new BenchTarget(dir.resolve("data"), admin, xds, process);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!target.ready()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                target.close();
+                throw new IOException("the target appliance did not start; its log: " + dir.resolve("target.log"));
+            }
+            Thread.sleep(100);
+        }
+        return target;
+    }
+
+    private boolean ready() {
+        try {
+            return Files.exists(dataDir.resolve("pki/ca.pem")) && admin().get("/readyz").statusCode() == 200;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    BenchAdmin admin() throws IOException {
+        return new BenchAdmin(adminPort, dataDir);
+    }
+
+    /** Resident set size and CPU seconds (user + system) of the target, from /proc. */
+    long[] rssBytesAndCpuMillis() throws IOException {
+        long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status")).stream()
+                .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("[^0-9]", "")).mapToLong(Long::parseLong).findFirst().orElse(0)
+                * 1024;
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return new long[] {rss, ticks * 10};
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The admin API of the target, with its initial admin token, trusting its CA. */
+    static final class BenchAdmin {
+        private final int port;
+        private final String token;
+        private final HttpClient http;
+
+        BenchAdmin(int port, Path dataDir) throws IOException {
+            this.port = port;
+            Path tokenFile = dataDir.resolve("admin-token");
+            this.token = Files.exists(tokenFile) ? Files.readString(tokenFile).trim() : "";
+            this.http = HttpClient.newBuilder().sslContext(dev.tandem.appliance.pki.TlsContexts.context(null,
+                    dev.tandem.appliance.pki.CertificateTrust.pkixTrusting(dev.tandem.appliance.pki.PemFiles.readCertificate(
+                            dataDir.resolve("pki/ca.pem"))))).connectTimeout(Duration.ofSeconds(5)).build();
+        }
+
+        HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> apply(String yaml) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/apply"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/yaml")
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.tandem.appliance.bench;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Channel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One simulated Envoy on one ADS stream: it subscribes as Envoy does (listeners and clusters by
+ * wildcard, then the route tables its listeners name and the endpoints of its EDS clusters), ACKs
+ * every response, and records for each type when it ACKed which version and how many bytes arrived.
+ */
+final class SimulatedDataPlane implements AutoCloseable {
+
+    static final Map<String, String> TYPES = Map.of(Resources.V3.LISTENER_TYPE_URL, "listeners", Resources.V3.ROUTE_TYPE_URL, "routes",
+            Resources.V3.CLUSTER_TYPE_URL, "clusters", Resources.V3.ENDPOINT_TYPE_URL, "endpoints", Resources.V3.SECRET_TYPE_URL, "secrets");
+
+    /** When (nanoTime) each version of each type was ACKed. */
+    private final Map<String, Map<String, Long>> acked = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> bytes = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> responses = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
+    private final Node node;
+    private final Bench.Protocol protocol;
+    private StreamObserver<DiscoveryRequest> sotw;
+    private StreamObserver<DeltaDiscoveryRequest> delta;
+    private volatile Throwable failure;
+
+    SimulatedDataPlane(Channel channel, String nodeId, String nodeGroup, Bench.Protocol protocol) {
+        this.node = Node.newBuilder().setId(nodeId).setCluster(nodeGroup).build();
+        this.protocol = protocol;
+        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        if (protocol == Bench.Protocol.sotw) {
+            sotw = stub.streamAggregatedResources(observer(this::onSotw));
+        } else {
+            delta = stub.deltaAggregatedResources(observer(this::onDelta));
+        }
+        subscribe(Resources.V3.CLUSTER_TYPE_URL, Set.of());
+        subscribe(Resources.V3.LISTENER_TYPE_URL, Set.of());
+    }
+
+    String nodeId() {
+        return node.getId();
+    }
+
+    String nodeGroup() {
+        return node.getCluster();
+    }
+
+    /** When {@code version} of {@code type} (short name) was ACKed, or null. */
+    Long ackedAt(String type, String version) {
+        return acked.getOrDefault(type, Map.of()).get(version);
+    }
+
+    long bytes(String type) {
+        return bytes.getOrDefault(type, new AtomicLong()).get();
+    }
+
+    long responses(String type) {
+        return responses.getOrDefault(type, new AtomicLong()).get();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    private synchronized void subscribe(String typeUrl, Set<String> names) {
+        Set<String> before = subscribed.put(typeUrl, new TreeSet<>(names));
+        if (protocol == Bench.Protocol.sotw) {
+            if (before == null) {
+                sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
+            }
+        } else if (before == null || !before.equals(names)) {
+            Set<String> added = new TreeSet<>(names);
+            Set<String> removed = new TreeSet<>();
+            if (before != null) {
+                added.removeAll(before);
+                removed.addAll(before);
+                removed.removeAll(names);
+            }
+            delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNamesSubscribe(added)
+                    .addAllResourceNamesUnsubscribe(removed).build());
+        }
+    }
+
+    private synchronized void onSotw(DiscoveryResponse response) {
+        String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
+        count(type, response.getSerializedSize());
+        Set<String> names = subscribed.getOrDefault(response.getTypeUrl(), Set.of());
+        sotw.onNext(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
+                .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
+        acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getVersionInfo(), System.nanoTime());
+        followReferences(response.getTypeUrl(), response.getResourcesList());
+    }
+
+    private synchronized void onDelta(DeltaDiscoveryResponse response) {
+        String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
+        count(type, response.getSerializedSize());
+        delta.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).setResponseNonce(response.getNonce()).build());
+        acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getSystemVersionInfo(), System.nanoTime());
+        followReferences(response.getTypeUrl(), response.getResourcesList().stream().map(r -> r.getResource()).toList());
+    }
+
+    /** Envoy asks for the route tables its listeners name and the endpoints of its EDS clusters. */
+    private void followReferences(String typeUrl, java.util.List<com.google.protobuf.Any> resources) {
+        try {
+            if (typeUrl.equals(Resources.V3.CLUSTER_TYPE_URL)) {
+                Set<String> eds = new TreeSet<>();
+                for (com.google.protobuf.Any any : resources) {
+                    Cluster cluster = any.unpack(Cluster.class);
+                    if (cluster.getType() == Cluster.DiscoveryType.EDS) {
+                        eds.add(cluster.getEdsClusterConfig().getServiceName().isEmpty() ? cluster.getName()
+                                : cluster.getEdsClusterConfig().getServiceName());
+                    }
+                }
+                subscribe(Resources.V3.ENDPOINT_TYPE_URL, eds);
+            } else if (typeUrl.equals(Resources.V3.LISTENER_TYPE_URL)) {
+                Set<String> routes = new TreeSet<>();
+                for (com.google.protobuf.Any any : resources) {
+                    Listener listener = any.unpack(Listener.class);
+                    listener.getFilterChainsList().forEach(chain -> chain.getFiltersList().forEach(filter -> {
+                        if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
+                            try {
+                                HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
+                                if (hcm.hasRds()) {
+                                    routes.add(hcm.getRds().getRouteConfigName());
+                                }
+                            } catch (InvalidProtocolBufferException e) {
+                                failure = e;
+                            }
+                        }
+                    }));
+                }
+                subscribe(Resources.V3.ROUTE_TYPE_URL, routes);
+            }
+        } catch (InvalidProtocolBufferException e) {
+            failure = e;
+        }
+    }
+
+    private void count(String type, long size) {
+        bytes.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(size);
+        responses.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
+    }
+
+    private <T> StreamObserver<T> observer(java.util.function.Consumer<T> onNext) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                onNext.accept(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failure = t;
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (sotw != null) {
+            ((ClientCallStreamObserver<DiscoveryRequest>) sotw).cancel("bench done", null);
+        }
+        if (delta != null) {
+            ((ClientCallStreamObserver<DeltaDiscoveryRequest>) delta).cancel("bench done", null);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tandem.appliance.cli;
+
+import dev.tandem.appliance.bench.Bench;
+import dev.tandem.xds.model.Durations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tandem bench}: see {@link Bench}. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Load-test an appliance (started in its own process on loopback): N simulated Envoys over mTLS, "
+                + "config changes through the admin API; reports convergence, bytes per push and type, heap, RSS and CPU.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--clients", defaultValue = "100", description = "Simulated Envoys (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--groups", defaultValue = "1", description = "Node groups they are spread over (default ${DEFAULT-VALUE}).")
+    int groups;
+
+    @Option(names = "--clusters", defaultValue = "100", description = "Clusters per node group (default ${DEFAULT-VALUE}).")
+    int clusters;
+
+    @Option(names = "--protocol", defaultValue = "sotw", description = "sotw or delta (default ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--changes", defaultValue = "10",
+            description = "Config changes, alternately an endpoint move (EDS only) and a route change (default ${DEFAULT-VALUE}).")
+    int changes;
+
+    @Option(names = "--interval", defaultValue = "5s", description = "Time between changes (default ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--target-heap", defaultValue = "2g", description = "-Xmx of the target appliance (default ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--json", description = "Also write the report as JSON to this file.")
+    Path json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        Duration every = Durations.parse(interval);
+        if (clients < 1 || groups < 1 || clusters < 1 || changes < 0 || groups > clients || every == null
+                || !(protocol.equals("sotw") || protocol.equals("delta")) || !heap.matches("[0-9]+[kmgKMG]?")) {
+            err.println("tandem bench: --clients, --groups (at most --clients), --clusters at least 1; --protocol sotw or delta; "
+                    + "--interval a duration; --target-heap like 2g");
+            err.flush();
+            return 2;
+        }
+        Path workdir = Files.createTempDirectory("tandem-bench");
+        try {
+            var report = new Bench(new Bench.Settings(clients, groups, clusters,
+                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir), spec.commandLine().getOut()).run();
+            if (json != null) {
+                Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(report));
+            }
+            return 0;
+        } catch (IllegalStateException | java.io.IOException e) {
+            err.println("tandem bench: " + e.getMessage() + " (target log: " + workdir.resolve("target.log") + ")");
+            err.flush();
+            return 3;
+        }
+    }
+}
