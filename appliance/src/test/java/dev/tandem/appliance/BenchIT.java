@@ -42,6 +42,9 @@ class BenchIT {
         assertThat(json.path("identicalReapply").path("unchanged").asBoolean()).isTrue();
         json.path("identicalReapply").path("bytes").properties().forEach(e -> assertThat(e.getValue().asLong()).as(e.getKey()).isZero());
         assertThat(json.path("failedStreams").asLong()).isZero();
+        // The storm is measured; what it re-sends is reported (the goal of zero is not reached yet: docs/benchmarks.md).
+        assertThat(json.path("reconnectStorm").path("allConnectedSeconds").asDouble()).isPositive();
+        assertThat(json.path("reconnectStorm").path("bytesResentUnchanged").path("listeners").asLong()).isZero();
         assertThat(json.path("target").path("rssBytes").asLong()).isPositive();
     }
 }

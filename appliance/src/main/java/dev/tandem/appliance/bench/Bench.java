@@ -118,6 +118,26 @@ public final class Bench {
             Thread.sleep(500);
             Map<String, Long> reapplied = minus(totals(planes, true), before);
 
+            // Reconnect storm: every node loses its stream at once and reconnects, saying what it has.
+            Map<String, Long> beforeStorm = totals(planes, true);
+            Map<String, Long> countBeforeStorm = totals(planes, false);
+            List<ManagedChannel> fresh = new ArrayList<>();
+            long stormStart = System.nanoTime();
+            for (int i = 0; i < planes.size(); i++) {
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort,
+                        credentials.get(planes.get(i).nodeGroup())).build();
+                fresh.add(channel);
+                planes.get(i).reconnect(channel);
+            }
+            channels.forEach(ManagedChannel::shutdownNow);
+            channels.clear();
+            channels.addAll(fresh);
+            double stormSeconds = awaitConnected(admin, planes.size(), Duration.ofMinutes(5), stormStart);
+            Thread.sleep(1000);
+            report.put("reconnectStorm", Map.of("allConnectedSeconds", stormSeconds,
+                    "bytesResentUnchanged", minus(totals(planes, true), beforeStorm),
+                    "responsesResentUnchanged", minus(totals(planes, false), countBeforeStorm)));
+
             long[] rssCpu = target.rssBytesAndCpuMillis();
             double heap = heapUsed(admin);
             report.put("settings", Map.of("clients", settings.clients(), "groups", settings.groups(), "clusters", settings.clusters(),
@@ -151,6 +171,7 @@ public final class Bench {
         out.println();
         out.println("convergence over all changes (ms): " + report.get("convergenceMillis"));
         out.println("identical re-apply: " + report.get("identicalReapply"));
+        out.println("reconnect storm: " + report.get("reconnectStorm"));
         out.println("target: " + report.get("target") + "; failed streams: " + report.get("failedStreams"));
         out.flush();
     }
@@ -246,6 +267,19 @@ public final class Bench {
             }
             Thread.sleep(2);
         }
+    }
+
+    /** Seconds from {@code start} until the target lists {@code count} connected data planes. */
+    private static double awaitConnected(BenchTarget.BenchAdmin admin, int count, Duration timeout, long start) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode planes = new ObjectMapper().readTree(admin.get("/api/v1/status").body()).path("dataPlanes");
+            if (planes.size() >= count) {
+                return (System.nanoTime() - start) / 1e9;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("fewer than " + count + " data planes reconnected within " + timeout);
     }
 
     private static Map<String, Long> totals(List<SimulatedDataPlane> planes, boolean bytes) {

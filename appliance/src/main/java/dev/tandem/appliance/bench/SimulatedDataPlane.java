@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,23 +36,58 @@ final class SimulatedDataPlane implements AutoCloseable {
     private final Map<String, AtomicLong> bytes = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> responses = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
+    /** What a reconnecting Envoy remembers: per type URL, the last version it ACKed (SotW) or each resource's version (Delta). */
+    private final Map<String, String> lastVersion = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> resourceVersions = new ConcurrentHashMap<>();
     private final Node node;
     private final Bench.Protocol protocol;
     private StreamObserver<DiscoveryRequest> sotw;
     private StreamObserver<DeltaDiscoveryRequest> delta;
     private volatile Throwable failure;
+    /** Streams this node ended itself report errors too; only the current stream's count. */
+    private volatile int generation;
 
     SimulatedDataPlane(Channel channel, String nodeId, String nodeGroup, Bench.Protocol protocol) {
         this.node = Node.newBuilder().setId(nodeId).setCluster(nodeGroup).build();
         this.protocol = protocol;
+        open(channel);
+        subscribe(Resources.V3.CLUSTER_TYPE_URL, Set.of());
+        subscribe(Resources.V3.LISTENER_TYPE_URL, Set.of());
+    }
+
+    private void open(Channel channel) {
         AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
         if (protocol == Bench.Protocol.sotw) {
             sotw = stub.streamAggregatedResources(observer(this::onSotw));
         } else {
             delta = stub.deltaAggregatedResources(observer(this::onDelta));
         }
-        subscribe(Resources.V3.CLUSTER_TYPE_URL, Set.of());
-        subscribe(Resources.V3.LISTENER_TYPE_URL, Set.of());
+    }
+
+    /**
+     * As Envoy after losing its control plane: a new stream that says what it already has (SotW:
+     * each type's last ACKed version; Delta: {@code initial_resource_versions}), so a server that
+     * honours it sends nothing that did not change.
+     */
+    synchronized void reconnect(Channel channel) {
+        generation++;
+        close();
+        open(channel);
+        boolean first = true;
+        for (String typeUrl : List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.LISTENER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
+                Resources.V3.ROUTE_TYPE_URL)) {
+            Set<String> names = subscribed.getOrDefault(typeUrl, Set.of());
+            if (protocol == Bench.Protocol.sotw) {
+                DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names)
+                        .setVersionInfo(lastVersion.getOrDefault(typeUrl, ""));
+                sotw.onNext((first ? request.setNode(node) : request).build());
+            } else {
+                DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
+                        .addAllResourceNamesSubscribe(names).putAllInitialResourceVersions(resourceVersions.getOrDefault(typeUrl, Map.of()));
+                delta.onNext((first ? request.setNode(node) : request).build());
+            }
+            first = false;
+        }
     }
 
     String nodeId() {
@@ -105,6 +141,7 @@ final class SimulatedDataPlane implements AutoCloseable {
         sotw.onNext(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
                 .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
         acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getVersionInfo(), System.nanoTime());
+        lastVersion.put(response.getTypeUrl(), response.getVersionInfo());
         followReferences(response.getTypeUrl(), response.getResourcesList());
     }
 
@@ -113,6 +150,9 @@ final class SimulatedDataPlane implements AutoCloseable {
         count(type, response.getSerializedSize());
         delta.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).setResponseNonce(response.getNonce()).build());
         acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getSystemVersionInfo(), System.nanoTime());
+        Map<String, String> versions = resourceVersions.computeIfAbsent(response.getTypeUrl(), t -> new ConcurrentHashMap<>());
+        response.getResourcesList().forEach(r -> versions.put(r.getName(), r.getVersion()));
+        response.getRemovedResourcesList().forEach(versions::remove);
         followReferences(response.getTypeUrl(), response.getResourcesList().stream().map(r -> r.getResource()).toList());
     }
 
@@ -159,15 +199,20 @@ final class SimulatedDataPlane implements AutoCloseable {
     }
 
     private <T> StreamObserver<T> observer(java.util.function.Consumer<T> onNext) {
+        int mine = generation;
         return new StreamObserver<>() {
             @Override
             public void onNext(T value) {
-                onNext.accept(value);
+                if (mine == generation) {
+                    onNext.accept(value);
+                }
             }
 
             @Override
             public void onError(Throwable t) {
-                failure = t;
+                if (mine == generation) {
+                    failure = t;
+                }
             }
 
             @Override
@@ -177,7 +222,7 @@ final class SimulatedDataPlane implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (sotw != null) {
             ((ClientCallStreamObserver<DiscoveryRequest>) sotw).cancel("bench done", null);
         }
