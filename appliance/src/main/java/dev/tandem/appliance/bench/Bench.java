@@ -33,7 +33,7 @@ public final class Bench {
 
     /** What to run. */
     public record Settings(int clients, int groups, int clusters, Protocol protocol, int changes,
-                           Duration interval, String heap, Path workdir) {
+                           Duration interval, String heap, Path workdir, boolean baseline) {
     }
 
     /** One change: what it was, per-node convergence, bytes pushed per type (all nodes). */
@@ -57,25 +57,74 @@ public final class Bench {
         this.out = out;
     }
 
-    /** Runs the scenario; returns the report as JSON-ready data (also printed). */
+    /**
+     * Runs the scenario against Tandem and, with {@code baseline}, then against the bare
+     * java-control-plane baseline; returns the report as JSON-ready data (also printed).
+     */
     public Map<String, Object> run() throws Exception {
+        Map<String, Object> report = new TreeMap<>();
+        Map<String, Object> tandem;
+        try (BenchTarget target = BenchTarget.start(java.nio.file.Files.createDirectories(settings.workdir().resolve("tandem")),
+                settings.heap())) {
+            tandem = runAgainst(target);
+        }
+        report.put("tandem", tandem);
+        if (settings.baseline()) {
+            Map<String, Object> baseline;
+            try (BaselineTarget target = BaselineTarget.start(settings.workdir().resolve("baseline"), settings.heap())) {
+                baseline = runAgainst(target);
+            }
+            report.put("baseline", baseline);
+            report.put("ratios", ratios(tandem, baseline));
+            out.println();
+            out.println("Tandem / baseline (one run, same machine; only these ratios compare): " + report.get("ratios"));
+            out.flush();
+        }
+        return report;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> ratios(Map<String, Object> tandem, Map<String, Object> baseline) {
+        Map<String, Object> out = new TreeMap<>();
+        Map<String, Object> t = (Map<String, Object>) tandem.get("convergenceMillis");
+        Map<String, Object> b = (Map<String, Object>) baseline.get("convergenceMillis");
+        for (String p : List.of("p50", "p95", "p99", "max")) {
+            out.put("convergence " + p, ratio(t.get(p), b.get(p)));
+        }
+        Map<String, Object> tt = (Map<String, Object>) tandem.get("target");
+        Map<String, Object> bt = (Map<String, Object>) baseline.get("target");
+        for (String k : List.of("heapUsedBytes", "rssBytes", "cpuSeconds")) {
+            out.put(k, ratio(tt.get(k), bt.get(k)));
+        }
+        out.put("reconnect storm seconds", ratio(((Map<String, Object>) tandem.get("reconnectStorm")).get("allConnectedSeconds"),
+                ((Map<String, Object>) baseline.get("reconnectStorm")).get("allConnectedSeconds")));
+        return out;
+    }
+
+    private static String ratio(Object a, Object b) {
+        double x = ((Number) a).doubleValue();
+        double y = ((Number) b).doubleValue();
+        return y == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", x / y);
+    }
+
+    private Map<String, Object> runAgainst(Target target) throws Exception {
         BenchConfig config = new BenchConfig(settings.groups(), settings.clusters());
         List<SimulatedDataPlane> planes = new ArrayList<>();
-        List<ManagedChannel> channels = new ArrayList<>();
         List<ChangeResult> results = new ArrayList<>();
         Map<String, Object> report = new TreeMap<>();
-        try (BenchTarget target = BenchTarget.start(settings.workdir(), settings.heap())) {
-            BenchTarget.BenchAdmin admin = target.admin();
-            check(admin.apply(config.yaml(0, 0)), "the initial config");
-            Map<String, ChannelCredentials> credentials = credentials(target.dataDir);
+        List<ManagedChannel> channels = new ArrayList<>();
+        out.println("== " + target.name());
+        try {
+            target.apply(config.yaml(0, 0));
+            Map<String, ChannelCredentials> credentials = credentials(target.pkiDir());
             long connectStart = System.nanoTime();
             for (int i = 0; i < settings.clients(); i++) {
                 String group = BenchConfig.group(i % settings.groups());
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort, credentials.get(group)).build();
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(), credentials.get(group)).build();
                 channels.add(channel);
                 planes.add(new SimulatedDataPlane(channel, "bench-node-" + i, group, settings.protocol()));
             }
-            Map<String, Map<String, String>> versions = versions(admin);
+            Map<String, Map<String, String>> versions = target.versions();
             awaitConverged(planes, versions, versions.keySet().isEmpty() ? List.of() : List.of("listeners", "routes", "clusters", "endpoints"),
                     Duration.ofMinutes(5));
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
@@ -97,10 +146,9 @@ public final class Bench {
                 Map<String, Long> countBefore = totals(planes, false);
                 // From the apply request (not its answer: data planes are often served before the answer arrives).
                 long appliedAt = System.nanoTime();
-                var applied = admin.apply(yaml);
-                check(applied, "change " + k);
-                long revision = new ObjectMapper().readTree(applied.body()).path("revision").asLong();
-                Map<String, Map<String, String>> next = versions(admin);
+                target.apply(yaml);
+                long revision = k + 1;
+                Map<String, Map<String, String>> next = target.versions();
                 List<String> changed = changedTypes(versions, next);
                 List<Double> convergence = awaitConverged(planes, next, changed, Duration.ofMinutes(2)).stream()
                         .map(t -> (t - appliedAt) / 1e6).toList();
@@ -114,7 +162,7 @@ public final class Bench {
 
             // An identical re-apply changes nothing and pushes nothing.
             Map<String, Long> before = totals(planes, true);
-            String same = admin.apply(config.yaml(endpointShift, timeoutStep)).body();
+            target.apply(config.yaml(endpointShift, timeoutStep));
             Thread.sleep(500);
             Map<String, Long> reapplied = minus(totals(planes, true), before);
 
@@ -124,7 +172,7 @@ public final class Bench {
             List<ManagedChannel> fresh = new ArrayList<>();
             long stormStart = System.nanoTime();
             for (int i = 0; i < planes.size(); i++) {
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort,
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(),
                         credentials.get(planes.get(i).nodeGroup())).build();
                 fresh.add(channel);
                 planes.get(i).reconnect(channel);
@@ -132,14 +180,14 @@ public final class Bench {
             channels.forEach(ManagedChannel::shutdownNow);
             channels.clear();
             channels.addAll(fresh);
-            double stormSeconds = awaitConnected(admin, planes.size(), Duration.ofMinutes(5), stormStart);
+            double stormSeconds = awaitConnected(target, planes.size(), Duration.ofMinutes(5), stormStart);
             Thread.sleep(1000);
             report.put("reconnectStorm", Map.of("allConnectedSeconds", stormSeconds,
                     "bytesResentUnchanged", minus(totals(planes, true), beforeStorm),
                     "responsesResentUnchanged", minus(totals(planes, false), countBeforeStorm)));
 
             long[] rssCpu = target.rssBytesAndCpuMillis();
-            double heap = heapUsed(admin);
+            double heap = target.heapUsedBytes();
             report.put("settings", Map.of("clients", settings.clients(), "groups", settings.groups(), "clusters", settings.clusters(),
                     "protocol", settings.protocol().name(), "changes", settings.changes(), "intervalMillis", settings.interval().toMillis()));
             report.put("initialServeSeconds", connectSeconds);
@@ -147,7 +195,7 @@ public final class Bench {
             List<Double> all = results.stream().flatMap(r -> r.convergenceMillis().stream()).sorted().toList();
             report.put("convergenceMillis", Map.of("p50", percentile(all, 50), "p95", percentile(all, 95), "p99", percentile(all, 99),
                     "max", all.isEmpty() ? 0 : all.get(all.size() - 1)));
-            report.put("identicalReapply", Map.of("unchanged", same.contains("\"unchanged\" : true"), "bytes", reapplied));
+            report.put("identicalReapply", Map.of("bytes", reapplied));
             report.put("target", Map.of("heapUsedBytes", heap, "rssBytes", rssCpu[0], "cpuSeconds", rssCpu[1] / 1000.0));
             long failed = planes.stream().filter(p -> p.failure() != null).count();
             report.put("failedStreams", failed);
@@ -198,9 +246,9 @@ public final class Bench {
     }
 
     /** One client certificate per node group, issued with the target's CA (the bench runs beside it). */
-    private Map<String, ChannelCredentials> credentials(Path dataDir) throws Exception {
-        CertificateAuthority ca = new CertificateAuthority(PemFiles.readCertificate(dataDir.resolve("pki/ca.pem")),
-                PemFiles.readPrivateKey(dataDir.resolve("pki/ca.key")));
+    private Map<String, ChannelCredentials> credentials(Path pkiDir) throws Exception {
+        CertificateAuthority ca = new CertificateAuthority(PemFiles.readCertificate(pkiDir.resolve("ca.pem")),
+                PemFiles.readPrivateKey(pkiDir.resolve("ca.key")));
         Map<String, ChannelCredentials> out = new HashMap<>();
         for (int g = 0; g < settings.groups(); g++) {
             String group = BenchConfig.group(g);
@@ -210,18 +258,6 @@ public final class Bench {
             out.put(group, TlsChannelCredentials.newBuilder().keyManager(TlsContexts.keyManager(key.getPrivate(), certificate))
                     .trustManager(dev.tandem.appliance.pki.CertificateTrust.pkixTrusting(ca.certificate())).build());
         }
-        return out;
-    }
-
-    /** Per group, per type, the version the target serves now. */
-    private static Map<String, Map<String, String>> versions(BenchTarget.BenchAdmin admin) throws Exception {
-        JsonNode groups = new ObjectMapper().readTree(admin.get("/api/v1/status").body()).path("nodeGroups");
-        Map<String, Map<String, String>> out = new TreeMap<>();
-        groups.properties().forEach(g -> {
-            Map<String, String> types = new TreeMap<>();
-            g.getValue().path("versions").properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
-            out.put(g.getKey(), types);
-        });
         return out;
     }
 
@@ -269,12 +305,11 @@ public final class Bench {
         }
     }
 
-    /** Seconds from {@code start} until the target lists {@code count} connected data planes. */
-    private static double awaitConnected(BenchTarget.BenchAdmin admin, int count, Duration timeout, long start) throws Exception {
+    /** Seconds from {@code start} until the target holds {@code count} streams. */
+    private static double awaitConnected(Target target, int count, Duration timeout, long start) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode planes = new ObjectMapper().readTree(admin.get("/api/v1/status").body()).path("dataPlanes");
-            if (planes.size() >= count) {
+            if (target.streams() >= count) {
                 return (System.nanoTime() - start) / 1e9;
             }
             Thread.sleep(20);
@@ -294,16 +329,5 @@ public final class Bench {
         Map<String, Long> out = new TreeMap<>();
         after.forEach((type, value) -> out.put(type, value - before.getOrDefault(type, 0L)));
         return out;
-    }
-
-    private static double heapUsed(BenchTarget.BenchAdmin admin) throws Exception {
-        return admin.get("/metrics").body().lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    private static void check(java.net.http.HttpResponse<String> response, String what) {
-        if (response.statusCode() != 200 && response.statusCode() != 201) {
-            throw new IllegalStateException(what + " was refused (HTTP " + response.statusCode() + "): " + response.body());
-        }
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
  * The appliance under test, in its own process (so its heap, RSS and CPU are its own): {@code tandem
  * serve} on free loopback ports, a throwaway data directory, the bench's JVM and class path.
  */
-final class BenchTarget implements AutoCloseable {
+final class BenchTarget implements Target {
 
     final Path dataDir;
     final int adminPort;
@@ -36,14 +36,8 @@ final class BenchTarget implements AutoCloseable {
         Path config = dir.resolve("tandem.yaml");
         Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data") + "\nadmin: {address: 127.0.0.1, port: "
                 + admin + "}\nxds: {address: 127.0.0.1, port: " + xds + "}\n");
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of("-Xmx" + heap, "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 24) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tandem.appliance.Main", "serve", "--config",
-                config.toString()));
+        List<String> command = new ArrayList<>(javaCommand(heap));
+        command.addAll(List.of("dev.tandem.appliance.Main", "serve", "--config", config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("target.log").toFile()).start();
         BenchTarget target = new BenchTarget(dir.resolve("data"), admin, xds, process);
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -55,6 +49,65 @@ final class BenchTarget implements AutoCloseable {
             Thread.sleep(100);
         }
         return target;
+    }
+
+    /** This JVM's java and class path, with {@code -Xmx}: targets run the same build as the bench. */
+    static List<String> javaCommand(String heap) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-Xmx" + heap, "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        return command;
+    }
+
+    @Override
+    public String name() {
+        return "tandem";
+    }
+
+    @Override
+    public int xdsPort() {
+        return xdsPort;
+    }
+
+    @Override
+    public Path pkiDir() {
+        return dataDir.resolve("pki");
+    }
+
+    @Override
+    public void apply(String yaml) throws Exception {
+        var response = admin().apply(yaml);
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IllegalStateException("the apply was refused (HTTP " + response.statusCode() + "): " + response.body());
+        }
+    }
+
+    @Override
+    public java.util.Map<String, java.util.Map<String, String>> versions() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode groups = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(admin().get("/api/v1/status").body()).path("nodeGroups");
+        java.util.Map<String, java.util.Map<String, String>> out = new java.util.TreeMap<>();
+        groups.properties().forEach(g -> {
+            java.util.Map<String, String> types = new java.util.TreeMap<>();
+            g.getValue().path("versions").properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
+            out.put(g.getKey(), types);
+        });
+        return out;
+    }
+
+    @Override
+    public int streams() throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(admin().get("/api/v1/status").body()).path("dataPlanes").size();
+    }
+
+    @Override
+    public double heapUsedBytes() throws Exception {
+        return admin().get("/metrics").body().lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private boolean ready() {
@@ -74,11 +127,16 @@ final class BenchTarget implements AutoCloseable {
     }
 
     /** Resident set size and CPU seconds (user + system) of the target, from /proc. */
-    long[] rssBytesAndCpuMillis() throws IOException {
-        long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status")).stream()
+    @Override
+    public long[] rssBytesAndCpuMillis() throws IOException {
+        return rssAndCpu(pid());
+    }
+
+    static long[] rssAndCpu(long pid) throws IOException {
+        long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
                 .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("[^0-9]", "")).mapToLong(Long::parseLong).findFirst().orElse(0)
                 * 1024;
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         return new long[] {rss, ticks * 10};

@@ -73,20 +73,18 @@ final class SimulatedDataPlane implements AutoCloseable {
         generation++;
         close();
         open(channel);
-        boolean first = true;
         for (String typeUrl : List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.LISTENER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
                 Resources.V3.ROUTE_TYPE_URL)) {
             Set<String> names = subscribed.getOrDefault(typeUrl, Set.of());
             if (protocol == Bench.Protocol.sotw) {
                 DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names)
                         .setVersionInfo(lastVersion.getOrDefault(typeUrl, ""));
-                sotw.onNext((first ? request.setNode(node) : request).build());
+                sotw.onNext(request.setNode(node).build());
             } else {
                 DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
                         .addAllResourceNamesSubscribe(names).putAllInitialResourceVersions(resourceVersions.getOrDefault(typeUrl, Map.of()));
-                delta.onNext((first ? request.setNode(node) : request).build());
+                delta.onNext(request.setNode(node).build());
             }
-            first = false;
         }
     }
 
@@ -138,7 +136,8 @@ final class SimulatedDataPlane implements AutoCloseable {
         String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
         count(type, response.getSerializedSize());
         Set<String> names = subscribed.getOrDefault(response.getTypeUrl(), Set.of());
-        sotw.onNext(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
+        // Like Envoy's default (set_node_on_first_message_only: false): the node in every request.
+        sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
                 .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
         acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getVersionInfo(), System.nanoTime());
         lastVersion.put(response.getTypeUrl(), response.getVersionInfo());
@@ -148,7 +147,8 @@ final class SimulatedDataPlane implements AutoCloseable {
     private synchronized void onDelta(DeltaDiscoveryResponse response) {
         String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
         count(type, response.getSerializedSize());
-        delta.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).setResponseNonce(response.getNonce()).build());
+        delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
+                .setResponseNonce(response.getNonce()).build());
         acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getSystemVersionInfo(), System.nanoTime());
         Map<String, String> versions = resourceVersions.computeIfAbsent(response.getTypeUrl(), t -> new ConcurrentHashMap<>());
         response.getResourcesList().forEach(r -> versions.put(r.getName(), r.getVersion()));

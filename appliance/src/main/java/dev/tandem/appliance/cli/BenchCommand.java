@@ -38,6 +38,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--target-heap", defaultValue = "2g", description = "-Xmx of the target appliance (default ${DEFAULT-VALUE}).")
     String heap;
 
+    @Option(names = "--baseline", description = "Then run the same load against a bare java-control-plane (SimpleCache, "
+            + "V3DiscoveryServer, grpc-netty, same mTLS and snapshots) and print Tandem/baseline ratios.")
+    boolean baseline;
+
     @Option(names = "--json", description = "Also write the report as JSON to this file.")
     Path json;
 
@@ -58,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
         Path workdir = Files.createTempDirectory("tandem-bench");
         try {
             var report = new Bench(new Bench.Settings(clients, groups, clusters,
-                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir), spec.commandLine().getOut()).run();
+                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline), spec.commandLine().getOut()).run();
             if (json != null) {
                 Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                         .writeValueAsString(report));
