@@ -166,6 +166,8 @@ class JoinIT {
             Status ended = client.awaitFailure(Duration.ofSeconds(5), true);
             assertThat(ended.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(ended.getDescription()).contains("was revoked");
+            // The server let go of the stream too: the node is no longer listed as connected.
+            await().atMost(Duration.ofSeconds(10)).until(() -> admin.dataPlane("grpc-7").isMissingNode());
         }
         try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "grpc-7", "mesh", fromFiles(tls))) {
             assertThat(again.refusal(listeners(again), Duration.ofSeconds(10)).getDescription()).endsWith("is revoked");
