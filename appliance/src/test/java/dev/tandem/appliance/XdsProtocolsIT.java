@@ -204,6 +204,45 @@ class XdsProtocolsIT {
         }
     }
 
+    /**
+     * A Delta client that reconnects says what it has ({@code initial_resource_versions}): nothing it
+     * has is sent again, and a later change sends only what changed.
+     */
+    @Test
+    void aReconnectingDeltaClientIsSentOnlyWhatItDoesNotHave() throws Exception {
+        apply(CONFIG + "---\nkind: Route\nmetadata: {name: other}\nspec: {gateways: [mesh], hosts: [other], to: {upstream: b}}\n"
+                + "---\nkind: Upstream\nmetadata: {name: b}\nspec: {endpoints: [{address: 127.0.0.1, port: 9002}]}\n");
+        java.util.Map<String, String> had = new java.util.HashMap<>();
+        try (RawAdsClient first = new RawAdsClient(node.xdsPort(), "delta-back", "mesh")) {
+            first.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(first.node()).setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).build());
+            DeltaDiscoveryResponse clusters = first.nextDelta();
+            clusters.getResourcesList().forEach(r -> had.put(r.getName(), r.getVersion()));
+            first.sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+                    .setResponseNonce(clusters.getNonce()).build());
+            assertThat(had).hasSize(2);
+        }
+        try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "delta-back", "mesh")) {
+            again.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(again.node()).setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+                    .putAllInitialResourceVersions(had).build());
+            assertThat(again.pollDelta(Duration.ofSeconds(1))).as("nothing it has is sent again").isEmpty();
+
+            // One upstream changes: only its cluster is sent, and only once.
+            apply(CONFIG + "---\nkind: Route\nmetadata: {name: other}\nspec: {gateways: [mesh], hosts: [other], to: {upstream: b}}\n"
+                    + "---\nkind: Upstream\nmetadata: {name: b}\nspec: {connectTimeout: 3s, endpoints: [{address: 127.0.0.1, port: 9002}]}\n");
+            DeltaDiscoveryResponse changed = again.nextDelta();
+            assertThat(changed.getResourcesList()).singleElement().satisfies(r -> assertThat(r.getName()).isEqualTo("upstream:b"));
+            again.sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+                    .setResponseNonce(changed.getNonce()).build());
+            // A later change of the other one sends that one only (the first is known, though this stream never sent it).
+            apply(CONFIG.replace("spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}",
+                            "spec: {connectTimeout: 4s, endpoints: [{address: 127.0.0.1, port: 9001}]}")
+                    + "---\nkind: Route\nmetadata: {name: other}\nspec: {gateways: [mesh], hosts: [other], to: {upstream: b}}\n"
+                    + "---\nkind: Upstream\nmetadata: {name: b}\nspec: {connectTimeout: 3s, endpoints: [{address: 127.0.0.1, port: 9002}]}\n");
+            DeltaDiscoveryResponse next = again.nextDelta();
+            assertThat(next.getResourcesList()).extracting(r -> r.getName()).containsExactly("upstream:a");
+        }
+    }
+
     @Test
     void aDeltaNackIsNotAnsweredWithTheSameResources() throws Exception {
         try (RawAdsClient client = new RawAdsClient(node.xdsPort(), "delta-picky", "mesh")) {

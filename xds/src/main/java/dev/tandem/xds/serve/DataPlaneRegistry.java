@@ -87,6 +87,16 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
      */
     static final ThreadLocal<Node> CURRENT_NODE = new ThreadLocal<>();
 
+    /** The Delta stream whose request is being handled on this thread (the guard tracks what its client has). */
+    static final ThreadLocal<Long> CURRENT_STREAM = new ThreadLocal<>();
+
+    private volatile java.util.function.LongConsumer onClosed = stream -> { };
+
+    /** Called with every stream that ended. */
+    void onStreamClosed(java.util.function.LongConsumer listener) {
+        this.onClosed = listener;
+    }
+
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         StreamState state = streams.get(streamId);
@@ -107,6 +117,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     @Override
     public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
         StreamState state = streams.get(streamId);
+        CURRENT_STREAM.set(streamId);
         if (state == null) {
             CURRENT_NODE.remove();
             return;
@@ -138,6 +149,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     }
 
     private void closed(long streamId, Throwable error) {
+        onClosed.accept(streamId);
         StreamState state = streams.remove(streamId);
         if (state == null || state.nodeId == null) {
             return;

@@ -37,9 +37,16 @@ final class NackGuard implements ConfigWatcher {
     private final Rejections rejections;
     private final List<Held> held = new ArrayList<>();
 
+    private final DeltaClientVersions clientVersions = new DeltaClientVersions();
+
     NackGuard(SimpleCache<String> cache, Rejections rejections) {
         this.cache = cache;
         this.rejections = rejections;
+    }
+
+    /** A stream ended: what its client had is no longer needed. */
+    void streamClosed(long stream) {
+        clientVersions.forget(stream);
     }
 
     @Override
@@ -69,10 +76,19 @@ final class NackGuard implements ConfigWatcher {
         Node node = request.v3Request().getNode();
         // The library passes its live per-stream collections; a held request may be released on the
         // publisher thread while the stream's thread changes them: copy them here, on the stream's thread.
-        Map<String, String> versions = Map.copyOf(resourceVersions);
-        Set<String> pending = Set.copyOf(pendingResources);
+        Long stream = DataPlaneRegistry.CURRENT_STREAM.get();
+        DataPlaneRegistry.CURRENT_STREAM.remove();
+        Map<String, String> versions = stream == null ? Map.copyOf(resourceVersions)
+                : clientVersions.versions(stream, request.v3Request(), resourceVersions);
+        Consumer<DeltaResponse> consumer = stream == null ? responseConsumer
+                : clientVersions.recording(stream, request.v3Request().getTypeUrl(), responseConsumer);
+        // A name the client subscribes to again while saying it has it needs no answer unless it changed.
+        Set<String> pending = new java.util.HashSet<>(pendingResources);
+        pending.removeAll(request.v3Request().getInitialResourceVersionsMap().keySet());
+        pending = Set.copyOf(pending);
+        Set<String> pendingNow = pending;
         Supplier<DeltaWatch> real = () -> cache.createDeltaWatch(request, requesterVersion, versions,
-                pending, isWildcard, responseConsumer, hasClusterChanged);
+                pendingNow, isWildcard, consumer, hasClusterChanged);
         DeltaWatch placeholder = new DeltaWatch(request, versions, pending, requesterVersion, isWildcard, responseConsumer);
         return holdIfNeeded(new Held(node, request.getResourceType(), requesterVersion, request.hasErrorDetail(),
                 placeholder, real::get)) ? placeholder : real.get();

@@ -52,6 +52,7 @@ public final class XdsService implements AutoCloseable {
     public XdsService(Clock clock) {
         this.clock = clock;
         this.registry = new DataPlaneRegistry(group -> published.containsKey(group), this::nacked, clock);
+        registry.onStreamClosed(guard::streamClosed);
         this.server = new V3DiscoveryServer(List.of(registry), guard);
     }
 
