@@ -7,6 +7,8 @@ import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.RawAdsClient;
 import dev.tandem.appliance.testing.ApplianceExtension;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,61 @@ class PushesIT {
             assertThat(admin.post("/api/v1/apply", "# same config, new comment\n" + body).json().path("unchanged").asBoolean()).isTrue();
             assertStays(envoy, plus(base, 0, 1, 0, 1));
         }
+    }
+
+    /**
+     * State of the world, per resource: an endpoint move sends only its assignment, and a data plane
+     * that reconnects saying what it has is sent nothing again.
+     */
+    @Test
+    void anEndpointMoveSendsOnlyItsAssignmentAndAReconnectNothing() throws Exception {
+        String two = CONFIG + """
+                ---
+                kind: Route
+                metadata: {name: billing}
+                spec: {gateways: [edge], hosts: [billing.example.com], to: {upstream: b}}
+                ---
+                kind: Upstream
+                metadata: {name: b}
+                spec: {endpoints: [{address: 10.0.0.7, port: 8080}]}
+                """;
+        apply(two);
+        List<String> assignments = List.of("upstream:a", "upstream:b");
+        String version;
+        try (RawAdsClient envoy = new RawAdsClient(node.xdsPort(), "envoy-2", "edge")) {
+            envoy.sendSotw(DiscoveryRequest.newBuilder().setNode(envoy.node()).setTypeUrl(EDS).addAllResourceNames(assignments).build());
+            DiscoveryResponse first = envoy.nextSotw();
+            assertThat(names(first)).containsExactlyElementsOf(assignments);
+            envoy.sendSotw(ack(first, assignments));
+
+            apply(two.replace("10.0.0.1", "10.0.0.2"));
+            DiscoveryResponse moved = envoy.nextSotw();
+            assertThat(names(moved)).containsExactly("upstream:a");
+            envoy.sendSotw(ack(moved, assignments));
+            version = moved.getVersionInfo();
+            envoy.cancelStreams();
+        }
+        try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "envoy-2", "edge")) {
+            again.sendSotw(DiscoveryRequest.newBuilder().setNode(again.node()).setTypeUrl(EDS).addAllResourceNames(assignments)
+                    .setVersionInfo(version).build());
+            assertThat(again.pollSotw(Duration.ofSeconds(1))).as("re-sent although it has it").isEmpty();
+            apply(two.replace("10.0.0.1", "10.0.0.2").replace("10.0.0.7", "10.0.0.8"));
+            assertThat(names(again.nextSotw())).containsExactly("upstream:b");
+            again.cancelStreams();
+        }
+    }
+
+    private static DiscoveryRequest ack(DiscoveryResponse response, List<String> names) {
+        return DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
+                .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build();
+    }
+
+    private static List<String> names(DiscoveryResponse response) throws Exception {
+        List<String> names = new java.util.ArrayList<>();
+        for (com.google.protobuf.Any any : response.getResourcesList()) {
+            names.add(any.unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class).getClusterName());
+        }
+        return names;
     }
 
     private void apply(String yaml) {

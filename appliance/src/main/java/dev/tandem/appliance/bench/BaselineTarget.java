@@ -27,10 +27,10 @@ final class BaselineTarget implements Target {
         this.process = process;
     }
 
-    static BaselineTarget start(Path dir, String heap) throws IOException, InterruptedException {
+    static BaselineTarget start(Path dir, String heap, Path profile) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int port = BenchTarget.freePort();
-        List<String> command = new ArrayList<>(BenchTarget.javaCommand(heap));
+        List<String> command = new ArrayList<>(BenchTarget.javaCommand(heap, profile == null ? null : profile.resolve("baseline.jfr")));
         command.addAll(List.of("dev.tandem.appliance.Main", "bench-baseline", "--dir", dir.toString(), "--port", String.valueOf(port)));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("baseline.log").toFile()).start();
         BaselineTarget target = new BaselineTarget(dir, port, process);

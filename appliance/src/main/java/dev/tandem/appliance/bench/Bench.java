@@ -33,11 +33,11 @@ public final class Bench {
 
     /** What to run. */
     public record Settings(int clients, int groups, int clusters, Protocol protocol, int changes,
-                           Duration interval, String heap, Path workdir, boolean baseline) {
+                           Duration interval, String heap, Path workdir, boolean baseline, Path profile) {
     }
 
     /** One change: what it was, per-node convergence, bytes pushed per type (all nodes). */
-    record ChangeResult(String kind, long revision, List<Double> convergenceMillis, Map<String, Long> bytesByType,
+    record ChangeResult(String kind, long revision, double applyMillis, List<Double> convergenceMillis, Map<String, Long> bytesByType,
                         Map<String, Long> responsesByType) {
     }
 
@@ -65,13 +65,13 @@ public final class Bench {
         Map<String, Object> report = new TreeMap<>();
         Map<String, Object> tandem;
         try (BenchTarget target = BenchTarget.start(java.nio.file.Files.createDirectories(settings.workdir().resolve("tandem")),
-                settings.heap())) {
+                settings.heap(), settings.profile())) {
             tandem = runAgainst(target);
         }
         report.put("tandem", tandem);
         if (settings.baseline()) {
             Map<String, Object> baseline;
-            try (BaselineTarget target = BaselineTarget.start(settings.workdir().resolve("baseline"), settings.heap())) {
+            try (BaselineTarget target = BaselineTarget.start(settings.workdir().resolve("baseline"), settings.heap(), settings.profile())) {
                 baseline = runAgainst(target);
             }
             report.put("baseline", baseline);
@@ -147,6 +147,7 @@ public final class Bench {
                 // From the apply request (not its answer: data planes are often served before the answer arrives).
                 long appliedAt = System.nanoTime();
                 target.apply(yaml);
+                double applyMillis = (System.nanoTime() - appliedAt) / 1e6;
                 long revision = k + 1;
                 Map<String, Map<String, String>> next = target.versions();
                 List<String> changed = changedTypes(versions, next);
@@ -154,7 +155,7 @@ public final class Bench {
                         .map(t -> (t - appliedAt) / 1e6).toList();
                 // Let stray pushes (there should be none) arrive before counting bytes.
                 Thread.sleep(200);
-                results.add(new ChangeResult(eds ? "endpoint" : "route", revision, convergence, minus(totals(planes, true), bytesBefore),
+                results.add(new ChangeResult(eds ? "endpoint" : "route", revision, applyMillis, convergence, minus(totals(planes, true), bytesBefore),
                         minus(totals(planes, false), countBefore)));
                 versions = next;
                 Thread.sleep(Math.max(0, settings.interval().toMillis() - (System.nanoTime() - appliedAt) / 1_000_000));
@@ -209,11 +210,13 @@ public final class Bench {
 
     private void print(Map<String, Object> report, List<ChangeResult> results) {
         out.println();
-        out.printf("%-6s %-9s %10s %10s %10s %10s   %s%n", "change", "kind", "p50 ms", "p99 ms", "max ms", "nodes", "bytes pushed per type (all nodes)");
+        out.printf("%-6s %-9s %9s %10s %10s %10s %10s   %s%n", "change", "kind", "apply ms", "p50 ms", "p99 ms", "max ms", "nodes",
+                "bytes pushed per type (all nodes)");
         for (int i = 0; i < results.size(); i++) {
             ChangeResult r = results.get(i);
             List<Double> sorted = r.convergenceMillis().stream().sorted().toList();
-            out.printf("%-6d %-9s %10.1f %10.1f %10.1f %10d   %s%n", i + 1, r.kind(), percentile(sorted, 50), percentile(sorted, 99),
+            out.printf("%-6d %-9s %9.1f %10.1f %10.1f %10.1f %10d   %s%n", i + 1, r.kind(), r.applyMillis(), percentile(sorted, 50),
+                    percentile(sorted, 99),
                     sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), sorted.size(), r.bytesByType());
         }
         out.println();
@@ -229,6 +232,7 @@ public final class Bench {
         Map<String, Object> out = new TreeMap<>();
         out.put("kind", r.kind());
         out.put("revision", r.revision());
+        out.put("applyMillis", r.applyMillis());
         out.put("p50Millis", percentile(sorted, 50));
         out.put("p99Millis", percentile(sorted, 99));
         out.put("maxMillis", sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1));

@@ -30,13 +30,14 @@ final class BenchTarget implements Target {
         this.process = process;
     }
 
-    static BenchTarget start(Path dir, String heap) throws IOException, InterruptedException {
+    /** @param profile a folder for a JFR recording of the target ({@code tandem.jfr}), or {@code null} */
+    static BenchTarget start(Path dir, String heap, Path profile) throws IOException, InterruptedException {
         int admin = freePort();
         int xds = freePort();
         Path config = dir.resolve("tandem.yaml");
         Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data") + "\nadmin: {address: 127.0.0.1, port: "
                 + admin + "}\nxds: {address: 127.0.0.1, port: " + xds + "}\n");
-        List<String> command = new ArrayList<>(javaCommand(heap));
+        List<String> command = new ArrayList<>(javaCommand(heap, profile == null ? null : profile.resolve("tandem.jfr")));
         command.addAll(List.of("dev.tandem.appliance.Main", "serve", "--config", config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("target.log").toFile()).start();
         BenchTarget target = new BenchTarget(dir.resolve("data"), admin, xds, process);
@@ -51,11 +52,18 @@ final class BenchTarget implements Target {
         return target;
     }
 
-    /** This JVM's java and class path, with {@code -Xmx}: targets run the same build as the bench. */
-    static List<String> javaCommand(String heap) {
+    /**
+     * This JVM's java and class path, with {@code -Xmx}: targets run the same build as the bench.
+     *
+     * @param recording where a JFR recording (JDK's "profile" settings) is written when the target stops, or {@code null}
+     */
+    static List<String> javaCommand(String heap, Path recording) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("-Xmx" + heap, "--enable-native-access=ALL-UNNAMED"));
+        if (recording != null) {
+            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording.toAbsolutePath());
+        }
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }

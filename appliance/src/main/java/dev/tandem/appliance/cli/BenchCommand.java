@@ -45,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the report as JSON to this file.")
     Path json;
 
+    @Option(names = "--profile", paramLabel = "DIR", description = "Record the target with JFR (the JDK's profile settings) "
+            + "into DIR/tandem.jfr (and DIR/baseline.jfr); read with `jfr view hot-methods FILE`.")
+    Path profile;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,9 +64,12 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Path workdir = Files.createTempDirectory("tandem-bench");
+        if (profile != null) {
+            Files.createDirectories(profile);
+        }
         try {
             var report = new Bench(new Bench.Settings(clients, groups, clusters,
-                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline), spec.commandLine().getOut()).run();
+                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline, profile), spec.commandLine().getOut()).run();
             if (json != null) {
                 Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                         .writeValueAsString(report));

@@ -71,7 +71,22 @@ public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Ups
         return documents.stream().sorted(Comparator.comparing(Document::name)).toList();
     }
 
+    /** Binary search: the lists are sorted by name, and a config of 1,000s of routes looks names up 1,000s of times. */
     private static <T extends Document> Optional<T> find(List<T> documents, String name) {
-        return documents.stream().filter(d -> d.name().equals(name)).findFirst();
+        int low = 0;
+        int high = documents.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = documents.get(middle).name().compareTo(name);
+            if (order == 0) {
+                return Optional.of(documents.get(middle));
+            }
+            if (order < 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return Optional.empty();
     }
 }

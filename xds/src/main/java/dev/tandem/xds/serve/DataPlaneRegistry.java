@@ -87,7 +87,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
      */
     static final ThreadLocal<Node> CURRENT_NODE = new ThreadLocal<>();
 
-    /** The Delta stream whose request is being handled on this thread (the guard tracks what its client has). */
+    /** The stream whose request is being handled on this thread (the guard tracks what its client has). */
     static final ThreadLocal<Long> CURRENT_STREAM = new ThreadLocal<>();
 
     private volatile java.util.function.LongConsumer onClosed = stream -> { };
@@ -100,6 +100,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         StreamState state = streams.get(streamId);
+        CURRENT_STREAM.set(streamId);
         if (state == null) {
             CURRENT_NODE.remove();
             return;
@@ -111,6 +112,9 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
         } else if (!request.getResponseNonce().isEmpty()) {
             state.ack(type, request.getResponseNonce(), request.getVersionInfo());
+        } else if (!request.getVersionInfo().isEmpty()) {
+            // A reconnecting client says what it accepted before; it is sent nothing it has, so no ACK would tell.
+            state.ack(type, "", request.getVersionInfo());
         }
     }
 

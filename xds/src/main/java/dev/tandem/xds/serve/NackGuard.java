@@ -38,15 +38,28 @@ final class NackGuard implements ConfigWatcher {
     private final List<Held> held = new ArrayList<>();
 
     private final DeltaClientVersions clientVersions = new DeltaClientVersions();
+    private final SotwCache sotw;
 
-    NackGuard(SimpleCache<String> cache, Rejections rejections) {
+    /**
+     * @param cache answers Delta requests (and state-of-the-world requests of a stream the registry did not see)
+     * @param sotw  answers state-of-the-world requests with only what the client lacks
+     */
+    NackGuard(SimpleCache<String> cache, SotwCache sotw, Rejections rejections) {
         this.cache = cache;
+        this.sotw = sotw;
         this.rejections = rejections;
     }
 
-    /** A stream ended: what its client had is no longer needed. */
+    /** Serves {@code snapshot} to the group's data planes, both protocols. */
+    void setSnapshot(String group, Snapshot snapshot) {
+        cache.setSnapshot(group, snapshot);
+        sotw.setSnapshot(group, snapshot);
+    }
+
+    /** A stream ended: what its Delta client had is no longer needed; a SotW client's is kept for its reconnect. */
     void streamClosed(long stream) {
         clientVersions.forget(stream);
+        sotw.streamClosed(stream);
     }
 
     @Override
@@ -57,9 +70,17 @@ final class NackGuard implements ConfigWatcher {
         XdsRequest request = streamNode == null ? original
                 : XdsRequest.create(original.v3Request().toBuilder().setNode(streamNode).build());
         Node node = request.v3Request().getNode();
-        Set<String> known = Set.copyOf(knownResourceNames);
-        Supplier<Watch> real = () -> cache.createWatch(ads, request, known, responseConsumer,
-                hasClusterChanged, allowDefaultEmptyEdsUpdate);
+        Long stream = DataPlaneRegistry.CURRENT_STREAM.get();
+        DataPlaneRegistry.CURRENT_STREAM.remove();
+        Supplier<Watch> real;
+        if (stream != null) {
+            // Recorded now, on the stream's thread: a held request may become a watch later, on the publisher's.
+            sotw.received(stream, node, request.v3Request());
+            real = () -> sotw.createWatch(stream, ads, request, responseConsumer);
+        } else {
+            Set<String> known = Set.copyOf(knownResourceNames);
+            real = () -> cache.createWatch(ads, request, known, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+        }
         Watch placeholder = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
         return holdIfNeeded(new Held(node, request.getResourceType(), request.getVersionInfo(), request.hasErrorDetail(),
                 placeholder, real::get)) ? placeholder : real.get();

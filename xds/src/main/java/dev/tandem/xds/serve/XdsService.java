@@ -36,7 +36,7 @@ public final class XdsService implements AutoCloseable {
 
     private final SimpleCache<String> cache = new SimpleCache<>(Node::getCluster);
     private final Rejections rejections = new Rejections();
-    private final NackGuard guard = new NackGuard(cache, rejections);
+    private final NackGuard guard;
     private final Clock clock;
     private final DataPlaneRegistry registry;
     private final V3DiscoveryServer server;
@@ -51,9 +51,11 @@ public final class XdsService implements AutoCloseable {
 
     public XdsService(Clock clock) {
         this.clock = clock;
+        this.guard = new NackGuard(cache, new SotwCache(clock), rejections);
         this.registry = new DataPlaneRegistry(group -> published.containsKey(group), this::nacked, clock);
         registry.onStreamClosed(guard::streamClosed);
-        this.server = new V3DiscoveryServer(List.of(registry), guard);
+        this.server = new V3DiscoveryServer(List.of(registry), guard, new io.envoyproxy.controlplane.server.DefaultExecutorGroup(),
+                new SerializedOnce());
     }
 
     /** The ADS service (SotW and Delta) to host on a gRPC server. */
@@ -145,7 +147,7 @@ public final class XdsService implements AutoCloseable {
                 // keep the next groups on the old revision.
                 try {
                     if (changed) {
-                        cache.setSnapshot(group, snapshot.snapshot());
+                        guard.setSnapshot(group, snapshot.snapshot());
                         LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
                     }
                 } catch (RuntimeException e) {

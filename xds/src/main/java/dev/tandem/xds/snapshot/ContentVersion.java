@@ -47,6 +47,15 @@ public final class ContentVersion {
         return HexFormat.of().formatHex(digest, 0, BYTES);
     }
 
+    /**
+     * The version of one resource, for Delta answers and per-resource state-of-the-world pushes: a hash
+     * of its deterministic serialization, so peers agree on it (java-control-plane's default is derived
+     * from the message's {@code hashCode}, which differs between processes and is only 32 bits wide).
+     */
+    public static String ofResource(Message resource) {
+        return of(List.of(resource));
+    }
+
     private static byte[] lengthPrefix(int length) {
         return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
     }

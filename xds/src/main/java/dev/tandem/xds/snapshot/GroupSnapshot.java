@@ -50,12 +50,8 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
                 ContentVersion.of(resources.clusters()),
                 ContentVersion.of(resources.endpoints()),
                 ContentVersion.of(resources.secrets()));
-        Snapshot snapshot = Snapshot.create(
-                resources.clusters(), versions.clusters(),
-                resources.endpoints(), versions.endpoints(),
-                resources.listeners(), versions.listeners(),
-                resources.routes(), versions.routes(),
-                resources.secrets(), versions.secrets());
+        Snapshot snapshot = new ContentSnapshot(versions, resources.clusters(), resources.endpoints(),
+                resources.listeners(), resources.routes(), resources.secrets());
         List<String> problems = SnapshotConsistency.problems(resources);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("inconsistent snapshot for node group '" + resources.nodeGroup() + "': "
