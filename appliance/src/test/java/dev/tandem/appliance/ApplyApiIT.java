@@ -105,6 +105,10 @@ class ApplyApiIT {
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(2);
         assertThat(status.path("nodeGroups").path("edge").path("revision").asLong()).isEqualTo(2);
+        // The apply says which versions its data planes will ACK; an identical apply, the current ones.
+        assertThat(second.json().path("versions").path("edge")).isEqualTo(status.path("nodeGroups").path("edge").path("versions"));
+        assertThat(same.json().path("versions").path("edge").path("endpoints").asText())
+                .isEqualTo(first.json().path("versions").path("edge").path("endpoints").asText()).isNotEmpty();
 
         // Every write is audited (an identical apply writes nothing); pages run newest first.
         JsonNode page = admin.get("/api/v1/audit?limit=1").json();

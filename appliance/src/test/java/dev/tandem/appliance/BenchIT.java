@@ -23,7 +23,7 @@ class BenchIT {
     void smoke() throws Exception {
         Path report = dir.resolve("bench.json");
         Cli.Result run = Cli.run("bench", "--clients", "4", "--clusters", "3", "--changes", "2", "--interval", "100ms",
-                "--target-heap", "256m", "--baseline", "--json", report.toString());
+                "--churn", "20", "--churn-batch", "2", "--churn-duration", "1s", "--target-heap", "256m", "--baseline", "--json", report.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("4 simulated Envoys (sotw)").contains("convergence over all changes").contains("== baseline")
                 .contains("Tandem / baseline");
@@ -44,6 +44,14 @@ class BenchIT {
         for (String other : new String[] {"listeners", "endpoints", "clusters", "secrets"}) {
             assertThat(route.path("bytesByType").path(other).asLong()).as(other).isZero();
         }
+        // Endpoint churn: applies on a schedule, only assignments pushed.
+        JsonNode churn = json.path("churn");
+        assertThat(churn.path("applies").asInt()).isPositive();
+        assertThat(churn.path("bytesByType").path("endpoints").asLong()).isPositive();
+        for (String other : new String[] {"listeners", "routes", "clusters", "secrets"}) {
+            assertThat(churn.path("bytesByType").path(other).asLong()).as("churn " + other).isZero();
+        }
+        assertThat(all.path("baseline").path("churn").path("applies").asInt()).isPositive();
         json.path("identicalReapply").path("bytes").properties().forEach(e -> assertThat(e.getValue().asLong()).as(e.getKey()).isZero());
         assertThat(json.path("failedStreams").asLong()).isZero();
         // Reconnecting to the same appliance, every node says what it has and is sent none of it again.

@@ -39,6 +39,7 @@ final class ApplyService implements HttpService {
             body.put("revision", result.revision());
             body.put("unchanged", result.unchanged());
             body.put("nodeGroups", result.nodeGroups());
+            body.put("versions", result.versions());
             Json.send(res, result.unchanged() ? Status.OK_200 : Status.CREATED_201, body);
         } catch (InvalidConfigException e) {
             List<String> details = e.errors().stream().map(ConfigError::toString).toList();

@@ -32,8 +32,14 @@ import org.bouncycastle.asn1.x509.GeneralName;
 public final class Bench {
 
     /** What to run. */
+    /**
+     * @param churn         endpoint changes per second in the churn phase (0: no churn phase)
+     * @param churnBatch    endpoints moved per apply in the churn phase (applies per second = churn / batch)
+     * @param churnDuration how long the churn phase lasts
+     */
     public record Settings(int clients, int groups, int clusters, Protocol protocol, int changes,
-                           Duration interval, String heap, Path workdir, boolean baseline, Path profile) {
+                           Duration interval, String heap, Path workdir, boolean baseline, Path profile,
+                           int churn, int churnBatch, Duration churnDuration) {
     }
 
     /** One change: what it was, per-node convergence, bytes pushed per type (all nodes). */
@@ -161,9 +167,14 @@ public final class Bench {
                 Thread.sleep(Math.max(0, settings.interval().toMillis() - (System.nanoTime() - appliedAt) / 1_000_000));
             }
 
+            if (settings.churn() > 0) {
+                report.put("churn", churn(target, config, planes, timeoutStep));
+            }
+
             // An identical re-apply changes nothing and pushes nothing.
             Map<String, Long> before = totals(planes, true);
-            target.apply(config.yaml(endpointShift, timeoutStep));
+            target.apply(settings.churn() > 0 ? config.churned(churnSteps, settings.churnBatch(), timeoutStep)
+                    : config.yaml(endpointShift, timeoutStep));
             Thread.sleep(500);
             Map<String, Long> reapplied = minus(totals(planes, true), before);
 
@@ -208,6 +219,66 @@ public final class Bench {
         return report;
     }
 
+    private long churnSteps;
+
+    /**
+     * Endpoint churn: {@code churn} endpoint changes per second for {@code churnDuration}, in applies of
+     * {@code churnBatch} moves each, issued on a fixed schedule (an apply that is late delays the next;
+     * the achieved rate is reported). A node that is sent a later version before it ACKs an earlier one
+     * has converged on the earlier one when it ACKs the later (state of the world sends only the latest).
+     */
+    private Map<String, Object> churn(Target target, BenchConfig config, List<SimulatedDataPlane> planes, int timeoutStep)
+            throws Exception {
+        int batch = settings.churnBatch();
+        long period = (long) (1e9 * batch / settings.churn());
+        Map<String, Long> bytesBefore = totals(planes, true);
+        List<Long> appliedAt = new ArrayList<>();
+        List<Double> applyMillis = new ArrayList<>();
+        List<Map<String, Map<String, String>>> versions = new ArrayList<>();
+        long start = System.nanoTime();
+        long end = start + settings.churnDuration().toNanos();
+        for (long step = 0; start + step * period < end; step++) {
+            long wait = start + step * period - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            churnSteps++;
+            long at = System.nanoTime();
+            target.apply(config.churned(churnSteps, batch, timeoutStep));
+            applyMillis.add((System.nanoTime() - at) / 1e6);
+            appliedAt.add(at);
+            versions.add(target.versions());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        awaitConverged(planes, versions.get(versions.size() - 1), List.of("endpoints"), Duration.ofMinutes(2));
+        Thread.sleep(200);
+        List<Double> convergence = new ArrayList<>();
+        for (SimulatedDataPlane plane : planes) {
+            long earliest = Long.MAX_VALUE;
+            // Backwards: converged on apply k at the first ACK of k's version or any later one.
+            for (int k = versions.size() - 1; k >= 0; k--) {
+                Long at = plane.ackedAt("endpoints", versions.get(k).get(plane.nodeGroup()).get("endpoints"));
+                if (at != null) {
+                    earliest = Math.min(earliest, at);
+                }
+                if (earliest != Long.MAX_VALUE) {
+                    convergence.add((earliest - appliedAt.get(k)) / 1e6);
+                }
+            }
+        }
+        List<Double> sorted = convergence.stream().sorted().toList();
+        List<Double> applies = applyMillis.stream().sorted().toList();
+        Map<String, Object> result = new TreeMap<>();
+        result.put("applies", versions.size());
+        result.put("endpointChangesPerSecond", versions.size() * batch / seconds);
+        result.put("targetEndpointChangesPerSecond", settings.churn());
+        result.put("applyMillis", Map.of("p50", percentile(applies, 50), "p99", percentile(applies, 99)));
+        result.put("convergenceMillis", Map.of("p50", percentile(sorted, 50), "p95", percentile(sorted, 95), "p99", percentile(sorted, 99),
+                "max", sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1)));
+        result.put("bytesByType", minus(totals(planes, true), bytesBefore));
+        return result;
+    }
+
     private void print(Map<String, Object> report, List<ChangeResult> results) {
         out.println();
         out.printf("%-6s %-9s %9s %10s %10s %10s %10s   %s%n", "change", "kind", "apply ms", "p50 ms", "p99 ms", "max ms", "nodes",
@@ -221,6 +292,9 @@ public final class Bench {
         }
         out.println();
         out.println("convergence over all changes (ms): " + report.get("convergenceMillis"));
+        if (report.containsKey("churn")) {
+            out.println("endpoint churn: " + report.get("churn"));
+        }
         out.println("identical re-apply: " + report.get("identicalReapply"));
         out.println("reconnect storm: " + report.get("reconnectStorm"));
         out.println("target: " + report.get("target") + "; failed streams: " + report.get("failedStreams"));

@@ -86,22 +86,31 @@ final class BenchTarget implements Target {
         return dataDir.resolve("pki");
     }
 
+    /** Per node group, the versions the last apply answered with. */
+    private java.util.Map<String, java.util.Map<String, String>> applied;
+
     @Override
     public void apply(String yaml) throws Exception {
         var response = admin().apply(yaml);
         if (response.statusCode() != 200 && response.statusCode() != 201) {
             throw new IllegalStateException("the apply was refused (HTTP " + response.statusCode() + "): " + response.body());
         }
+        applied = versionsIn(new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("versions"));
     }
 
     @Override
     public java.util.Map<String, java.util.Map<String, String>> versions() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode groups = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(admin().get("/api/v1/status").body()).path("nodeGroups");
+        return applied != null ? applied : versionsIn(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(admin().get("/api/v1/status").body()).path("nodeGroups"));
+    }
+
+    /** {@code {group: {type: version}}} or {@code {group: {versions: {type: version}}}}. */
+    private static java.util.Map<String, java.util.Map<String, String>> versionsIn(com.fasterxml.jackson.databind.JsonNode groups) {
         java.util.Map<String, java.util.Map<String, String>> out = new java.util.TreeMap<>();
         groups.properties().forEach(g -> {
             java.util.Map<String, String> types = new java.util.TreeMap<>();
-            g.getValue().path("versions").properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
+            com.fasterxml.jackson.databind.JsonNode versions = g.getValue().has("versions") ? g.getValue().path("versions") : g.getValue();
+            versions.properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
             out.put(g.getKey(), types);
         });
         return out;

@@ -45,6 +45,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the report as JSON to this file.")
     Path json;
 
+    @Option(names = "--churn", defaultValue = "0", paramLabel = "N",
+            description = "Then an endpoint churn phase: N endpoint changes per second (0: none; default ${DEFAULT-VALUE}).")
+    int churn;
+
+    @Option(names = "--churn-batch", defaultValue = "10", paramLabel = "M",
+            description = "Endpoints moved per apply in the churn phase: N/M applies per second (default ${DEFAULT-VALUE}).")
+    int churnBatch;
+
+    @Option(names = "--churn-duration", defaultValue = "30s", description = "Length of the churn phase (default ${DEFAULT-VALUE}).")
+    String churnDuration;
+
     @Option(names = "--profile", paramLabel = "DIR", description = "Record the target with JFR (the JDK's profile settings) "
             + "into DIR/tandem.jfr (and DIR/baseline.jfr); read with `jfr view hot-methods FILE`.")
     Path profile;
@@ -56,10 +67,13 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
         Duration every = Durations.parse(interval);
+        Duration churnFor = Durations.parse(churnDuration);
         if (clients < 1 || groups < 1 || clusters < 1 || changes < 0 || groups > clients || every == null
-                || !(protocol.equals("sotw") || protocol.equals("delta")) || !heap.matches("[0-9]+[kmgKMG]?")) {
+                || !(protocol.equals("sotw") || protocol.equals("delta")) || !heap.matches("[0-9]+[kmgKMG]?")
+                || churn < 0 || churnBatch < 1 || churnBatch > clusters || churnFor == null || churnFor.isZero()) {
             err.println("tandem bench: --clients, --groups (at most --clients), --clusters at least 1; --protocol sotw or delta; "
-                    + "--interval a duration; --target-heap like 2g");
+                    + "--interval and --churn-duration durations; --target-heap like 2g; --churn at least 0; "
+                    + "--churn-batch from 1 to --clusters");
             err.flush();
             return 2;
         }
@@ -69,7 +83,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         try {
             var report = new Bench(new Bench.Settings(clients, groups, clusters,
-                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline, profile), spec.commandLine().getOut()).run();
+                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline, profile,
+                    churn, churnBatch, churnFor), spec.commandLine().getOut()).run();
             if (json != null) {
                 Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                         .writeValueAsString(report));

@@ -22,13 +22,21 @@ import org.slf4j.LoggerFactory;
  * apply never waits for the store and never fails because of it. While the store is down, slow or
  * refusing, exports are retried with capped exponential backoff (1 s doubling to 60 s, with jitter);
  * only the newest revision of each group is exported when it answers again (intermediate ones may
- * be skipped), and {@code latest} never moves back ({@link ExportWriter}).
+ * be skipped), and {@code latest} never moves back ({@link ExportWriter}). Rounds are at least
+ * {@link #SPACING} apart: of revisions applied within that time, the newest is exported.
  */
 public final class Exporter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofSeconds(60);
+    /**
+     * Time between two export rounds: applies in a burst (endpoint churn: several a second) export only
+     * the newest revision, instead of spending a core on bundles that are replaced at once (measured by
+     * {@code tandem bench --churn}: the exporter was the target's busiest thread). {@code tandem export}
+     * does not wait for it.
+     */
+    static final Duration SPACING = Duration.ofSeconds(1);
 
     /** One group's export, as the status and metrics show it. */
     public record GroupStatus(long revision, long exportedRevision, Instant exportedAt, String lastError, Instant lastErrorAt) {
@@ -140,7 +148,7 @@ public final class Exporter implements AutoCloseable {
                     nextAttempt = clock.instant().plusMillis(jittered);
                 } else {
                     failures = 0;
-                    nextAttempt = Instant.MIN;
+                    nextAttempt = due.isEmpty() ? Instant.MIN : clock.instant().plus(SPACING);
                 }
             }
             answered.forEach(f -> f.complete(null));

@@ -38,8 +38,23 @@ public final class RevisionService {
 
     /**
      * @param unchanged the config equals the current revision's: no revision was created, nothing pushed
+     * @param versions  per node group, the version of each type its data planes ACK once they have the
+     *                  revision (what a deploy script waits for in the status)
      */
-    public record ApplyResult(long revision, boolean unchanged, List<String> nodeGroups) {
+    public record ApplyResult(long revision, boolean unchanged, List<String> nodeGroups,
+                              java.util.SortedMap<String, java.util.SortedMap<String, String>> versions) {
+    }
+
+    private static java.util.SortedMap<String, java.util.SortedMap<String, String>> versions(
+            java.util.Map<String, GroupSnapshot> snapshots, List<String> nodeGroups) {
+        java.util.SortedMap<String, java.util.SortedMap<String, String>> out = new java.util.TreeMap<>();
+        for (String group : nodeGroups) {
+            GroupSnapshot snapshot = snapshots.get(group);
+            if (snapshot != null) {
+                out.put(group, snapshot.versionsByType());
+            }
+        }
+        return out;
     }
 
     private static final java.time.Duration PUBLISH_WAIT = java.time.Duration.ofSeconds(10);
@@ -125,11 +140,12 @@ public final class RevisionService {
             if (before != null && before.config().equals(config)) {
                 LOG.info("apply by {} from {}: same config as revision {}, nothing to do", actor, from,
                         before.revision().number());
-                return new ApplyResult(before.revision().number(), true, config.nodeGroups());
+                return new ApplyResult(before.revision().number(), true, config.nodeGroups(),
+                        versions(xds.published(), config.nodeGroups()));
             }
             // Translate before storing: a translation failure must not leave a stored revision behind.
-            SortedMap<String, GroupResources> groups = translate(config);
-            groups.values().forEach(g -> GroupSnapshot.of(g, 0));
+            SortedMap<String, GroupSnapshot> built = new java.util.TreeMap<>();
+            translate(config).forEach((group, resources) -> built.put(group, GroupSnapshot.of(resources, 0)));
             Revision revision = store.append(yaml, config.documentCount(), actor, from, clock.instant());
             if (audit != null) {
                 audit.record(revision.appliedAt(), actor, from, "apply", config.documentCount() + " documents, node groups "
@@ -138,8 +154,8 @@ public final class RevisionService {
             current = new Current(revision, config);
             LOG.info("revision {} applied by {} from {}: {} documents, node groups {}", revision.number(), actor, from,
                     config.documentCount(), config.nodeGroups());
-            awaitPublished(revision.number(), publish(revision.number(), groups));
-            return new ApplyResult(revision.number(), false, config.nodeGroups());
+            awaitPublished(revision.number(), published(revision.number(), xds.publishSnapshots(revision.number(), built)));
+            return new ApplyResult(revision.number(), false, config.nodeGroups(), versions(built, config.nodeGroups()));
         }
     }
 
@@ -167,7 +183,12 @@ public final class RevisionService {
     private final java.util.List<Runnable> publishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private CompletableFuture<?> publish(long revision, SortedMap<String, GroupResources> groups) {
-        return xds.publish(revision, groups).whenComplete((ok, error) -> {
+        return published(revision, xds.publish(revision, groups));
+    }
+
+    /** Tells the listeners (the exporter) of a publish that succeeded, logs one that failed. */
+    private CompletableFuture<?> published(long revision, CompletableFuture<?> publishing) {
+        return publishing.whenComplete((ok, error) -> {
             if (error == null) {
                 publishedListeners.forEach(Runnable::run);
             }

@@ -119,9 +119,19 @@ public final class XdsService implements AutoCloseable {
      * @return completes when every group's snapshot is set
      */
     public CompletableFuture<SortedMap<String, GroupSnapshot>> publish(long revision, SortedMap<String, GroupResources> groups) {
+        SortedMap<String, GroupSnapshot> built = new TreeMap<>();
+        groups.forEach((group, resources) -> built.put(group, GroupSnapshot.of(resources, revision)));
+        return publishSnapshots(revision, built);
+    }
+
+    /**
+     * Serves snapshots already built (and so checked) as revision {@code revision}; otherwise as
+     * {@link #publish}. The write path builds them before it stores a revision, and need not build them twice.
+     */
+    public CompletableFuture<SortedMap<String, GroupSnapshot>> publishSnapshots(long revision, SortedMap<String, GroupSnapshot> built) {
         return CompletableFuture.supplyAsync(() -> {
             SortedMap<String, GroupSnapshot> next = new TreeMap<>();
-            groups.forEach((group, resources) -> next.put(group, GroupSnapshot.of(resources, revision)));
+            built.forEach((group, snapshot) -> next.put(group, snapshot.withRevision(revision)));
             for (String gone : published.keySet()) {
                 if (!next.containsKey(gone)) {
                     next.put(gone, GroupSnapshot.of(GroupResources.empty(gone), revision));

@@ -17,6 +17,11 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
     public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
     }
 
+    /** The same snapshot, served as revision {@code number}. */
+    public GroupSnapshot withRevision(long number) {
+        return number == revision ? this : new GroupSnapshot(nodeGroup, number, versions, snapshot, haltOnNack, resources);
+    }
+
     /** Every type's version by its short name, in a stable order. */
     public java.util.SortedMap<String, String> versionsByType() {
         java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
