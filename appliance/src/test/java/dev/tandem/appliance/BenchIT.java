@@ -59,5 +59,6 @@ class BenchIT {
         json.path("reconnectStorm").path("bytesResentUnchanged").properties()
                 .forEach(e -> assertThat(e.getValue().asLong()).as("re-sent " + e.getKey()).isZero());
         assertThat(json.path("target").path("rssBytes").asLong()).isPositive();
+        assertThat(json.path("target").path("heapLiveBytes").asLong()).as("live heap after a full GC (jcmd)").isPositive();
     }
 }

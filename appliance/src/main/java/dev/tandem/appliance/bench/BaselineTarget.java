@@ -91,6 +91,11 @@ final class BaselineTarget implements Target {
     }
 
     @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
     public long[] rssBytesAndCpuMillis() throws IOException {
         return BenchTarget.rssAndCpu(process.pid());
     }

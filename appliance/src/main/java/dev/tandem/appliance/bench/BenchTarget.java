@@ -116,9 +116,11 @@ final class BenchTarget implements Target {
         return out;
     }
 
+    /** From the metrics: far cheaper for the target than the status of 10,000 data planes, asked every 100 ms. */
     @Override
     public int streams() throws Exception {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(admin().get("/api/v1/status").body()).path("dataPlanes").size();
+        return (int) admin().get("/metrics").body().lines().filter(l -> l.startsWith("tandem_xds_data_planes{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Override
@@ -135,7 +137,8 @@ final class BenchTarget implements Target {
         }
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 

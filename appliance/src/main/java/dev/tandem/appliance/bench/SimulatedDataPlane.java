@@ -44,6 +44,18 @@ final class SimulatedDataPlane implements AutoCloseable {
     private StreamObserver<DiscoveryRequest> sotw;
     private StreamObserver<DeltaDiscoveryRequest> delta;
     private volatile Throwable failure;
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    private int consecutiveFailures;
+    private volatile boolean closed;
+    private Channel channel;
+
+    /** Schedules the retries of every simulated node (they only wait). */
+    private static final java.util.concurrent.ScheduledExecutorService RETRIES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bench-retries");
+                t.setDaemon(true);
+                return t;
+            });
     /** Streams this node ended itself report errors too; only the current stream's count. */
     private volatile int generation;
 
@@ -56,7 +68,11 @@ final class SimulatedDataPlane implements AutoCloseable {
     }
 
     private void open(Channel channel) {
-        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        this.channel = channel;
+        // Envoy retries its ADS stream until the connection comes up; when thousands connect at once some
+        // TLS handshakes take longer than the server's handshake timeout, and the stream must wait, not fail.
+        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc.newStub(channel)
+                .withWaitForReady();
         if (protocol == Bench.Protocol.sotw) {
             sotw = stub.streamAggregatedResources(observer(this::onSotw));
         } else {
@@ -71,11 +87,14 @@ final class SimulatedDataPlane implements AutoCloseable {
      */
     synchronized void reconnect(Channel channel) {
         generation++;
-        close();
+        cancelStreams();
         open(channel);
         for (String typeUrl : List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.LISTENER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
                 Resources.V3.ROUTE_TYPE_URL)) {
-            Set<String> names = subscribed.getOrDefault(typeUrl, Set.of());
+            if (!subscribed.containsKey(typeUrl)) {
+                continue; // not subscribed yet: Envoy asks for routes and endpoints only once it knows their names
+            }
+            Set<String> names = subscribed.get(typeUrl);
             if (protocol == Bench.Protocol.sotw) {
                 DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names)
                         .setVersionInfo(lastVersion.getOrDefault(typeUrl, ""));
@@ -109,8 +128,37 @@ final class SimulatedDataPlane implements AutoCloseable {
         return responses.getOrDefault(type, new AtomicLong()).get();
     }
 
+    /** The last stream failure, or {@code null}. */
     Throwable failure() {
         return failure;
+    }
+
+    /** Streams that failed (each was retried, as Envoy retries its ADS stream). */
+    int failures() {
+        return failures.get();
+    }
+
+    /**
+     * As Envoy: a failed stream is opened again after a backoff (0.5 s doubling to 30 s, jittered),
+     * saying what it has. On 2 cores a server's keepalive ping can go unanswered while thousands of
+     * simulated nodes decode their first config, and the server rightly drops those connections.
+     */
+    private synchronized void failed(int failedGeneration, Throwable t) {
+        if (failedGeneration != generation || closed) {
+            return;
+        }
+        failure = t;
+        failures.incrementAndGet();
+        consecutiveFailures++;
+        long base = Math.min(30_000, 500L << Math.min(consecutiveFailures - 1, 6));
+        long delay = (long) (base * (0.5 + 0.5 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        RETRIES.schedule(() -> {
+            synchronized (this) {
+                if (failedGeneration == generation && !closed) {
+                    reconnect(channel);
+                }
+            }
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private synchronized void subscribe(String typeUrl, Set<String> names) {
@@ -133,6 +181,7 @@ final class SimulatedDataPlane implements AutoCloseable {
     }
 
     private synchronized void onSotw(DiscoveryResponse response) {
+        consecutiveFailures = 0;
         String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
         count(type, response.getSerializedSize());
         Set<String> names = subscribed.getOrDefault(response.getTypeUrl(), Set.of());
@@ -145,6 +194,7 @@ final class SimulatedDataPlane implements AutoCloseable {
     }
 
     private synchronized void onDelta(DeltaDiscoveryResponse response) {
+        consecutiveFailures = 0;
         String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
         count(type, response.getSerializedSize());
         delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
@@ -210,9 +260,7 @@ final class SimulatedDataPlane implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                if (mine == generation) {
-                    failure = t;
-                }
+                failed(mine, t);
             }
 
             @Override
@@ -223,6 +271,11 @@ final class SimulatedDataPlane implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
+        cancelStreams();
+    }
+
+    private void cancelStreams() {
         if (sotw != null) {
             ((ClientCallStreamObserver<DiscoveryRequest>) sotw).cancel("bench done", null);
         }

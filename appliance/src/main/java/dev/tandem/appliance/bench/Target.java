@@ -25,6 +25,40 @@ interface Target extends AutoCloseable {
 
     long[] rssBytesAndCpuMillis() throws Exception;
 
+    /** The process's pid (for {@code jcmd}). */
+    long pid();
+
+    /**
+     * The live heap: used heap right after a full collection ({@code jcmd PID GC.run}, then
+     * {@code GC.heap_info}), what the target needs, unlike the used heap at a random moment, which
+     * includes garbage not yet collected.
+     *
+     * @return -1 when this runtime has no {@code jcmd} (a jlinked one without {@code jdk.jcmd})
+     */
+    default long liveHeapBytes() throws Exception {
+        java.nio.file.Path tool = java.nio.file.Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        if (!java.nio.file.Files.isExecutable(tool)) {
+            return -1;
+        }
+        String jcmd = tool.toString();
+        run(jcmd, String.valueOf(pid()), "GC.run");
+        String info = run(jcmd, String.valueOf(pid()), "GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("jcmd GC.heap_info said nothing about the used heap: " + info);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
     @Override
     void close() throws InterruptedException;
 }

@@ -240,6 +240,8 @@ class SotwCacheTest {
         final Node node;
         final List<Response> responses = new ArrayList<>();
         final java.util.Map<String, Watch> watches = new java.util.HashMap<>();
+        /** The names of the last request per type (the cache keeps requests without them). */
+        final java.util.Map<String, List<String>> names = new java.util.HashMap<>();
 
         Client(long stream, String nodeId) {
             this.stream = stream;
@@ -254,7 +256,7 @@ class SotwCacheTest {
         }
 
         void ack(String typeUrl, Response response) {
-            ack(typeUrl, response, response.request().getResourceNamesList());
+            ack(typeUrl, response, names.get(typeUrl));
         }
 
         /** @param response the one answered, or {@code null} for a new request while nothing is in flight */
@@ -269,12 +271,13 @@ class SotwCacheTest {
             String kept = responses.stream().filter(r -> r.request().getTypeUrl().equals(typeUrl) && r != rejected)
                     .reduce((a, b) -> b).map(Response::version).orElse("");
             send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl)
-                    .addAllResourceNames(rejected.request().getResourceNamesList()).setVersionInfo(kept)
+                    .addAllResourceNames(names.get(typeUrl)).setVersionInfo(kept)
                     .setResponseNonce("n" + responses.indexOf(rejected))
                     .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("no")).build());
         }
 
         private void send(DiscoveryRequest request) {
+            names.put(request.getTypeUrl(), List.copyOf(request.getResourceNamesList()));
             Watch previous = watches.remove(request.getTypeUrl());
             if (previous != null) {
                 previous.cancel();
