@@ -123,7 +123,7 @@ final class SotwCache {
             return;
         }
         TypeState state = client.types.computeIfAbsent(type,
-                t -> new TypeState(reconnected(client, t, request.getVersionInfo())));
+                t -> new TypeState(reconnected(client, t, request.getVersionInfo(), request.getResourceNamesCount() == 0)));
         synchronized (state) {
             if (request.hasErrorDetail()) {
                 state.sent = null; // rejected: the client keeps what it had
@@ -133,8 +133,8 @@ final class SotwCache {
             }
             if (!request.getVersionInfo().equals(state.acked.label())) {
                 // The client says it has something else than what this stream knows: trust the label, not the names.
-                state.acked = isComplete(type) ? Holding.complete(request.getVersionInfo())
-                        : request.getVersionInfo().isEmpty() ? Holding.NONE : new Holding(request.getVersionInfo(), Set.of(), null);
+                state.acked = request.getVersionInfo().isEmpty() ? Holding.NONE
+                        : labelOnly(type, request.getResourceNamesCount() == 0, request.getVersionInfo());
             }
             // Clients repeat the same names in every ACK (Envoy: all 1,000 assignments): comparing them with
             // the last request's is far cheaper than building and interning the set again (bench profile).
@@ -162,7 +162,16 @@ final class SotwCache {
         return new Holding(holding.label(), nameSets.intern(ImmutableSet.copyOf(kept)), null);
     }
 
-    private Holding reconnected(StreamClient client, ResourceType type, String version) {
+    /**
+     * What a client that presents {@code version} and nothing more holds: a wildcard subscriber of
+     * listeners or clusters holds that version's every resource (they come complete); anyone else holds
+     * that content for names unknown: the names it asks for are sent.
+     */
+    private static Holding labelOnly(ResourceType type, boolean wildcard, String version) {
+        return isComplete(type) && wildcard ? Holding.complete(version) : new Holding(version, Set.of(), null);
+    }
+
+    private Holding reconnected(StreamClient client, ResourceType type, String version, boolean wildcard) {
         if (version.isEmpty()) {
             return Holding.NONE;
         }
@@ -186,7 +195,7 @@ final class SotwCache {
                 return remembered.sent;
             }
         }
-        return isComplete(type) ? Holding.complete(version) : new Holding(version, Set.of(), null);
+        return labelOnly(type, wildcard, version);
     }
 
     /**
@@ -339,22 +348,32 @@ final class SotwCache {
         Holding has = entry.state.acked;
         List<Message> send = new ArrayList<>();
         if (isComplete(type)) {
-            if (label.equals(has.label())) {
-                return null;
-            }
+            // Listeners and clusters always go complete: every subscribed one, or all for a wildcard.
+            Holding next;
             if (entry.requested.isEmpty()) {
+                if (label.equals(has.label()) && has.names() == null) {
+                    return null;
+                }
                 resources.values().forEach(r -> send.add(r.resource()));
+                next = Holding.complete(label);
             } else {
+                // Named (gRPC clients subscribe to the clusters their routes use): a name newly asked
+                // for at the same version needs an answer too.
+                Set<String> present = present(entry.requested, resources);
+                if (label.equals(has.label()) && (has.names() == null || has.names().containsAll(present))) {
+                    return null;
+                }
                 for (String name : entry.requested) {
                     VersionedResource<?> r = resources.get(name);
                     if (r != null) {
                         send.add(r.resource());
                     }
                 }
+                next = new Holding(label, present, entry.requested);
             }
             Set<String> rewarm = type == ResourceType.CLUSTER && entry.watch.ads()
                     ? changedAssignments(group, has.label(), resources) : null;
-            return new Answer(Response.create(xds, send, label), Holding.complete(label), rewarm, Set.of());
+            return new Answer(Response.create(xds, send, label), next, rewarm, Set.of());
         }
         Set<String> warm = type == ResourceType.ENDPOINT ? entry.client.warm() : Set.of();
         Set<String> requested = entry.requested;

@@ -178,6 +178,27 @@ class SotwCacheTest {
     }
 
     @Test
+    void aClusterNewlyNamedAtTheSameVersionIsSentWithTheOthers() {
+        Client grpc = new Client(1, "grpc-1");
+        Response first = grpc.request(CDS, List.of("upstream:a"), "");
+        assertThat(names(first)).containsExactly("upstream:a");
+        grpc.ack(CDS, first);
+        // Its route now also uses b, which the group had all along: the clusters version is unchanged.
+        grpc.ack(CDS, null, List.of("upstream:a", "upstream:b"));
+        assertThat(grpc.responses).hasSize(2);
+        assertThat(names(grpc.last())).as("clusters come complete").containsExactly("upstream:a", "upstream:b");
+        assertThat(grpc.last().version()).isEqualTo(first.version());
+        grpc.ack(CDS, grpc.last());
+        assertThat(grpc.responses).hasSize(2);
+    }
+
+    @Test
+    void aNamedSubscriberThisProcessDoesNotKnowGetsItsClustersAgain() {
+        Client stranger = new Client(7, "grpc-from-the-peer");
+        assertThat(names(stranger.request(CDS, List.of("upstream:a"), version(CDS)))).containsExactly("upstream:a");
+    }
+
+    @Test
     void aChangeOfAnotherAssignmentMovesTheVersionWithoutResources() {
         Client grpc = new Client(1, "grpc-1");
         grpc.ack(EDS, grpc.request(EDS, List.of("upstream:b"), ""));
