@@ -152,6 +152,42 @@ class FailoverIT {
         assertThat(call()).isEqualTo("site-b");
     }
 
+    /**
+     * grpc-java subscribes to the clusters its routes use, by name: a route moved to a cluster the
+     * group already served (the clusters' version does not change) must still bring that cluster.
+     */
+    @Test
+    void aRouteMovedToAClusterTheGroupAlreadyServedIsFollowed() throws Exception {
+        String config = """
+                kind: Gateway
+                metadata: {name: mesh}
+                spec: {nodeGroup: grpc-clients, dataPlane: proxyless-grpc}
+                ---
+                kind: Route
+                metadata: {name: greeter}
+                spec: {gateways: [mesh], hosts: [greeter], match: {pathPrefix: /tandem.test.Site/}, to: {upstream: %s}}
+                ---
+                kind: Route
+                metadata: {name: other}
+                spec: {gateways: [mesh], hosts: [other], to: {upstream: site-b}}
+                ---
+                kind: Route
+                metadata: {name: third}
+                spec: {gateways: [mesh], hosts: [third], to: {upstream: site-a}}
+                ---
+                """ + sites.upstreams("");
+        AdminHttp admin = appliance.admin();
+        assertThat(admin.post("/api/v1/apply", config.formatted("site-a")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
+        String clusters = admin.get("/api/v1/status").json().path("nodeGroups").path("grpc-clients").path("versions")
+                .path("clusters").asText();
+
+        assertThat(admin.post("/api/v1/apply", config.formatted("site-b")).status()).isEqualTo(201);
+        assertThat(admin.get("/api/v1/status").json().path("nodeGroups").path("grpc-clients").path("versions")
+                .path("clusters").asText()).as("same clusters, only the route changed").isEqualTo(clusters);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));
+    }
+
     @Test
     void drainingThePrimaryMovesCallsToTheFailoverSiteWhileItStillRuns() throws Exception {
         AdminHttp admin = appliance.admin();
