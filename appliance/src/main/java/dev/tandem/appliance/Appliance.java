@@ -23,10 +23,14 @@ import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
 import dev.tandem.xds.serve.XdsService;
+import dev.tandem.xds.translate.GroupResources;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,7 @@ public final class Appliance implements AutoCloseable {
 
     private final Database database;
     private final XdsService xds;
+    private final RevisionService revisions;
     private final XdsServer xdsServer;
     private final WebServer adminServer;
     private final Exporter exporter;
@@ -49,11 +54,12 @@ public final class Appliance implements AutoCloseable {
     private final TandemMetrics metrics;
     private volatile boolean ready;
 
-    private Appliance(Database database, XdsService xds, XdsServer xdsServer, WebServer adminServer, Exporter exporter,
-                      FallbackStore exportStore, TandemMetrics metrics) {
+    private Appliance(Database database, XdsService xds, RevisionService revisions, XdsServer xdsServer, WebServer adminServer,
+                      Exporter exporter, FallbackStore exportStore, TandemMetrics metrics) {
         this.metrics = metrics;
         this.database = database;
         this.xds = xds;
+        this.revisions = revisions;
         this.xdsServer = xdsServer;
         this.adminServer = adminServer;
         this.exporter = exporter;
@@ -61,13 +67,21 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(ApplianceConfig config) throws Exception {
-        return start(config, java.util.function.UnaryOperator.identity());
+        return start(config, UnaryOperator.identity());
     }
 
     /** For tests only: {@code afterTranslation} alters what is served (see {@link RevisionService}). */
-    static Appliance start(ApplianceConfig config,
-                           java.util.function.UnaryOperator<dev.tandem.xds.translate.GroupResources> afterTranslation)
-            throws Exception {
+    static Appliance start(ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation) throws Exception {
+        return start(config, afterTranslation, group -> {
+        });
+    }
+
+    /**
+     * For tests only: {@code afterTranslation} alters what is served (see {@link RevisionService});
+     * {@code beforeSetSnapshot} may make a node group's publish fail (see {@link XdsService}).
+     */
+    static Appliance start(ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation,
+                           Consumer<String> beforeSetSnapshot) throws Exception {
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.dataDir());
         ClusterPki pki;
@@ -80,11 +94,12 @@ public final class Appliance implements AutoCloseable {
             throw new java.io.IOException("cannot load the PKI in " + config.pkiDir() + ": " + e.getMessage(), e);
         }
         XdsService xds = null;
+        RevisionService revisions = null;
         XdsServer xdsServer = null;
         FallbackStore exportStore = null;
         Exporter exporter = null;
         try {
-            xds = new XdsService(clock);
+            xds = new XdsService(clock, beforeSetSnapshot);
             RevisionStore store = new RevisionStore(database);
             AuditLog audit = new AuditLog(database);
             AdminTokens tokens = new AdminTokens(database);
@@ -93,7 +108,7 @@ public final class Appliance implements AutoCloseable {
                 LOG.info("admin API: created the token 'initial-admin' (role admin) in {}; read it from there, it is not logged",
                         tokenFile);
             }
-            RevisionService revisions = new RevisionService(store, xds, clock, afterTranslation, audit);
+            revisions = new RevisionService(store, audit, xds, clock, afterTranslation);
             if (config.export().enabled()) {
                 ExportSettings settings = config.export();
                 Optional<EncryptionKey> encryption = Optional.empty();
@@ -140,9 +155,10 @@ public final class Appliance implements AutoCloseable {
             Appliance[] self = new Appliance[1];
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
+            RevisionService serving = revisions;
             AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
                     new JoinTokens(database), pki, certificates, xds, Optional.ofNullable(exporter), metrics,
-                    () -> self[0] != null && self[0].ready);
+                    () -> self[0] != null && self[0].ready && serving.publication().published());
             if (exporter != null) {
                 metrics.export(exporter);
             }
@@ -167,9 +183,13 @@ public final class Appliance implements AutoCloseable {
                 throw new java.io.IOException("cannot listen for the admin API on " + config.admin().address() + ":"
                         + config.admin().port() + " (address in use, or not an address of this host)");
             }
-            Appliance appliance = new Appliance(database, xds, xdsServer, adminServer, exporter, exportStore, metrics);
+            Appliance appliance = new Appliance(database, xds, revisions, xdsServer, adminServer, exporter, exportStore, metrics);
             self[0] = appliance;
-            initialPublish.get(30, TimeUnit.SECONDS);
+            try {
+                initialPublish.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // Logged, shown in the status and retried by the revision service; not ready until it succeeds.
+            }
             appliance.ready = true;
             xdsServer.serving(true);
             LOG.info("Tandem node '{}' ready: xDS on {}:{} ({}), admin API on https://{}:{}, data in {}", config.nodeId(),
@@ -185,6 +205,9 @@ public final class Appliance implements AutoCloseable {
             }
             if (xdsServer != null) {
                 xdsServer.close();
+            }
+            if (revisions != null) {
+                revisions.close();
             }
             if (xds != null) {
                 xds.close();
@@ -223,6 +246,7 @@ public final class Appliance implements AutoCloseable {
         LOG.info("stopping: admin API, xDS server, store");
         adminServer.stop();
         xdsServer.close();
+        revisions.close();
         if (exporter != null) {
             exporter.close();
             exportStore.close();

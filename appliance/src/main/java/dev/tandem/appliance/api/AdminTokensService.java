@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.Role;
 import dev.tandem.appliance.store.AuditLog;
+import dev.tandem.appliance.store.AuditLog.Event;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +57,14 @@ final class AdminTokensService implements HttpService {
         String name = req.path().pathParameters().get("name");
         String by = holder(req);
         try {
-            tokens.revoke(name);
+            audit.audited(c -> {
+                tokens.revoke(c, name);
+                return name;
+            }, revoked -> Event.of(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'"));
         } catch (AdminTokens.Refused e) {
             Json.error(res, Status.CONFLICT_409, "not revoked", List.of(e.getMessage()));
             return;
         }
-        audit.record(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'", null);
         Json.ok(res, Map.of("name", name, "revoked", true));
     }
 
@@ -79,13 +83,13 @@ final class AdminTokensService implements HttpService {
         String by = holder(req);
         Role before;
         try {
-            before = tokens.changeRole(name, role.get());
+            before = audit.audited(c -> tokens.changeRole(c, name, role.get()), previous -> Event.of(clock.instant(), by,
+                    Callers.origin(req), "admin-token-role-change", "token '" + name + "': " + previous.spelling() + " -> "
+                            + role.get().spelling()));
         } catch (AdminTokens.Refused e) {
             Json.error(res, Status.CONFLICT_409, "role not changed", List.of(e.getMessage()));
             return;
         }
-        audit.record(clock.instant(), by, Callers.origin(req), "admin-token-role-change", "token '" + name + "': "
-                + before.spelling() + " -> " + role.get().spelling(), null);
         Json.ok(res, Map.of("name", name, "role", role.get().spelling(), "previousRole", before.spelling()));
     }
 
@@ -112,14 +116,14 @@ final class AdminTokensService implements HttpService {
         }
         String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
         String token;
+        Instant now = clock.instant();
         try {
-            token = tokens.create(name, role.get(), by, clock.instant());
+            token = audit.audited(c -> tokens.create(c, name, role.get(), by, now), created -> Event.of(now, by,
+                    Callers.origin(req), "admin-token-create", "token '" + name + "' with role " + role.get().spelling()));
         } catch (IllegalArgumentException e) {
             Json.error(res, Status.CONFLICT_409, "token exists", List.of(e.getMessage()));
             return;
         }
-        audit.record(clock.instant(), by, Callers.origin(req), "admin-token-create",
-                "token '" + name + "' with role " + role.get().spelling(), null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
         out.put("role", role.get().spelling());

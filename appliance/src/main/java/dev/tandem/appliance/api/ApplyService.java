@@ -1,5 +1,6 @@
 package dev.tandem.appliance.api;
 
+import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.appliance.revisions.RevisionService.ApplyResult;
 import dev.tandem.xds.model.ConfigError;
@@ -30,8 +31,8 @@ final class ApplyService implements HttpService {
     private void apply(ServerRequest req, ServerResponse res) throws Exception {
         // An empty body is an empty config: refused by validation like any other, with a 400.
         String yaml = req.content().hasEntity() ? req.content().as(String.class) : "";
-        String actor = req.context().get(BearerTokenFilter.HOLDER, dev.tandem.appliance.auth.AdminTokens.Holder.class)
-                .map(dev.tandem.appliance.auth.AdminTokens.Holder::name).orElse("anonymous");
+        String actor = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
+                .map(AdminTokens.Holder::name).orElse("anonymous");
         String from = Callers.origin(req);
         try {
             ApplyResult result = revisions.apply(yaml, actor, from);
@@ -40,6 +41,11 @@ final class ApplyService implements HttpService {
             body.put("unchanged", result.unchanged());
             body.put("nodeGroups", result.nodeGroups());
             body.put("versions", result.versions());
+            // Stored either way (numbers are never reused); a publish that failed is retried until it succeeds.
+            body.put("published", result.published());
+            if (!result.published()) {
+                body.put("publishError", result.publishError());
+            }
             Json.send(res, result.unchanged() ? Status.OK_200 : Status.CREATED_201, body);
         } catch (InvalidConfigException e) {
             List<String> details = e.errors().stream().map(ConfigError::toString).toList();

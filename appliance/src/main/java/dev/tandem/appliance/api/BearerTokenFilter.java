@@ -9,6 +9,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -25,10 +26,12 @@ final class BearerTokenFilter implements Filter {
 
     private final AdminTokens tokens;
     private final Consumer<String> refused;
+    private final ApiErrors errors;
 
-    BearerTokenFilter(AdminTokens tokens, Consumer<String> refused) {
+    BearerTokenFilter(AdminTokens tokens, Consumer<String> refused, ApiErrors errors) {
         this.tokens = tokens;
         this.refused = refused;
+        this.errors = errors;
     }
 
     @Override
@@ -49,8 +52,8 @@ final class BearerTokenFilter implements Filter {
         Optional<AdminTokens.Holder> holder;
         try {
             holder = tokens.holder(header.get().substring("Bearer ".length()).trim());
-        } catch (java.sql.SQLException e) {
-            Json.error(res, Status.INTERNAL_SERVER_ERROR_500, "internal error", List.of("cannot check the token: " + e.getMessage()));
+        } catch (SQLException e) {
+            errors.internal(req, res, e);
             return;
         }
         if (holder.isEmpty()) {

@@ -7,6 +7,7 @@ import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.store.AuditLog;
 import java.io.StringReader;
 import java.security.PublicKey;
+import java.sql.Connection;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -92,25 +93,44 @@ final class CertificateIssuer {
         }
     }
 
+    /** A certificate signed and recorded, not yet answered. */
+    record Issuance(DataPlaneIdentity identity, X509Certificate certificate, String serial, String renewedFrom) {
+    }
+
     /**
-     * Signs a certificate for {@code identity}, records and audits it, and returns the API answer:
-     * identity, certificate, CA bundle, serial, expiry.
+     * Signs a certificate for {@code identity} and records its serial (the deny list needs it) in the
+     * caller's transaction; {@link #event} is its audit entry, {@link #answer} the API's answer.
      */
-    Map<String, Object> issue(DataPlaneIdentity identity, PublicKey key, String actor, String origin, String action,
-                              String renewedFrom, Instant now) throws SQLException {
+    Issuance issue(Connection c, DataPlaneIdentity identity, PublicKey key, String actor, String renewedFrom, Instant now)
+            throws SQLException {
         X509Certificate certificate = pki.ca().issue(key, identity.nodeId(),
                 List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
         String serial = DataPlaneIdentity.serial(certificate);
-        issued.record(serial, identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
+        issued.record(c, serial, identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
                 certificate.getNotAfter().toInstant(), actor, renewedFrom);
-        audit.record(now, actor, origin, action, identity.uri() + " serial " + serial
-                + (renewedFrom == null ? "" : " (renews " + renewedFrom + ")"), null);
+        return new Issuance(identity, certificate, serial, renewedFrom);
+    }
+
+    /** Signs, records and audits a certificate in one transaction; returns the API answer. */
+    Map<String, Object> issue(DataPlaneIdentity identity, PublicKey key, String actor, String origin, String action,
+                              String renewedFrom, Instant now) throws SQLException {
+        return answer(audit.audited(c -> issue(c, identity, key, actor, renewedFrom, now),
+                issuance -> event(issuance, actor, origin, action, now)));
+    }
+
+    static AuditLog.Event event(Issuance issuance, String actor, String origin, String action, Instant now) {
+        return AuditLog.Event.of(now, actor, origin, action, issuance.identity().uri() + " serial " + issuance.serial()
+                + (issuance.renewedFrom() == null ? "" : " (renews " + issuance.renewedFrom() + ")"));
+    }
+
+    /** Identity, certificate, CA bundle, serial, expiry. */
+    Map<String, Object> answer(Issuance issuance) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("identity", identity.uri());
-        out.put("serial", serial);
-        out.put("certificate", PemFiles.pem(certificate));
+        out.put("identity", issuance.identity().uri());
+        out.put("serial", issuance.serial());
+        out.put("certificate", PemFiles.pem(issuance.certificate()));
         out.put("caBundle", PemFiles.pem(pki.ca().certificate()));
-        out.put("expiresAt", certificate.getNotAfter().toInstant().toString());
+        out.put("expiresAt", issuance.certificate().getNotAfter().toInstant().toString());
         return out;
     }
 }

@@ -71,14 +71,14 @@ final class CertificatesService implements HttpService {
             return;
         }
         IssuedCertificates.Issued revoked;
+        String origin = Callers.origin(req);
         try {
-            revoked = issued.revoke(serial, by, reason.isEmpty() ? null : reason, now);
+            revoked = issued.revoke(serial, by, reason.isEmpty() ? null : reason, now, audit, r -> AuditLog.Event.of(now, by, origin,
+                    "certificate-revoke", r.identity() + " serial " + r.serial() + (reason.isEmpty() ? "" : ": " + reason)));
         } catch (IssuedCertificates.UnknownSerial e) {
             Json.error(res, Status.NOT_FOUND_404, "unknown certificate", List.of(e.getMessage()));
             return;
         }
-        audit.record(now, by, Callers.origin(req), "certificate-revoke", revoked.identity() + " serial " + revoked.serial()
-                + (reason.isEmpty() ? "" : ": " + reason), null);
         Json.ok(res, json(revoked));
     }
 

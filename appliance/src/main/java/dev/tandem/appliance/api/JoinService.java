@@ -7,6 +7,7 @@ import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
 import dev.tandem.xds.bootstrap.XdsPeer;
 import dev.tandem.appliance.store.AuditLog;
+import dev.tandem.appliance.store.AuditLog.Event;
 import dev.tandem.xds.model.Durations;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -72,8 +73,8 @@ final class JoinService implements HttpService {
         }
         String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
         Instant now = clock.instant();
-        String token = tokens.create(group, now.plus(ttl), by, now);
-        audit.record(now, by, Callers.origin(req), "join-token-create", "node group " + group + ", ttl " + Durations.format(ttl), null);
+        String token = audit.audited(c -> tokens.create(c, group, now.plus(ttl), by, now), created -> Event.of(now, by,
+                Callers.origin(req), "join-token-create", "node group " + group + ", ttl " + Durations.format(ttl)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", token);
         out.put("nodeGroup", group);
@@ -93,18 +94,23 @@ final class JoinService implements HttpService {
             return;
         }
         Instant now = clock.instant();
-        String group;
+        String actor = "join:" + csr.nodeId();
+        String origin = Callers.origin(req);
+        CertificateIssuer.Issuance issuance;
         try {
-            group = tokens.redeem(body.path("token").asText(""), csr.nodeId(), now);
+            // The token's use, the certificate's record and the audit entry: one transaction, so a
+            // crash never leaves a used token without its certificate.
+            issuance = audit.audited(c -> {
+                String group = tokens.redeem(c, body.path("token").asText(""), csr.nodeId(), now);
+                return issuer.issue(c, new DataPlaneIdentity(issuer.cluster(), group, csr.nodeId()), csr.key(), actor, null, now);
+            }, issued -> CertificateIssuer.event(issued, actor, origin, "certificate-issue", now));
         } catch (JoinTokens.Refused e) {
             refused.accept(e.reason());
             Json.error(res, Status.UNAUTHORIZED_401, "join refused", List.of(e.getMessage()));
             return;
         }
-        DataPlaneIdentity identity = new DataPlaneIdentity(issuer.cluster(), group, csr.nodeId());
-        Map<String, Object> out = issuer.issue(identity, csr.key(), "join:" + csr.nodeId(), Callers.origin(req),
-                "certificate-issue", null, now);
-        out.put("nodeGroup", group);
+        Map<String, Object> out = issuer.answer(issuance);
+        out.put("nodeGroup", issuance.identity().nodeGroup());
         out.put("xdsTls", !xdsInsecure);
         out.put("peers", peers.stream().map(p -> Map.of("name", p.name(), "address", p.address(), "port", p.port())).toList());
         Json.send(res, Status.CREATED_201, out);

@@ -1,5 +1,6 @@
 package dev.tandem.appliance.api;
 
+import dev.tandem.appliance.revisions.Publication;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.XdsService;
@@ -40,6 +41,7 @@ final class StatusService implements HttpService {
         // Peers (active/standby) come with the peers issue; a single node is standalone.
         body.put("role", "standalone");
         body.put("revision", revisions.current().map(c -> c.revision().number()).orElse(0L));
+        body.put("publication", publication(revisions.publication()));
         Map<String, Object> security = new LinkedHashMap<>();
         security.put("xds", xdsInsecure ? "insecure" : "mtls");
         if (xdsInsecure) {
@@ -60,6 +62,16 @@ final class StatusService implements HttpService {
         body.put("dataPlanes", xds.connectedDataPlanes().stream().map(StatusService::dataPlane).toList());
         body.put("export", exporter.map(ExportService::status).orElse(null));
         Json.ok(res, body);
+    }
+
+    private static Map<String, Object> publication(Publication p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("revision", p.revision());
+        out.put("published", p.published());
+        out.put("error", p.error());
+        out.put("attempts", p.attempts());
+        out.put("since", p.since().toString());
+        return out;
     }
 
     private static Map<String, Object> halt(dev.tandem.xds.serve.RolloutHalt h) {

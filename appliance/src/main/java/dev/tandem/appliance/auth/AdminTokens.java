@@ -1,11 +1,10 @@
 package dev.tandem.appliance.auth;
 
 import dev.tandem.appliance.store.Database;
+import dev.tandem.appliance.store.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -14,12 +13,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.h2.api.ErrorCode;
 
 /**
  * Bearer tokens of the admin API, kept in H2 as SHA-256 hashes (a token is 256 random bits, so a fast
@@ -46,31 +47,44 @@ public final class AdminTokens {
 
     /**
      * On a store with no token at all, creates {@code initial-admin} and writes it to {@code file}
-     * (0600) so that the operator on this host can use the API; returns whether it did.
+     * (0600) so that the operator on this host can use the API; returns whether it did. The file is on
+     * disk before the token is stored: a crash between the two leaves no token, and the next start
+     * makes a new one, rather than a stored token nobody can read.
      */
     public boolean createInitialAdmin(Path file, Instant now) throws SQLException, IOException {
         if (!list().isEmpty()) {
             return false;
         }
-        String token = create("initial-admin", Role.ADMIN, "first start", now);
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
+        String token = newToken();
+        DurableFiles.write(file, (token + "\n").getBytes(StandardCharsets.US_ASCII), DurableFiles.ownerOnly(), true);
+        database.write(c -> {
+            insert(c, "initial-admin", Role.ADMIN, token, "first start", now);
+            return token;
+        });
         return true;
     }
 
     /**
-     * Creates a token and returns it: the only time it is ever shown.
+     * Creates a token in the caller's transaction and returns it: the only time it is ever shown.
      *
      * @throws IllegalArgumentException when {@code name} is taken
      */
-    public String create(String name, Role role, String createdBy, Instant now) throws SQLException {
+    public String create(Connection c, String name, Role role, String createdBy, Instant now) throws SQLException {
+        String token = newToken();
+        insert(c, name, role, token, createdBy, now);
+        return token;
+    }
+
+    private static String newToken() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO admin_token (name, role, token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)")) {
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void insert(Connection c, String name, Role role, String token, String createdBy, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO admin_token (name, role, token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, name);
             ps.setString(2, role.name());
             ps.setString(3, hash(token));
@@ -78,12 +92,11 @@ public final class AdminTokens {
             ps.setString(5, createdBy.length() > 200 ? createdBy.substring(0, 200) : createdBy);
             ps.executeUpdate();
         } catch (SQLException e) {
-            if (e.getErrorCode() == org.h2.api.ErrorCode.DUPLICATE_KEY_1) {
+            if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
                 throw new IllegalArgumentException("a token named '" + name + "' exists already");
             }
             throw e;
         }
-        return token;
     }
 
     /** The holder of {@code token}, or empty for anything that is not a current token. */
@@ -107,7 +120,7 @@ public final class AdminTokens {
             List<Info> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(new Info(rs.getString(1), Role.valueOf(rs.getString(2)),
-                        rs.getObject(3, java.time.OffsetDateTime.class).toInstant(), rs.getString(4)));
+                        rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getString(4)));
             }
             return out;
         }
@@ -123,29 +136,30 @@ public final class AdminTokens {
     }
 
     /**
-     * Deletes the token {@code name}: calls with it are refused from the next one on. The last admin
-     * token is kept (without one, nobody could create tokens again).
+     * Deletes the token {@code name} in the caller's transaction: calls with it are refused from the
+     * next one on. The last admin token is kept (without one, nobody could create tokens again).
      */
-    public synchronized void revoke(String name) throws SQLException, Refused {
-        Role current = roleOf(name);
-        if (current == Role.ADMIN && admins() == 1) {
+    public synchronized void revoke(Connection c, String name) throws SQLException, Refused {
+        Role current = roleOf(c, name);
+        if (current == Role.ADMIN && admins(c) == 1) {
             throw new Refused("'" + name + "' is the last admin token; create another admin token first");
         }
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
             ps.setString(1, name);
             ps.executeUpdate();
         }
     }
 
-    /** Gives the token {@code name} another role; returns the role it had. The last admin keeps its role. */
-    public synchronized Role changeRole(String name, Role role) throws SQLException, Refused {
-        Role current = roleOf(name);
-        if (current == Role.ADMIN && role != Role.ADMIN && admins() == 1) {
+    /**
+     * Gives the token {@code name} another role in the caller's transaction; returns the role it had.
+     * The last admin keeps its role.
+     */
+    public synchronized Role changeRole(Connection c, String name, Role role) throws SQLException, Refused {
+        Role current = roleOf(c, name);
+        if (current == Role.ADMIN && role != Role.ADMIN && admins(c) == 1) {
             throw new Refused("'" + name + "' is the last admin token; create another admin token first");
         }
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
             ps.setString(1, role.name());
             ps.setString(2, name);
             ps.executeUpdate();
@@ -153,9 +167,8 @@ public final class AdminTokens {
         return current;
     }
 
-    private Role roleOf(String name) throws SQLException, Refused {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT role FROM admin_token WHERE name = ?")) {
+    private static Role roleOf(Connection c, String name) throws SQLException, Refused {
+        try (PreparedStatement ps = c.prepareStatement("SELECT role FROM admin_token WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -166,9 +179,8 @@ public final class AdminTokens {
         }
     }
 
-    private int admins() throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM admin_token WHERE role = 'ADMIN'");
+    private static int admins(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM admin_token WHERE role = 'ADMIN'");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);

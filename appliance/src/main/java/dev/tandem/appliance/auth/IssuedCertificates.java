@@ -1,5 +1,6 @@
 package dev.tandem.appliance.auth;
 
+import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Every client certificate the cluster CA issued, and the deny list: {@code tandem cert revoke} marks
@@ -75,11 +77,11 @@ public final class IssuedCertificates {
         revocationListeners.add(listener);
     }
 
-    public void record(String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt, Instant expiresAt,
-                       String issuedBy, String renewedFrom) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
-                     + "expires_at, issued_by, renewed_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    /** Records an issued certificate in the caller's transaction. */
+    public void record(Connection c, String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt,
+                       Instant expiresAt, String issuedBy, String renewedFrom) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
+                + "expires_at, issued_by, renewed_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, serial);
             ps.setString(2, identity);
             ps.setString(3, nodeGroup);
@@ -103,22 +105,25 @@ public final class IssuedCertificates {
     }
 
     /**
-     * Puts {@code serial} on the deny list; returns the certificate as it is now. Revoking a revoked
-     * certificate changes nothing and is not an error.
+     * Puts {@code serial} on the deny list, with the audit entry {@code event} in the same transaction;
+     * returns the certificate as it is now. Streams of the certificate are ended only once that is on
+     * disk. Revoking a revoked certificate changes nothing and is not an error.
      */
-    public Issued revoke(String serial, String by, String reason, Instant now) throws SQLException, UnknownSerial {
+    public Issued revoke(String serial, String by, String reason, Instant now, AuditLog audit,
+                         Function<Issued, AuditLog.Event> event) throws SQLException, UnknownSerial {
         String s = normalize(serial);
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE certificate SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {
-            ps.setObject(1, now.atOffset(ZoneOffset.UTC));
-            ps.setString(2, by);
-            ps.setString(3, reason);
-            ps.setString(4, s);
-            ps.executeUpdate();
-        }
-        Issued issued = find(s).orElseThrow(() -> new UnknownSerial("no certificate with serial " + s
-                + " was issued by this cluster (tandem cert list shows them)"));
+        Issued issued = audit.audited(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE certificate SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {
+                ps.setObject(1, now.atOffset(ZoneOffset.UTC));
+                ps.setString(2, by);
+                ps.setString(3, reason);
+                ps.setString(4, s);
+                ps.executeUpdate();
+            }
+            return query(c, "WHERE serial = ?", s).stream().findFirst().orElseThrow(() -> new UnknownSerial(
+                    "no certificate with serial " + s + " was issued by this cluster (tandem cert list shows them)"));
+        }, event);
         synchronized (this) {
             Set<String> next = new HashSet<>(revoked);
             next.add(s);
@@ -129,9 +134,14 @@ public final class IssuedCertificates {
     }
 
     private List<Issued> query(String where, String parameter) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT serial, identity, node_group, node_id, issued_at, expires_at, "
-                     + "issued_by, renewed_from, revoked_at, revoked_by, revoke_reason FROM certificate " + where)) {
+        try (Connection c = database.connection()) {
+            return query(c, where, parameter);
+        }
+    }
+
+    private static List<Issued> query(Connection c, String where, String parameter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT serial, identity, node_group, node_id, issued_at, expires_at, "
+                + "issued_by, renewed_from, revoked_at, revoked_by, revoke_reason FROM certificate " + where)) {
             if (parameter != null) {
                 ps.setString(1, parameter);
             }

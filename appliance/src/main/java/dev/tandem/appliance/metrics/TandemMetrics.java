@@ -3,6 +3,7 @@ package dev.tandem.appliance.metrics;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.XdsService;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
@@ -27,6 +28,7 @@ public final class TandemMetrics implements AutoCloseable {
     private final XdsService xds;
     private final MultiGauge dataPlanes;
     private final MultiGauge halted;
+    private final Counter internalErrors;
 
     public TandemMetrics(XdsService xds, RevisionService revisions) {
         this.xds = xds;
@@ -39,12 +41,20 @@ public final class TandemMetrics implements AutoCloseable {
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
         Gauge.builder("tandem_revision", revisions, r -> r.current().map(c -> c.revision().number()).orElse(0L))
                 .description("The revision this node serves").register(registry);
+        Gauge.builder("tandem_revision_published", revisions, r -> r.publication().published() ? 1 : 0)
+                .description("1 when the current revision's snapshots are set for every node group; 0 while its publish "
+                        + "fails and is retried (it is stored all the same)").register(registry);
+        FunctionCounter.builder("tandem_publish_failures", revisions, RevisionService::publishFailures)
+                .description("Publish attempts of stored revisions that failed (each is retried)").register(registry);
         FunctionCounter.builder("tandem_xds_nacks", xds, XdsService::nackTotal)
                 .description("Configs rejected by data planes (NACKs), all node groups").register(registry);
         Gauge.builder("tandem_xds_held_requests", xds, XdsService::heldRequests)
                 .description("Requests held back: versions their node rejected, or halted rollouts").register(registry);
         dataPlanes = MultiGauge.builder("tandem_xds_data_planes")
                 .description("Connected data planes (ADS streams that named their node)").register(registry);
+        internalErrors = Counter.builder("tandem_admin_internal_errors")
+                .description("Admin API calls that failed inside the appliance (500, with a reference in the log)")
+                .register(registry);
         halted = MultiGauge.builder("tandem_rollout_halted")
                 .description("1 while the node group's rollout is halted by a NACK (rollout.haltOnNack)").register(registry);
     }
@@ -63,6 +73,14 @@ public final class TandemMetrics implements AutoCloseable {
      */
     public void xdsRefused(String reason) {
         registry.counter("tandem_xds_refusals", "reason", reason).increment();
+    }
+
+    /**
+     * Counts an admin API call that failed inside the appliance (answered 500 with a reference that is
+     * in the log). A client's mistake (unknown path, wrong method, bad body) is never counted here.
+     */
+    public void adminInternalError() {
+        internalErrors.increment();
     }
 
     /** Seconds until {@code certificate} (server, ca) expires: alert well before it reaches 0. */

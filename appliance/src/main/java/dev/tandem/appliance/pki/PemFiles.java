@@ -1,12 +1,12 @@
 package dev.tandem.appliance.pki;
 
+import dev.tandem.appliance.store.DurableFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
@@ -17,10 +17,12 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * PEM files of the PKI. Keys are created with mode 0600 before a byte is written, so there is no
- * moment at which another user could read them; they are never replaced in place.
+ * moment at which another user could read them; they are never replaced in place. Both are written
+ * durably ({@link DurableFiles}): a power loss at first start leaves no empty or torn key.
  */
 public final class PemFiles {
 
@@ -39,14 +41,13 @@ public final class PemFiles {
 
     /** Writes a certificate or public key, readable by all (0644). */
     public static void writePublic(Path file, Object object) throws IOException {
-        Files.writeString(file, pem(object), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        DurableFiles.write(file, pem(object).getBytes(StandardCharsets.US_ASCII), DurableFiles.readable(), false);
     }
 
     /** Writes a private key as PKCS#8 PEM, readable by its owner only (0600), refusing to overwrite one. */
     public static void writePrivate(Path file, PrivateKey key) throws IOException {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded())),
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        DurableFiles.write(file, pem(new PemObject("PRIVATE KEY", key.getEncoded())).getBytes(StandardCharsets.US_ASCII),
+                DurableFiles.ownerOnly(), false);
     }
 
     public static X509Certificate readCertificate(Path file) throws IOException {

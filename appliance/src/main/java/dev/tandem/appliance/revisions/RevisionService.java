@@ -1,10 +1,12 @@
 package dev.tandem.appliance.revisions;
 
+import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Revision;
 import dev.tandem.appliance.store.RevisionStore;
 import dev.tandem.xds.model.ConfigLoader;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
+import dev.tandem.xds.serve.PublishFailedException;
 import dev.tandem.xds.serve.XdsService;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.translate.GroupResources;
@@ -14,89 +16,94 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write path: validate → translate → store → publish. A config that fails validation or
- * translation is neither stored nor published; a stored revision is always published.
+ * The write path: validate → translate → store (with its audit entry, on disk) → publish. A config
+ * that fails validation or translation is neither stored nor published. A stored revision is
+ * published; if that fails, it stays stored (its number is never reused), the apply says so
+ * ({@link ApplyResult#published()}), and the publish is retried with a capped backoff until it
+ * succeeds or a newer revision replaces it ({@link #publication()}).
  *
- * <p>Applies are serialized (one writer), so revision numbers follow the order of publication.
- * Thread-safe.
+ * <p>Applies are serialized (one writer), so revision numbers follow the order of publication; a
+ * retry takes the same lock, so it never publishes a revision after a newer one. Thread-safe.
  */
-public final class RevisionService {
+public final class RevisionService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevisionService.class);
+    private static final Duration PUBLISH_WAIT = Duration.ofSeconds(10);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
     /** The revision being served and its parsed config. */
     public record Current(Revision revision, GatewayConfig config) {
     }
 
     /**
-     * @param unchanged the config equals the current revision's: no revision was created, nothing pushed
-     * @param versions  per node group, the version of each type its data planes ACK once they have the
-     *                  revision (what a deploy script waits for in the status)
+     * @param unchanged    the config equals the current revision's: no revision was created, nothing pushed
+     * @param versions     per node group, the version of each type its data planes ACK once they have the
+     *                     revision (what a deploy script waits for in the status)
+     * @param published    the revision's snapshots are set for every node group
+     * @param publishError why they are not (stored all the same, and retried); null when published
      */
     public record ApplyResult(long revision, boolean unchanged, List<String> nodeGroups,
-                              java.util.SortedMap<String, java.util.SortedMap<String, String>> versions) {
+                              SortedMap<String, SortedMap<String, String>> versions, boolean published, String publishError) {
     }
-
-    private static java.util.SortedMap<String, java.util.SortedMap<String, String>> versions(
-            java.util.Map<String, GroupSnapshot> snapshots, List<String> nodeGroups) {
-        java.util.SortedMap<String, java.util.SortedMap<String, String>> out = new java.util.TreeMap<>();
-        for (String group : nodeGroups) {
-            GroupSnapshot snapshot = snapshots.get(group);
-            if (snapshot != null) {
-                out.put(group, snapshot.versionsByType());
-            }
-        }
-        return out;
-    }
-
-    private static final java.time.Duration PUBLISH_WAIT = java.time.Duration.ofSeconds(10);
 
     private final RevisionStore store;
+    private final AuditLog audit;
     private final XdsService xds;
     private final Clock clock;
+    private final UnaryOperator<GroupResources> afterTranslation;
     private final Object writeLock = new Object();
+    private final List<Runnable> publishedListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tandem-publish-retry");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong publishFailures = new AtomicLong();
     private volatile Current current;
-
-    private final java.util.function.UnaryOperator<GroupResources> afterTranslation;
-
-    public RevisionService(RevisionStore store, XdsService xds, Clock clock) {
-        this(store, xds, clock, java.util.function.UnaryOperator.identity(), null);
-    }
+    private volatile Publication publication;
+    /** The current revision's snapshots, kept to retry a publish that failed. Guarded by writeLock. */
+    private SortedMap<String, GroupSnapshot> currentSnapshots = new TreeMap<>();
 
     /**
      * @param afterTranslation applied to every group's resources after translation; identity in
      *                         production. Tests use it to serve resources a real data plane rejects.
      */
-    public RevisionService(RevisionStore store, XdsService xds, Clock clock,
-                           java.util.function.UnaryOperator<GroupResources> afterTranslation,
-                           dev.tandem.appliance.store.AuditLog audit) {
+    public RevisionService(RevisionStore store, AuditLog audit, XdsService xds, Clock clock,
+                           UnaryOperator<GroupResources> afterTranslation) {
         this.store = store;
+        this.audit = audit;
         this.xds = xds;
         this.clock = clock;
         this.afterTranslation = afterTranslation;
-        this.audit = audit;
-    }
-
-    private final dev.tandem.appliance.store.AuditLog audit;
-
-    /** @param config with its secret files read in ({@link SecretFiles}) */
-    private SortedMap<String, GroupResources> translate(GatewayConfig config) {
-        SortedMap<String, GroupResources> out = new java.util.TreeMap<>();
-        Translator.translate(config).forEach((group, resources) -> out.put(group, afterTranslation.apply(resources)));
-        return out;
+        this.publication = Publication.nothingStored(clock.instant());
     }
 
     /**
      * Serves the newest stored revision, or applies {@code initialConfig} as the first one when the
-     * store has none. Completes when the snapshots are set.
+     * store has none. Completes when the first publish ends, in success or failure (a failure is
+     * retried: {@link #publication()}).
      */
     public CompletableFuture<?> start(Optional<Path> initialConfig) throws SQLException, IOException, InvalidConfigException {
         Optional<Revision> latest = store.latest();
@@ -109,9 +116,12 @@ public final class RevisionService {
                 // Valid when applied: now the model got stricter, or a secret file went missing on this host.
                 throw new IllegalStateException("stored revision " + r.number() + " cannot be served: " + e.getMessage(), e);
             }
-            current = new Current(r, config);
             LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
-            return publish(r.number(), translate(config));
+            synchronized (writeLock) {
+                current = new Current(r, config);
+                currentSnapshots = build(config);
+                return publish(r.number(), 1);
+            }
         }
         if (initialConfig.isPresent()) {
             Path file = initialConfig.get();
@@ -127,8 +137,19 @@ public final class RevisionService {
         return Optional.ofNullable(current);
     }
 
+    /** Whether the current revision is served, and if not, why and since when. */
+    public Publication publication() {
+        return publication;
+    }
+
+    /** Publish attempts that failed since start, all revisions. */
+    public long publishFailures() {
+        return publishFailures.get();
+    }
+
     /**
-     * Validates {@code yaml} and, if it differs from the current revision, stores and publishes it.
+     * Validates {@code yaml} and, if it differs from the current revision, stores it with its audit
+     * entry (one transaction, on disk before this returns) and publishes it.
      *
      * @throws InvalidConfigException with every error of the file; nothing stored, nothing pushed
      */
@@ -140,38 +161,23 @@ public final class RevisionService {
             if (before != null && before.config().equals(config)) {
                 LOG.info("apply by {} from {}: same config as revision {}, nothing to do", actor, from,
                         before.revision().number());
+                Publication now = publication;
                 return new ApplyResult(before.revision().number(), true, config.nodeGroups(),
-                        versions(xds.published(), config.nodeGroups()));
+                        versions(xds.published(), config.nodeGroups()), now.published(), now.error());
             }
             // Translate before storing: a translation failure must not leave a stored revision behind.
-            SortedMap<String, GroupSnapshot> built = new java.util.TreeMap<>();
-            translate(config).forEach((group, resources) -> built.put(group, GroupSnapshot.of(resources, 0)));
-            Revision revision = store.append(yaml, config.documentCount(), actor, from, clock.instant());
-            if (audit != null) {
-                audit.record(revision.appliedAt(), actor, from, "apply", config.documentCount() + " documents, node groups "
-                        + config.nodeGroups(), revision.number());
-            }
+            SortedMap<String, GroupSnapshot> built = build(config);
+            String detail = config.documentCount() + " documents, node groups " + config.nodeGroups();
+            Revision revision = audit.audited(c -> store.append(c, yaml, config.documentCount(), actor, from, clock.instant()),
+                    r -> new AuditLog.Event(r.appliedAt(), actor, from, "apply", detail, r.number()));
             current = new Current(revision, config);
+            currentSnapshots = built;
             LOG.info("revision {} applied by {} from {}: {} documents, node groups {}", revision.number(), actor, from,
                     config.documentCount(), config.nodeGroups());
-            awaitPublished(revision.number(), published(revision.number(), xds.publishSnapshots(revision.number(), built)));
-            return new ApplyResult(revision.number(), false, config.nodeGroups(), versions(built, config.nodeGroups()));
-        }
-    }
-
-    /**
-     * An apply returns once its snapshots are set, so the status an operator reads next shows them.
-     * The publisher thread does the writing; this only waits, and not forever.
-     */
-    private static void awaitPublished(long revision, CompletableFuture<?> published) {
-        try {
-            published.get(PUBLISH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warn("revision {} stored; its snapshots are still being published after {}", revision, PUBLISH_WAIT);
-        } catch (java.util.concurrent.ExecutionException e) {
-            // Logged by publish(); the revision is stored and is served from the next restart or apply.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            awaitPublished(revision.number(), publish(revision.number(), 1));
+            Publication outcome = publication;
+            return new ApplyResult(revision.number(), false, config.nodeGroups(), versions(built, config.nodeGroups()),
+                    outcome.published(), outcome.error());
         }
     }
 
@@ -180,21 +186,104 @@ public final class RevisionService {
         publishedListeners.add(listener);
     }
 
-    private final java.util.List<Runnable> publishedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    private CompletableFuture<?> publish(long revision, SortedMap<String, GroupResources> groups) {
-        return published(revision, xds.publish(revision, groups));
+    /** Stops retrying. */
+    @Override
+    public void close() {
+        retries.shutdownNow();
     }
 
-    /** Tells the listeners (the exporter) of a publish that succeeded, logs one that failed. */
-    private CompletableFuture<?> published(long revision, CompletableFuture<?> publishing) {
-        return publishing.whenComplete((ok, error) -> {
-            if (error == null) {
-                publishedListeners.forEach(Runnable::run);
+    /** @param config with its secret files read in ({@link SecretFiles}) */
+    private SortedMap<String, GroupSnapshot> build(GatewayConfig config) {
+        SortedMap<String, GroupSnapshot> out = new TreeMap<>();
+        Translator.translate(config).forEach((group, resources) -> out.put(group,
+                GroupSnapshot.of(afterTranslation.apply(resources), 0)));
+        return out;
+    }
+
+    /**
+     * Publishes the current revision's snapshots (attempt {@code attempt}); the outcome updates
+     * {@link #publication()} before the returned future completes. Caller holds writeLock.
+     */
+    private CompletableFuture<?> publish(long revision, int attempt) {
+        publication = Publication.publishing(revision, attempt, clock.instant());
+        return xds.publishSnapshots(revision, currentSnapshots).whenComplete((ok, error) -> published(revision, attempt, error));
+    }
+
+    private void published(long revision, int attempt, Throwable error) {
+        Current now = current;
+        // A publish that ends after a newer revision's began (it took longer than an apply waits)
+        // says nothing about the current one.
+        boolean isCurrent = now != null && now.revision().number() == revision;
+        if (error == null) {
+            if (isCurrent) {
+                publication = new Publication(revision, true, null, attempt, clock.instant());
             }
-            if (error != null) {
-                LOG.error("publishing revision {} failed", revision, error);
+            if (attempt > 1) {
+                LOG.info("revision {} published on attempt {}", revision, attempt);
             }
-        });
+            publishedListeners.forEach(Runnable::run);
+            return;
+        }
+        publishFailures.incrementAndGet();
+        if (!isCurrent) {
+            LOG.error("publishing revision {} failed; revision {} replaces it", revision, now.revision().number(), error);
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String reason = cause instanceof PublishFailedException failed ? failed.getMessage()
+                : "revision " + revision + " could not be published: " + cause;
+        Duration delay = retryDelay(attempt);
+        publication = new Publication(revision, false, reason, attempt, clock.instant());
+        LOG.error("{} (attempt {}); it stays stored and is published again in {}", reason, attempt, delay, cause);
+        try {
+            retries.schedule(() -> retry(revision, attempt + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // Stopping: the next start publishes the stored revision again.
+        }
+    }
+
+    private void retry(long revision, int attempt) {
+        synchronized (writeLock) {
+            Current now = current;
+            // A newer revision publishes every group itself; an older one must never follow it.
+            if (now == null || now.revision().number() != revision || publication.published()) {
+                return;
+            }
+            publish(revision, attempt);
+        }
+    }
+
+    /** 1 s, doubling, at most 30 s. */
+    static Duration retryDelay(int attempt) {
+        long millis = FIRST_RETRY.toMillis() << Math.min(attempt - 1, 10);
+        return Duration.ofMillis(Math.min(millis, LAST_RETRY.toMillis()));
+    }
+
+    /**
+     * An apply returns once its snapshots are set (so the status an operator reads next shows them),
+     * or once they failed, or after {@link #PUBLISH_WAIT}: the publisher thread does the writing.
+     */
+    private static void awaitPublished(long revision, CompletableFuture<?> published) {
+        try {
+            published.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("revision {} stored; its snapshots are still being published after {}", revision, PUBLISH_WAIT);
+        } catch (ExecutionException e) {
+            // Recorded in the publication and retried by published().
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static SortedMap<String, SortedMap<String, String>> versions(Map<String, GroupSnapshot> snapshots,
+                                                                        List<String> nodeGroups) {
+        SortedMap<String, SortedMap<String, String>> out = new TreeMap<>();
+        for (String group : nodeGroups) {
+            GroupSnapshot snapshot = snapshots.get(group);
+            if (snapshot != null) {
+                out.put(group, snapshot.versionsByType());
+            }
+        }
+        return out;
     }
 }

@@ -10,15 +10,25 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * The audit log in H2: one entry per write (apply, and later token, certificate, role and peer
- * changes). Entries are only ever added. Details never hold secrets: callers pass summaries.
+ * The audit log in H2: one entry per write (apply, token, certificate and role changes). Entries are
+ * only ever added. Details never hold secrets: callers pass summaries. A write and its entry are one
+ * transaction ({@link #audited}): there is never a change without its entry, or an entry without its change.
  */
 public final class AuditLog {
 
-    /** One write. {@code revision} is {@code null} when the write made none. */
+    /** One write, as stored. {@code revision} is {@code null} when the write made none. */
     public record Entry(long id, Instant at, String actor, String origin, String action, String detail, Long revision) {
+    }
+
+    /** What a write records about itself. */
+    public record Event(Instant at, String actor, String origin, String action, String detail, Long revision) {
+
+        public static Event of(Instant at, String actor, String origin, String action, String detail) {
+            return new Event(at, actor, origin, action, detail, null);
+        }
     }
 
     private final Database database;
@@ -27,19 +37,32 @@ public final class AuditLog {
         this.database = database;
     }
 
-    public void record(Instant at, String actor, String origin, String action, String detail, Long revision) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO audit (at, actor, origin, action, detail, revision) VALUES (?, ?, ?, ?, ?, ?)")) {
-            ps.setObject(1, at.atOffset(ZoneOffset.UTC));
-            ps.setString(2, clip(actor, 200));
-            ps.setString(3, clip(origin, 200));
-            ps.setString(4, clip(action, 64));
-            ps.setString(5, clip(detail, 2000));
-            if (revision == null) {
+    /**
+     * Runs {@code work} and records the event it describes (built from its result) in the same
+     * transaction; returns once both are on disk ({@link Database#write}). A refusal ({@code E}) or
+     * failure of the work records nothing.
+     */
+    public <T, E extends Exception> T audited(Database.Work<T, E> work, Function<T, Event> event) throws SQLException, E {
+        return database.write(c -> {
+            T result = work.run(c);
+            record(c, event.apply(result));
+            return result;
+        });
+    }
+
+    /** Records {@code event} in the caller's transaction. */
+    public static void record(Connection c, Event event) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit (at, actor, origin, action, detail, revision) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setObject(1, event.at().atOffset(ZoneOffset.UTC));
+            ps.setString(2, clip(event.actor(), 200));
+            ps.setString(3, clip(event.origin(), 200));
+            ps.setString(4, clip(event.action(), 64));
+            ps.setString(5, clip(event.detail(), 2000));
+            if (event.revision() == null) {
                 ps.setNull(6, Types.BIGINT);
             } else {
-                ps.setLong(6, revision);
+                ps.setLong(6, event.revision());
             }
             ps.executeUpdate();
         }

@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,34 +24,31 @@ public final class RevisionStore {
         this.database = database;
     }
 
-    /** Stores {@code documents} as the next revision and returns it. */
+    /** Stores {@code documents} as the next revision, durably, and returns it. */
     public Revision append(String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
             throws SQLException {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                long number;
-                try (ResultSet rs = c.createStatement().executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
-                    rs.next();
-                    number = rs.getLong(1);
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO revision "
-                        + "(number, documents, document_count, applied_by, applied_from, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    ps.setLong(1, number);
-                    ps.setString(2, documents);
-                    ps.setInt(3, documentCount);
-                    ps.setString(4, truncate(appliedBy));
-                    ps.setString(5, truncate(appliedFrom));
-                    ps.setObject(6, at.atOffset(java.time.ZoneOffset.UTC));
-                    ps.executeUpdate();
-                }
-                c.commit();
-                return new Revision(number, documents, documentCount, truncate(appliedBy), truncate(appliedFrom), at);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        return database.write(c -> append(c, documents, documentCount, appliedBy, appliedFrom, at));
+    }
+
+    /** Stores {@code documents} as the next revision in the caller's transaction ({@link Database#write}). */
+    public Revision append(Connection c, String documents, int documentCount, String appliedBy, String appliedFrom,
+                           Instant at) throws SQLException {
+        long number;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
+            rs.next();
+            number = rs.getLong(1);
         }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO revision "
+                + "(number, documents, document_count, applied_by, applied_from, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, number);
+            ps.setString(2, documents);
+            ps.setInt(3, documentCount);
+            ps.setString(4, truncate(appliedBy));
+            ps.setString(5, truncate(appliedFrom));
+            ps.setObject(6, at.atOffset(ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
+        return new Revision(number, documents, documentCount, truncate(appliedBy), truncate(appliedFrom), at);
     }
 
     public Optional<Revision> latest() throws SQLException {
@@ -89,7 +89,7 @@ public final class RevisionStore {
     private static Revision read(ResultSet rs) throws SQLException {
         return new Revision(rs.getLong("number"), rs.getString("documents"), rs.getInt("document_count"),
                 rs.getString("applied_by"), rs.getString("applied_from"),
-                rs.getObject("applied_at", java.time.OffsetDateTime.class).toInstant());
+                rs.getObject("applied_at", OffsetDateTime.class).toInstant());
     }
 
     private static String truncate(String s) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -62,7 +63,7 @@ public final class AdminHttp {
         return base;
     }
 
-    public record Reply(int status, JsonNode json, String body) {
+    public record Reply(int status, JsonNode json, String body, HttpHeaders headers) {
     }
 
     /** The data plane {@code nodeId} as {@code /api/v1/status} lists it, or a missing node. */
@@ -84,6 +85,12 @@ public final class AdminHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Any method, with an optional YAML body. */
+    public Reply request(String method, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/yaml")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     private Reply send(HttpRequest.Builder request) {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -97,7 +104,7 @@ public final class AdminHttp {
             } catch (IOException e) {
                 json = null;
             }
-            return new Reply(response.statusCode(), json, response.body());
+            return new Reply(response.statusCode(), json, response.body(), response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

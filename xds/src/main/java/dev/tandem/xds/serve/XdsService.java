@@ -13,9 +13,11 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +49,22 @@ public final class XdsService implements AutoCloseable {
     });
     private volatile SortedMap<String, GroupSnapshot> published = new TreeMap<>();
     /** Per group, the snapshot served before the current one (what a halted revision changed is the difference). */
-    private final Map<String, GroupSnapshot> previousVersions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, GroupSnapshot> previousVersions = new ConcurrentHashMap<>();
+    private final Consumer<String> beforeSetSnapshot;
 
     public XdsService(Clock clock) {
+        this(clock, group -> {
+        });
+    }
+
+    /**
+     * @param beforeSetSnapshot called with each node group before its snapshot is set; throwing makes
+     *                          that group's publish fail. Nothing in production: tests use it to
+     *                          make a publish fail.
+     */
+    public XdsService(Clock clock, Consumer<String> beforeSetSnapshot) {
         this.clock = clock;
+        this.beforeSetSnapshot = beforeSetSnapshot;
         this.guard = new NackGuard(cache, new SotwCache(clock), rejections);
         this.registry = new DataPlaneRegistry(group -> published.containsKey(group), this::nacked, clock);
         registry.onStreamClosed(guard::streamClosed);
@@ -116,7 +130,10 @@ public final class XdsService implements AutoCloseable {
      * now gets an empty snapshot, so its data planes drop the config instead of keeping a stale one.
      * Snapshots are built (and checked for consistency) before any is set: a failure publishes nothing.
      *
-     * @return completes when every group's snapshot is set
+     * @return completes when every group's snapshot is set, or exceptionally with a
+     *         {@link PublishFailedException} naming the groups whose snapshot could not be set (the
+     *         others are set; the failed ones stay on what they had, and publishing the same
+     *         snapshots again retries them)
      */
     public CompletableFuture<SortedMap<String, GroupSnapshot>> publish(long revision, SortedMap<String, GroupResources> groups) {
         SortedMap<String, GroupSnapshot> built = new TreeMap<>();
@@ -139,6 +156,7 @@ public final class XdsService implements AutoCloseable {
             }
             SortedMap<String, GroupSnapshot> previous = published;
             published = next;
+            SortedMap<String, RuntimeException> failed = new TreeMap<>();
             next.forEach((group, snapshot) -> {
                 GroupSnapshot before = previous.get(group);
                 boolean changed = before == null || !Objects.equals(before.versions(), snapshot.versions());
@@ -157,15 +175,32 @@ public final class XdsService implements AutoCloseable {
                 // keep the next groups on the old revision.
                 try {
                     if (changed) {
+                        beforeSetSnapshot.accept(group);
                         guard.setSnapshot(group, snapshot.snapshot());
                         LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
                     }
                 } catch (RuntimeException e) {
-                    LOG.error("publishing revision {} to node group '{}': a data plane could not be sent its config",
-                            revision, group, e);
+                    failed.put(group, e);
+                    LOG.error("publishing revision {} to node group '{}' failed", revision, group, e);
+                } finally {
+                    guard.release(group);
                 }
-                guard.release(group);
             });
+            if (!failed.isEmpty()) {
+                // What failed is not published: the group keeps what it had, so that publishing the
+                // same snapshots again sees it changed and sets it.
+                SortedMap<String, GroupSnapshot> served = new TreeMap<>(next);
+                failed.keySet().forEach(group -> {
+                    GroupSnapshot before = previous.get(group);
+                    if (before == null) {
+                        served.remove(group);
+                    } else {
+                        served.put(group, before);
+                    }
+                });
+                published = served;
+                throw new PublishFailedException(revision, failed);
+            }
             return next;
         }, publisher);
     }

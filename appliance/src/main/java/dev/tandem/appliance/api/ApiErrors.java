@@ -1,0 +1,82 @@
+package dev.tandem.appliance.api;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.NotFoundException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every exception a handler lets out becomes an answer, in the one error shape
+ * ({@link Json#error}). A client's mistake is a 4xx that says what to do: an unknown path 404, a
+ * known path with another method 405 with {@code Allow}, Helidon's own 4xx refusals as they are;
+ * none of them is logged as an error. Anything else is an internal error: logged once with its stack
+ * trace under a short reference, and answered 500 with only that reference (never a class name or
+ * message, which can hold internals).
+ */
+final class ApiErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final RouteTable routes;
+    private final Runnable internalError;
+
+    /** @param internalError counts an internal error (the metric) */
+    ApiErrors(RouteTable routes, Runnable internalError) {
+        this.routes = routes;
+        this.internalError = internalError;
+    }
+
+    /** The last route: what no other route took is 404, or 405 if the path has other methods. */
+    void unmatched(ServerRequest req, ServerResponse res) {
+        String method = req.prologue().method().text();
+        String path = req.path().absolute().path();
+        Set<String> allowed = routes.allowed(path);
+        if (allowed.isEmpty()) {
+            Json.error(res, Status.NOT_FOUND_404, "not found", List.of("no such path: " + path
+                    + " (the admin API is under /api/v1; see the README)"));
+        } else {
+            res.header(HeaderNames.ALLOW, String.join(", ", allowed));
+            Json.error(res, Status.METHOD_NOT_ALLOWED_405, "method not allowed", List.of(method + " is not allowed on "
+                    + path + "; allowed: " + String.join(", ", allowed)));
+        }
+    }
+
+    /** The error handler of the routing: every exception a handler lets out. */
+    void handle(ServerRequest req, ServerResponse res, Exception e) {
+        if (e instanceof NotFoundException) {
+            unmatched(req, res);
+            return;
+        }
+        if (e instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
+            Json.error(res, http.status(), http.status().reasonPhrase().toLowerCase(Locale.ROOT),
+                    List.of(String.valueOf(http.getMessage())));
+            return;
+        }
+        internal(req, res, e);
+    }
+
+    /** A failure of the appliance itself: logged with a reference, answered with only the reference. */
+    void internal(ServerRequest req, ServerResponse res, Throwable e) {
+        String reference = reference();
+        internalError.run();
+        LOG.error("internal error {}: {} {}", reference, req.prologue().method().text(), req.path().absolute().path(), e);
+        Json.error(res, Status.INTERNAL_SERVER_ERROR_500, "internal error", List.of("reference " + reference
+                + ": the appliance log has the details under this reference"));
+    }
+
+    private static String reference() {
+        byte[] bytes = new byte[4];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.tandem.appliance.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code tandem serve} as its own process (the packaged jar), on ports its servers choose: the
+ * port is read from the line the appliance logs once it is ready, so no port is picked before it is
+ * bound. {@link #kill9()} ends it as a crash or a power cut would (SIGKILL: no shutdown hook runs).
+ */
+public final class ServeProcess implements AutoCloseable {
+
+    private static final Path JAR = Path.of("target/tandem.jar");
+    private static final Pattern READY = Pattern.compile("ready: xDS on [^ ]+:(\\d+) .*admin API on https://[^ ]+:(\\d+),");
+
+    private final Process process;
+    private final Path log;
+    private final int adminPort;
+    private final int xdsPort;
+
+    private ServeProcess(Process process, Path log, int adminPort, int xdsPort) {
+        this.process = process;
+        this.log = log;
+        this.adminPort = adminPort;
+        this.xdsPort = xdsPort;
+    }
+
+    /** An appliance config in {@code dir}: data in {@code dir/data}, both servers on loopback port 0. */
+    public static Path config(Path dir, String nodeId, String initialConfig) throws IOException {
+        Path file = dir.resolve(nodeId + ".yaml");
+        Files.writeString(file, """
+                node: {id: %s}
+                dataDir: data
+                admin: {address: 127.0.0.1, port: 0}
+                xds: {address: 127.0.0.1, port: 0}
+                initialConfig: %s
+                """.formatted(nodeId, initialConfig));
+        return file;
+    }
+
+    /** Starts {@code tandem serve --config config} and returns once it logged that it is ready. */
+    public static ServeProcess start(Path dir, Path config, String name) throws IOException, InterruptedException {
+        Path log = dir.resolve(name + ".log");
+        Process process = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                JAR.toAbsolutePath().toString(), "serve", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            Matcher ready = READY.matcher(Files.readString(log));
+            if (ready.find()) {
+                return new ServeProcess(process, log, Integer.parseInt(ready.group(2)), Integer.parseInt(ready.group(1)));
+            }
+            if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("tandem serve exited with " + process.exitValue() + " before it was ready:\n"
+                        + Files.readString(log));
+            }
+        }
+        process.destroyForcibly().waitFor();
+        throw new IllegalStateException("tandem serve was not ready within 120 s:\n" + Files.readString(log));
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public int xdsPort() {
+        return xdsPort;
+    }
+
+    public String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** SIGKILL, and waits until the process is gone. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}
