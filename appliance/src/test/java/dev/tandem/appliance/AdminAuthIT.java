@@ -93,7 +93,7 @@ class AdminAuthIT {
         Path file = dir.resolve("ops-token");
         Files.writeString(file, token);
         StringWriter status = new StringWriter();
-        assertThat(TandemCommand.commandLine().setOut(new PrintWriter(status)).execute("status", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(),
+        assertThat(TandemCommand.commandLine().setOut(new PrintWriter(status)).execute("status", "-o", "json", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(),
                 "--token-file", file.toString())).isZero();
         assertThat(status.toString()).contains("\"role\" : \"standalone\"");
         StringWriter refused = new StringWriter();

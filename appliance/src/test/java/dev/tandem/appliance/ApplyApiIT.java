@@ -278,7 +278,9 @@ class ApplyApiIT {
         assertThat(cli("apply", "-f", dir.resolve("missing.yaml").toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("3|");
         assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", "http://127.0.0.1:1")).startsWith("3|")
                 .contains("cannot reach the admin API");
-        assertThat(cli("status", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
+        assertThat(cli("status", "-o", "json", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
+        assertThat(cli("status", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|")
+                .containsPattern("revision: +1, applied by \\S+ .*at 20").containsPattern("serving: +ready").contains("no data planes connected");
     }
 
     private String cli(String... args) {

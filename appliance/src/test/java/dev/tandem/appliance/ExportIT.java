@@ -93,7 +93,7 @@ class ExportIT {
         assertThat(admin.post("/api/v1/apply", CONFIG.replace("10.0.0.1", "10.0.0.2")).status()).isEqualTo(201);
         Cli.Result forced = Cli.against(node.appliance(), "export");
         assertThat(forced.exit()).as(forced.err()).isZero();
-        assertThat(forced.out()).contains("edge: revision 2 exported");
+        assertThat(forced.out()).containsPattern("edge +2 +2 +0 ");
         assertThat(Files.list(data.resolve("export/edge/revisions")).map(p -> p.getFileName().toString()).sorted().toList())
                 .containsExactly("1.bundle", "2.bundle");
     }

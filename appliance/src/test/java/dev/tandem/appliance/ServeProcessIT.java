@@ -57,7 +57,7 @@ class ServeProcessIT {
 
         // The CLI as a process prints what it got (status prints without a final newline of its own). The
         // appliance config alone tells it the admin URL, the token file and the CA to trust.
-        Process status = start("status", "--config", config.toString());
+        Process status = start("status", "-o", "json", "--config", config.toString());
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(status.exitValue()).isZero();
         assertThat(output(status)).contains("\"revision\" : 1").contains("\"role\" : \"standalone\"");

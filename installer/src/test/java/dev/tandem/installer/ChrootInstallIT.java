@@ -93,7 +93,7 @@ class ChrootInstallIT {
         assertThat(chroot("dpkg-query -W -f='${Version}' tandem").output()).isEqualTo("0.1.0~SNAPSHOT+upgrade");
         assertThat(Files.readString(config)).contains("# edited by the operator").contains("port: " + admin);
         serve(admin);
-        Packages.Result status = chroot("tandem status");
+        Packages.Result status = chroot("tandem status -o json");
         assertThat(status.exit()).as(status.output()).isZero();
         assertThat(status.output()).contains("\"revision\" : 1");
         stop();

@@ -1,5 +1,6 @@
 package dev.tandem.appliance.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,6 +23,9 @@ final class AdminTokenCommand {
         @Mixin
         ServerOption server;
 
+        @Mixin
+        OutputOption output;
+
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -31,12 +35,15 @@ final class AdminTokenCommand {
             if (reply.exit() != 0) {
                 return reply.exit();
             }
-            var out = spec.commandLine().getOut();
-            out.printf("%-24s %-9s %-28s %s%n", "NAME", "ROLE", "CREATED", "BY");
-            reply.json().path("tokens").forEach(t -> out.printf("%-24s %-9s %-28s %s%n", t.path("name").asText(),
-                    t.path("role").asText(), t.path("createdAt").asText(), t.path("createdBy").asText()));
-            out.flush();
+            output.print(spec.commandLine().getOut(), reply.json(), () -> text(reply.json()));
             return 0;
+        }
+
+        static String text(JsonNode answer) {
+            Table table = new Table("NAME", "ROLE", "CREATED", "BY");
+            answer.path("tokens").forEach(t -> table.row(t.path("name").asText(), t.path("role").asText(),
+                    Table.time(t.path("createdAt")), t.path("createdBy").asText()));
+            return table.isEmpty() ? "no admin tokens\n" : table.toString();
         }
     }
 

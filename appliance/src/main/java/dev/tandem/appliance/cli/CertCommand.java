@@ -32,6 +32,9 @@ final class CertCommand {
         @Mixin
         ServerOption server;
 
+        @Mixin
+        OutputOption output;
+
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -41,16 +44,19 @@ final class CertCommand {
             if (reply.exit() != 0) {
                 return reply.exit();
             }
-            var out = spec.commandLine().getOut();
-            out.printf("%-34s %-9s %-22s %s%n", "SERIAL", "STATE", "EXPIRES", "IDENTITY");
-            for (JsonNode c : reply.json().path("certificates")) {
-                String state = !c.path("revokedAt").isNull() ? "revoked"
-                        : Instant.parse(c.path("expiresAt").asText()).isBefore(Instant.now()) ? "expired" : "valid";
-                out.printf("%-34s %-9s %-22s %s%n", c.path("serial").asText(), state, c.path("expiresAt").asText(),
-                        c.path("identity").asText());
-            }
-            out.flush();
+            output.print(spec.commandLine().getOut(), reply.json(), () -> text(reply.json(), Instant.now()));
             return 0;
+        }
+
+        /** One row per certificate, its state as of {@code now}. */
+        static String text(JsonNode answer, Instant now) {
+            Table table = new Table("SERIAL", "STATE", "EXPIRES", "IDENTITY");
+            for (JsonNode c : answer.path("certificates")) {
+                String state = c.hasNonNull("revokedAt") ? "revoked"
+                        : Instant.parse(c.path("expiresAt").asText()).isBefore(now) ? "expired" : "valid";
+                table.row(c.path("serial").asText(), state, Table.time(c.path("expiresAt")), c.path("identity").asText());
+            }
+            return table.isEmpty() ? "no certificates issued\n" : table.toString();
         }
     }
 

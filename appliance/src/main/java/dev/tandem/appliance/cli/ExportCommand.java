@@ -15,6 +15,9 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     ServerOption server;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -26,15 +29,20 @@ final class ExportCommand implements Callable<Integer> {
         if (body == null || !body.has("nodeGroups")) {
             return reply.exit();
         }
-        var out = spec.commandLine().getOut();
-        out.println("store: " + body.path("store").asText());
-        body.path("nodeGroups").properties().forEach(group -> {
-            JsonNode g = group.getValue();
-            out.println("  " + group.getKey() + ": revision " + g.path("exportedRevision").asLong() + " exported"
-                    + (g.path("lag").asLong() == 0 ? "" : ", " + g.path("lag").asLong() + " behind revision " + g.path("revision").asLong()
-                    + ": " + g.path("lastError").asText()));
-        });
-        out.flush();
+        output.print(spec.commandLine().getOut(), body, () -> text(body));
         return reply.exit() == 0 ? 0 : TandemCommand.REFUSED;
+    }
+
+    /** The store, then one row per node group; the last error only while the group is behind. */
+    static String text(JsonNode answer) {
+        Table table = new Table("NODE GROUP", "REVISION", "EXPORTED", "LAG", "EXPORTED AT", "LAST ERROR");
+        answer.path("nodeGroups").properties().forEach(group -> {
+            JsonNode g = group.getValue();
+            boolean behind = g.path("lag").asLong() > 0;
+            table.row(group.getKey(), g.path("revision").asLong(), g.path("exportedRevision").asLong(), g.path("lag").asLong(),
+                    Table.time(g.path("exportedAt")), behind && g.hasNonNull("lastError")
+                            ? g.path("lastError").asText() + " (" + Table.time(g.path("lastErrorAt")) + ")" : null);
+        });
+        return "store: " + answer.path("store").asText() + "\n" + (table.isEmpty() ? "no node groups to export\n" : table);
     }
 }

@@ -1,21 +1,32 @@
 package dev.tandem.appliance.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tandem status}: prints the node's status document (role, revision, connected data planes). */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's role, revision and data planes.")
+/**
+ * {@code tandem status}: the node's role, revision, node groups and connected data planes; a summary
+ * ({@link StatusText}), or the status document itself with {@code -o json|yaml}.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's role, revision, node groups and data planes.")
 final class StatusCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Mixin
     ServerOption server;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -24,22 +35,28 @@ final class StatusCommand implements Callable<Integer> {
             return TandemCommand.FAILED;
         }
         AdminClient client = maybeClient.get();
-        HttpResponse<String> response;
+        TokenRequests.Reply reply = TokenRequests.post(client, spec, "api/v1/status", null, 200);
+        if (reply.exit() != 0) {
+            return reply.exit();
+        }
+        JsonNode status = reply.json();
+        output.print(spec.commandLine().getOut(), status, () -> StatusText.render(status,
+                status.path("revision").asLong() == 0 ? MissingNode.getInstance()
+                        : optional(client, "api/v1/revisions/" + status.path("revision").asLong()),
+                optional(client, "readyz")));
+        return 0;
+    }
+
+    /** What the summary adds to the status document: shown when it can be had, "unknown" otherwise, never a failure. */
+    private static JsonNode optional(AdminClient client, String path) {
         try {
-            response = client.get("api/v1/status");
+            // /readyz answers 503 with {"ready": false}: the body counts, whatever the status code.
+            return JSON.readTree(client.get(path).body());
         } catch (IOException e) {
-            spec.commandLine().getErr().println("tandem status: " + client.describe(e));
-            return TandemCommand.FAILED;
+            return MissingNode.getInstance();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return MissingNode.getInstance();
         }
-        if (response.statusCode() == 200) {
-            spec.commandLine().getOut().print(response.body());
-            spec.commandLine().getOut().flush();
-            return 0;
-        }
-        var err = spec.commandLine().getErr();
-        err.println("tandem status: refused (HTTP " + response.statusCode() + "): " + response.body().replaceAll("\\s+", " ").trim()
-                + (response.statusCode() == 401 ? " (give the admin token with --token-file or $TANDEM_TOKEN)" : ""));
-        err.flush();
-        return response.statusCode() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED;
     }
 }

@@ -89,7 +89,8 @@ final class TokenRequests {
         }
         if (response.statusCode() != expected) {
             err.println(command + ": refused (HTTP " + response.statusCode() + "): " + reply.path("error").asText(response.body())
-                    + (reply.path("details").isEmpty() ? "" : ": " + reply.path("details").path(0).asText()));
+                    + (reply.path("details").isEmpty() ? "" : ": " + reply.path("details").path(0).asText())
+                    + (response.statusCode() == 401 ? " (give the admin token with --token-file or $TANDEM_TOKEN)" : ""));
             err.flush();
             return new Reply(reply, response.statusCode() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED);
         }
