@@ -35,7 +35,9 @@ public final class AdminApi {
         routing.register("/api/v1", new JoinService(joinTokens, issuer, audit, java.time.Clock.systemUTC(),
                         config.xdsPeers(), config.xdsInsecure(), metrics::joinRefused),
                 new CertificatesService(issuer, certificates, audit, java.time.Clock.systemUTC()));
-        routing.register("/api/v1", new ApplyService(revisions), new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure(), exporter),
+        ApplyAdmission admission = new ApplyAdmission(ApplyAdmission.DEFAULT_CONCURRENT, ApplyAdmission.DEFAULT_WAIT,
+                () -> metrics.adminRefused("busy"));
+        routing.register("/api/v1", new ApplyService(revisions, admission), new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure(), exporter),
                         new RevisionsService(store), new BootstrapService(config.xdsPeers(), xds, config.xdsInsecure()), new AuditService(audit))
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get("/metrics", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,

@@ -17,9 +17,11 @@ import java.util.Map;
 final class ApplyService implements HttpService {
 
     private final RevisionService revisions;
+    private final ApplyAdmission admission;
 
-    ApplyService(RevisionService revisions) {
+    ApplyService(RevisionService revisions, ApplyAdmission admission) {
         this.revisions = revisions;
+        this.admission = admission;
     }
 
     @Override
@@ -33,6 +35,10 @@ final class ApplyService implements HttpService {
         String actor = req.context().get(BearerTokenFilter.HOLDER, dev.tandem.appliance.auth.AdminTokens.Holder.class)
                 .map(dev.tandem.appliance.auth.AdminTokens.Holder::name).orElse("anonymous");
         String from = Callers.origin(req);
+        admission.run(res, () -> apply(yaml, actor, from, res));
+    }
+
+    private void apply(String yaml, String actor, String from, ServerResponse res) throws Exception {
         try {
             ApplyResult result = revisions.apply(yaml, actor, from);
             Map<String, Object> body = new LinkedHashMap<>();
