@@ -4,6 +4,7 @@ import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.appliance.revisions.RevisionService.ApplyResult;
 import dev.tandem.xds.model.ConfigError;
+import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -13,14 +14,17 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code POST /api/v1/apply}: a YAML gateway config in the body becomes the next revision. */
 final class ApplyService implements HttpService {
 
     private final RevisionService revisions;
+    private final ApplyAdmission admission;
 
-    ApplyService(RevisionService revisions) {
+    ApplyService(RevisionService revisions, ApplyAdmission admission) {
         this.revisions = revisions;
+        this.admission = admission;
     }
 
     @Override
@@ -35,7 +39,11 @@ final class ApplyService implements HttpService {
                 .map(AdminTokens.Holder::name).orElse("anonymous");
         String from = Callers.origin(req);
         try {
-            ApplyResult result = revisions.apply(yaml, actor, from);
+            Optional<GatewayConfig> config = admission.call(res, () -> revisions.parse(yaml));
+            if (config.isEmpty()) {
+                return;
+            }
+            ApplyResult result = revisions.apply(yaml, config.get(), actor, from);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("revision", result.revision());
             body.put("unchanged", result.unchanged());

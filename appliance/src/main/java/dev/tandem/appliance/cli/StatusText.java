@@ -31,6 +31,12 @@ final class StatusText {
         header(out, "revision", revision(status.path("revision").asLong(), revision));
         header(out, "serving", !ready.path("ready").isBoolean() ? "unknown (/readyz did not answer)"
                 : ready.path("ready").asBoolean() ? "ready" : "NOT READY (the xDS servers or the snapshots are not up)");
+        JsonNode publication = status.path("publication");
+        if (publication.has("published") && !publication.path("published").asBoolean()) {
+            header(out, "publish", "revision " + publication.path("revision").asLong() + " NOT published (attempt "
+                    + publication.path("attempts").asInt() + ", since " + Table.time(publication.path("since")) + "): "
+                    + publication.path("error").asText() + "; it is stored and retried");
+        }
         header(out, "xds", status.path("security").path("xds").asText());
         header(out, "export", export(status.path("export")));
         if (status.path("security").hasNonNull("warning")) {

@@ -61,7 +61,7 @@ public final class TandemMetrics implements AutoCloseable {
 
     /**
      * Counts an admin API call refused for {@code reason} (missing-token, invalid-token, forbidden-role,
-     * or a client certificate refused in the TLS handshake).
+     * a client certificate refused in the TLS handshake, or busy: an apply that found every slot taken).
      */
     public void adminRefused(String reason) {
         registry.counter("tandem_admin_refusals", "reason", reason).increment();

@@ -154,8 +154,21 @@ public final class RevisionService implements AutoCloseable {
      * @throws InvalidConfigException with every error of the file; nothing stored, nothing pushed
      */
     public ApplyResult apply(String yaml, String actor, String from) throws InvalidConfigException, SQLException {
-        // Secret files are read now: a renewed certificate file makes an otherwise equal config differ.
-        GatewayConfig config = SecretFiles.resolve(ConfigLoader.load(yaml));
+        return apply(yaml, parse(yaml), actor, from);
+    }
+
+    /**
+     * Parses and validates {@code yaml}, with its secret files read in (a renewed certificate file
+     * makes an otherwise equal config differ): the CPU part of an apply, safe to run concurrently.
+     *
+     * @throws InvalidConfigException with every error of the file
+     */
+    public GatewayConfig parse(String yaml) throws InvalidConfigException {
+        return SecretFiles.resolve(ConfigLoader.load(yaml));
+    }
+
+    /** {@link #apply(String, String, String)} of a config already {@link #parse parsed} from {@code yaml}. */
+    public ApplyResult apply(String yaml, GatewayConfig config, String actor, String from) throws SQLException {
         synchronized (writeLock) {
             Current before = current;
             if (before != null && before.config().equals(config)) {

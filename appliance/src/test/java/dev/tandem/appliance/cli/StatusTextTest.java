@@ -46,6 +46,21 @@ class StatusTextTest {
     }
 
     @Test
+    void aRevisionThatIsNotPublishedIsSaidWithItsReason() throws IOException {
+        ObjectNode status = (ObjectNode) status();
+        status.set("publication", JSON.readTree("""
+                {"revision": 7, "published": false, "error": "revision 7 could not be published to node group(s) 'edge' (x)",
+                 "attempts": 3, "since": "2026-12-01T10:05:00.123Z"}
+                """));
+        assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": false}")))
+                .contains("publish:  revision 7 NOT published (attempt 3, since 2026-12-01T10:05:00Z): revision 7 could not be "
+                        + "published to node group(s) 'edge' (x); it is stored and retried\n");
+        status.set("publication", JSON.readTree("{\"revision\": 7, \"published\": true, \"attempts\": 1}"));
+        assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": true}")))
+                .doesNotContain("publish:");
+    }
+
+    @Test
     void aNackOfAVersionTheGroupNoLongerServesIsNotShownAsTheDataPlanesState() throws IOException {
         JsonNode status = status();
         ((ObjectNode) status.path("nodeGroups").path("edge").path("versions"))

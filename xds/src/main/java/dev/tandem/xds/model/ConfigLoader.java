@@ -26,9 +26,15 @@ public final class ConfigLoader {
     /** Optional {@code apiVersion}; documents may omit it. */
     public static final String API_VERSION = "tandem.dev/v1";
 
+    static final int MAX_NAME = 63;
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
     private static final Pattern HOST = Pattern.compile(
             "(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)(:[0-9]{1,5})?");
+
+    /** A DNS name (253 characters) and a port ({@code :65535}). */
+    static final int MAX_HOST = 253 + 6;
+    /** Room for a bundle of a few hundred CA certificates (a public CA bundle is about 220 KB). */
+    static final int MAX_PEM = 1024 * 1024;
 
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
@@ -103,7 +109,7 @@ public final class ConfigLoader {
     private static String labelOf(Object raw, int number) {
         if (raw instanceof Map<?, ?> map && map.get("kind") instanceof String kind && Kind.named(kind).isPresent()
                 && map.get("metadata") instanceof Map<?, ?> metadata && metadata.get("name") instanceof String name
-                && !name.isBlank()) {
+                && !name.isBlank() && name.length() <= MAX_NAME) {
             return Kind.named(kind).get().label(name);
         }
         return "document " + number;
@@ -152,7 +158,7 @@ public final class ConfigLoader {
         } else if (gateways.isEmpty()) {
             spec.error("gateways", "must name at least one gateway");
         }
-        List<String> hosts = spec.strings("hosts");
+        List<String> hosts = spec.strings("hosts", MAX_HOST);
         if (hosts.isEmpty()) {
             spec.error("hosts", "must list at least one host (or \"*\")");
         }
@@ -426,7 +432,7 @@ public final class ConfigLoader {
 
     /** {@code <field>Pem} or {@code <field>File}: exactly one when {@code wanted}, neither otherwise. */
     private static String[] pemOrFile(YamlFields spec, String field, boolean wanted) {
-        String pem = spec.string(field + "Pem", "");
+        String pem = spec.string(field + "Pem", "", MAX_PEM);
         String file = spec.string(field + "File", "");
         boolean given = !pem.isEmpty() || !file.isEmpty();
         if (wanted && !pem.isEmpty() && !file.isEmpty()) {

@@ -19,6 +19,16 @@ import java.util.TreeSet;
  */
 public final class YamlFields {
 
+    /**
+     * The longest text a field may hold unless its reader allows more: longer than any name, host, path,
+     * regex or header a config needs. A longer text is refused by its length, never quoted in the error,
+     * so a hostile value costs neither a validation over it nor a copy into every message that names it.
+     */
+    public static final int MAX_TEXT = 4096;
+
+    /** How much of an unexpected key or text a message quotes. */
+    private static final int QUOTED = 64;
+
     private final String document;
     private final String path;
     private final Map<?, ?> values;
@@ -40,7 +50,7 @@ public final class YamlFields {
         if (node instanceof Map<?, ?> map) {
             for (Object key : map.keySet()) {
                 if (!(key instanceof String)) {
-                    errors.add(new ConfigError(document, path, "has a non-text key '" + key + "'"));
+                    errors.add(new ConfigError(document, path, "has a non-text key '" + excerpt(String.valueOf(key)) + "'"));
                 }
             }
             return new YamlFields(document, path, map, errors);
@@ -70,12 +80,22 @@ public final class YamlFields {
         errors.add(new ConfigError(document, path, reason));
     }
 
+    /** A text of at most {@link #MAX_TEXT} characters; {@code null} when absent or invalid (the error is recorded). */
     public String string(String key) {
+        return string(key, MAX_TEXT);
+    }
+
+    /** A text of at most {@code maxLength} characters; {@code null} when absent or invalid (the error is recorded). */
+    public String string(String key, int maxLength) {
         Object value = get(key);
         if (value == null) {
             return null;
         }
         if (value instanceof String s) {
+            if (s.length() > maxLength) {
+                error(key, tooLong(s, maxLength));
+                return null;
+            }
             return s;
         }
         error(key, "must be text, not " + describe(value));
@@ -94,7 +114,11 @@ public final class YamlFields {
     }
 
     public String string(String key, String fallback) {
-        String value = string(key);
+        return string(key, fallback, MAX_TEXT);
+    }
+
+    public String string(String key, String fallback, int maxLength) {
+        String value = string(key, maxLength);
         return value == null ? fallback : value;
     }
 
@@ -151,6 +175,10 @@ public final class YamlFields {
             error(key, "must be a duration such as 5s or 250ms, not " + describe(value));
             return fallback;
         }
+        if (text.length() > QUOTED) {
+            error(key, tooLong(text, QUOTED));
+            return fallback;
+        }
         Duration parsed = Durations.parse(text);
         if (parsed == null) {
             error(key, "'" + text + "' is not a duration (use a number with ms, s, m or h, such as 5s or 250ms)");
@@ -198,8 +226,13 @@ public final class YamlFields {
         return out;
     }
 
-    /** A list of non-empty texts; absent reads as empty. */
+    /** A list of non-empty texts of at most {@link #MAX_TEXT} characters; absent reads as empty. */
     public List<String> strings(String key) {
+        return strings(key, MAX_TEXT);
+    }
+
+    /** A list of non-empty texts of at most {@code maxLength} characters; absent reads as empty. */
+    public List<String> strings(String key, int maxLength) {
         List<String> out = new ArrayList<>();
         Object value = get(key);
         if (value == null) {
@@ -211,7 +244,9 @@ public final class YamlFields {
         }
         for (int i = 0; i < list.size(); i++) {
             Object item = list.get(i);
-            if (item instanceof String s && !s.isBlank()) {
+            if (item instanceof String s && s.length() > maxLength) {
+                errors.add(new ConfigError(document, field(key) + "[" + i + "]", tooLong(s, maxLength)));
+            } else if (item instanceof String s && !s.isBlank()) {
                 out.add(s);
             } else {
                 errors.add(new ConfigError(document, field(key) + "[" + i + "]",
@@ -225,7 +260,7 @@ public final class YamlFields {
     public void finish() {
         for (Object key : values.keySet()) {
             if (key instanceof String name && !known.contains(name)) {
-                error(name, "is not a known field" + (known.isEmpty() ? "" : " (known: " + String.join(", ", new TreeSet<>(known)) + ")"));
+                error(excerpt(name), "is not a known field" + (known.isEmpty() ? "" : " (known: " + String.join(", ", new TreeSet<>(known)) + ")"));
             }
         }
     }
@@ -240,6 +275,16 @@ public final class YamlFields {
         return values.get(key);
     }
 
+    /** Names the length, never the text: it may be megabytes, or a secret pasted into the wrong field. */
+    static String tooLong(String text, int maxLength) {
+        return "is " + text.length() + " characters long; at most " + maxLength;
+    }
+
+    /** {@code text} itself when short, otherwise its start and its length. */
+    static String excerpt(String text) {
+        return text.length() > QUOTED ? text.substring(0, QUOTED) + "... (" + text.length() + " characters)" : text;
+    }
+
     static String describe(Object value) {
         if (value instanceof Map<?, ?>) {
             return "a mapping";
@@ -248,7 +293,7 @@ public final class YamlFields {
             return "a list";
         }
         if (value instanceof String s) {
-            return "text '" + s + "'";
+            return s.length() > QUOTED ? "a text of " + s.length() + " characters" : "text '" + s + "'";
         }
         if (value instanceof Boolean b) {
             return "the boolean " + b;

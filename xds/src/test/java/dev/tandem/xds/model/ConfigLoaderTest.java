@@ -468,6 +468,21 @@ class ConfigLoaderTest {
         assertThat(String.join("\n", errors)).doesNotContain("SECRETSECRET");
     }
 
+    @Test
+    void overLongTextsAreRefusedByTheirLengthWithoutBeingQuoted() {
+        String megabyte = "h".repeat(1024 * 1024);
+        String longName = "n".repeat(5000);
+        List<String> errors = errors(VALID.replace("hosts: [orders.example.com]", "hosts: [\"" + megabyte + "\"]")
+                .replace("{primary: a, failover: [b]}", "{primary: a, failover: [b, " + longName + "]}")
+                .replace("metadata: {name: b}", "metadata: {name: " + longName + "}"));
+
+        assertThat(errors).contains(
+                "Route 'orders': spec.hosts[0] is 1048576 characters long; at most 259",
+                "FailoverScheme 'orders': spec.failover[1] is 5000 characters long; at most 4096",
+                "document 4: metadata.name is 5000 characters long; at most 4096");
+        assertThat(String.join("\n", errors)).doesNotContain("h".repeat(100)).doesNotContain("n".repeat(100));
+    }
+
     private static List<String> errors(String yaml) {
         try {
             ConfigLoader.load(yaml);
