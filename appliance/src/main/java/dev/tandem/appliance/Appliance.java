@@ -180,7 +180,8 @@ public final class Appliance implements AutoCloseable {
                 // Helidon logs a listener that cannot bind and starts without it; an appliance without its
                 // admin API must not start.
                 adminServer.stop();
-                throw new java.io.IOException("cannot listen for the admin API on " + config.admin().address() + ":"
+                // A BindException (an IOException) as the JDK's own, for callers that retry on another port.
+                throw new java.net.BindException("cannot listen for the admin API on " + config.admin().address() + ":"
                         + config.admin().port() + " (address in use, or not an address of this host)");
             }
             Appliance appliance = new Appliance(database, xds, revisions, xdsServer, adminServer, exporter, exportStore, metrics);

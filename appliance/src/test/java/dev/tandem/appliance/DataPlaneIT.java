@@ -57,8 +57,7 @@ class DataPlaneIT {
     @TempDir
     Path dir;
 
-    private final int adminPort = Ports.free();
-    private final int xdsPort = Ports.free();
+    private int xdsPort;
     private RunningAppliance appliance;
     private Path store;
     private Path trustedKey;
@@ -68,7 +67,9 @@ class DataPlaneIT {
 
     @BeforeEach
     void exportThenStopEveryControlPlane() throws Exception {
-        appliance = RunningAppliance.start("tandem-1", dir, adminPort, xdsPort);
+        // The data plane's bootstrap names the xDS port, and the appliance comes back on it.
+        appliance = Ports.bind(port -> RunningAppliance.start("tandem-1", dir, port));
+        xdsPort = appliance.xdsPort();
         assertThat(appliance.admin().post("/api/v1/apply", CONFIG).status()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(20)).until(() -> appliance.admin().get("/api/v1/export").json()
                 .path("nodeGroups").path("edge").path("lag").asLong(-1) == 0);
@@ -192,10 +193,11 @@ class DataPlaneIT {
         Path script = dir.resolve("envoy");
         Files.writeString(script, """
                 #!/bin/sh
-                # Stand-in for Envoy: records the arguments and the config of each start, then runs until stopped.
+                # Stand-in for Envoy: records the config and the arguments of each start, then runs until stopped.
+                # The config first: a test that sees the call in the log reads the config it was given.
                 here=$(dirname "$0")
-                echo "$@" >> "$here/envoy-calls.log"
                 cp "$2" "$here/envoy-config-epoch-$4.yaml"
+                echo "$@" >> "$here/envoy-calls.log"
                 exec sleep 600
                 """);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
-import dev.tandem.appliance.testing.Ports;
 import dev.tandem.appliance.testing.RunningAppliance;
 import dev.tandem.appliance.testing.TwoSites;
 import dev.tandem.appliance.testing.XdsClientBootstrap;
@@ -56,15 +55,13 @@ class FailoverIT {
     @TempDir
     Path dir;
 
-    private final int adminPort = Ports.free();
-    private final int xdsPort = XdsClientBootstrap.xdsPort();
     private TwoSites sites;
     private RunningAppliance appliance;
 
     @BeforeEach
     void start() throws Exception {
         sites = new TwoSites();
-        appliance = RunningAppliance.start("it-node", dir, adminPort, xdsPort);
+        appliance = RunningAppliance.start("it-node", dir, XdsClientBootstrap.xdsPort());
     }
 
     @AfterEach
@@ -137,18 +134,20 @@ class FailoverIT {
         int duringOutage = successes.get();
         await().atMost(Duration.ofSeconds(5)).until(() -> successes.get() > duringOutage + 10);
         appliance.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> connectedClient(admin).isPresent());
+        // On another admin port: only the xDS port (the client's bootstrap) is kept across the restart.
+        AdminHttp restarted = appliance.admin();
+        await().atMost(Duration.ofSeconds(60)).until(() -> connectedClient(restarted).isPresent());
         calling.set(false);
         caller.join();
         assertThat(failures.get()).as("failed calls while the appliance restarted").isZero();
         assertThat(successes.get()).isGreaterThan(duringOutage);
 
         // Same revision served, same versions: the reconnected client ACKs exactly what it had.
-        JsonNode status = admin.get("/api/v1/status").json();
+        JsonNode status = restarted.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(2);
         assertThat(status.path("nodeGroups").path("grpc-clients").path("versions")).isEqualTo(versionsBefore);
-        await().atMost(Duration.ofSeconds(10)).until(() -> connectedClient(admin).orElseThrow().path("acked").size() == 4);
-        assertThat(connectedClient(admin).orElseThrow().path("acked")).isEqualTo(before.path("acked"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectedClient(restarted).orElseThrow().path("acked").size() == 4);
+        assertThat(connectedClient(restarted).orElseThrow().path("acked")).isEqualTo(before.path("acked"));
         assertThat(call()).isEqualTo("site-b");
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.appliance.testing.AdminHttp;
-import dev.tandem.appliance.testing.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,14 +38,19 @@ class ServeProcessIT {
 
     @Test
     void servesRefusesASecondProcessAndStopsCleanly() throws Exception {
-        int adminPort = Ports.free();
         Files.copy(Path.of("../samples/quickstart/gateway.yaml"), dir.resolve("gateway.yaml"));
-        Path config = writeConfig("first.yaml", adminPort, Ports.free());
+        Path config = writeConfig("first.yaml");
 
         Process first = start("serve", "--config", config.toString());
-        // The appliance made its own PKI on first start; an operator's client trusts its CA.
+        // Ports 0: once ready, the process writes the ports it bound in <dataDir>/ports.
+        await().atMost(Duration.ofSeconds(60)).until(() -> ListeningPorts.read(dir.resolve("data")).isPresent() || !first.isAlive());
+        ListeningPorts ports = ListeningPorts.read(dir.resolve("data"))
+                .orElseThrow(() -> new AssertionError("serve stopped before it was ready; its output: " + log(first)));
+        assertThat(ports.pid()).isEqualTo(first.pid());
+        int adminPort = ports.adminPort();
+        // The appliance made its own PKI on first start; an operator's client trusts its CA. It is ready.
         Path ca = dir.resolve("data/pki/ca.pem");
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> new AdminHttp(adminPort, null, ca).get("/readyz").status() == 200);
+        assertThat(new AdminHttp(adminPort, null, ca).get("/readyz").status()).isEqualTo(200);
         AdminHttp open = new AdminHttp(adminPort, null, ca);
         assertThat(open.get("/api/v1/status").status()).isEqualTo(401);
         AdminHttp admin = AdminHttp.withTokenFrom(adminPort, dir.resolve("data"));
@@ -56,7 +60,7 @@ class ServeProcessIT {
                 Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
 
         // The CLI as a process prints what it got (status prints without a final newline of its own). The
-        // appliance config alone tells it the admin URL, the token file and the CA to trust.
+        // appliance config alone tells it the admin URL (port 0: from <dataDir>/ports), the token file and the CA to trust.
         Process status = start("status", "-o", "json", "--config", config.toString());
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(status.exitValue()).isZero();
@@ -67,16 +71,18 @@ class ServeProcessIT {
         assertThat(noToken.exitValue()).isEqualTo(1);
         assertThat(output(noToken)).contains("tandem status: refused (HTTP 401)").contains("--token-file or $TANDEM_TOKEN");
 
-        Process second = start("serve", "--config", writeConfig("second.yaml", Ports.free(), Ports.free()).toString());
+        Process second = start("serve", "--config", writeConfig("second.yaml").toString());
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).isEqualTo(3);
         assertThat(output(second)).contains("is in use by another Tandem process");
+        assertThat(ListeningPorts.read(dir.resolve("data"))).contains(ports);
 
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(output(first)).contains("revision 1 applied by initialConfig").contains("PKI: created cluster CA")
                 .contains("created the token 'initial-admin'").contains("stopping").contains("stopped")
                 .doesNotContain("PRIVATE KEY").doesNotContain(Files.readString(dir.resolve("data/admin-token")).trim());
+        assertThat(ListeningPorts.file(dir.resolve("data"))).doesNotExist();
     }
 
     @Test
@@ -89,15 +95,15 @@ class ServeProcessIT {
         assertThat(output(p)).contains("admin.port 99999 is out of range").contains("xds.adress is not a known field");
     }
 
-    private Path writeConfig(String name, int adminPort, int xdsPort) throws IOException {
+    private Path writeConfig(String name) throws IOException {
         Path file = dir.resolve(name);
         Files.writeString(file, """
                 node: {id: process-it}
                 dataDir: data
-                admin: {address: 127.0.0.1, port: %d}
-                xds: {address: 127.0.0.1, port: %d}
+                admin: {address: 127.0.0.1, port: 0}
+                xds: {address: 127.0.0.1, port: 0}
                 initialConfig: gateway.yaml
-                """.formatted(adminPort, xdsPort));
+                """);
         return file;
     }
 
@@ -114,6 +120,10 @@ class ServeProcessIT {
     }
 
     private String output(Process p) throws IOException {
-        return Files.readString(dir.resolve("out-" + processes.indexOf(p) + ".log"));
+        return Files.readString(log(p));
+    }
+
+    private Path log(Process p) {
+        return dir.resolve("out-" + processes.indexOf(p) + ".log");
     }
 }

@@ -1,8 +1,8 @@
 package dev.tandem.installer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import dev.tandem.appliance.ListeningPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,13 +72,12 @@ class ChrootInstallIT {
         assertThat(chroot("dpkg-query -W -f='${Conffiles}' tandem").output()).contains("/etc/tandem/tandem.yaml");
         assertThat(chroot("tandem --version").output()).contains("tandem 0.1.0");
 
-        // The operator edits the config (ports free on this host) and runs the service as its user.
-        int admin = Packages.freePort();
-        int xds = Packages.freePort();
+        // The operator edits the config (port 0: the appliance chooses; the CLI reads <dataDir>/ports) and runs the
+        // service as its user. The chroot shares this host's network: a fixed port may be in use here.
         Path config = root.resolve("etc/tandem/tandem.yaml");
-        Files.writeString(config, Files.readString(config).replace("port: 9090", "port: " + admin).replace("port: 18000", "port: " + xds)
+        Files.writeString(config, Files.readString(config).replace("port: 9090", "port: 0").replace("port: 18000", "port: 0")
                 + "# edited by the operator\n");
-        serve(admin);
+        serve();
         Files.copy(Path.of("../samples/quickstart/gateway.yaml"), root.resolve("tmp/gateway.yaml"));
         Packages.Result applied = chroot("tandem apply -f /tmp/gateway.yaml");
         assertThat(applied.exit()).as(applied.output()).isZero();
@@ -91,8 +90,8 @@ class ChrootInstallIT {
         Packages.Result upgraded = chroot("dpkg -i /tmp/tandem-upgrade.deb");
         assertThat(upgraded.exit()).as(upgraded.output()).isZero();
         assertThat(chroot("dpkg-query -W -f='${Version}' tandem").output()).isEqualTo("0.1.0~SNAPSHOT+upgrade");
-        assertThat(Files.readString(config)).contains("# edited by the operator").contains("port: " + admin);
-        serve(admin);
+        assertThat(Files.readString(config)).contains("# edited by the operator").contains("port: 0");
+        serve();
         Packages.Result status = chroot("tandem status -o json");
         assertThat(status.exit()).as(status.output()).isZero();
         assertThat(status.output()).contains("\"revision\" : 1");
@@ -123,12 +122,14 @@ class ChrootInstallIT {
                 "chroot", root.toString(), "/bin/sh", "-c", script);
     }
 
-    private void serve(int admin) throws Exception {
+    private void serve() throws Exception {
+        Path dataDir = root.resolve("var/lib/tandem");
+        // Not the ports of a run that was killed (a clean stop removes the file).
+        Files.deleteIfExists(ListeningPorts.file(dataDir));
         serving = new ProcessBuilder(command("exec runuser -u tandem -- /opt/tandem/bin/tandem serve --config /etc/tandem/tandem.yaml"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("serve-" + System.nanoTime() + ".log").toFile()).start();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> Files.exists(root.resolve("var/lib/tandem/pki/ca.pem"))
-                        && Packages.status(admin, "/readyz", root.resolve("var/lib/tandem/pki/ca.pem")) == 200);
+        ListeningPorts ports = Packages.awaitPorts(dataDir, serving, Duration.ofSeconds(120));
+        assertThat(Packages.status(ports.adminPort(), "/readyz", dataDir.resolve("pki/ca.pem"))).isEqualTo(200);
     }
 
     /** SIGTERM to the appliance (it stops cleanly); its namespace ends with it. */

@@ -1,8 +1,8 @@
 package dev.tandem.installer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import dev.tandem.appliance.ListeningPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,12 +35,10 @@ class PackageIT {
         assertThat(version.exit()).as(version.output()).isZero();
         assertThat(version.output()).contains("tandem 0.1.0");
 
-        // The packaged default config, pointed at a temporary data directory and free ports.
-        int admin = Packages.freePort();
-        int xds = Packages.freePort();
+        // The packaged default config, pointed at a temporary data directory and ports the appliance chooses.
         String config = Files.readString(root.resolve("etc/tandem/tandem.yaml"))
                 .replace("dataDir: /var/lib/tandem", "dataDir: " + dir.resolve("data"))
-                .replace("port: 9090", "port: " + admin).replace("port: 18000", "port: " + xds);
+                .replace("port: 9090", "port: 0").replace("port: 18000", "port: 0");
         Path file = dir.resolve("tandem.yaml");
         Files.writeString(file, config);
         ProcessBuilder serve = new ProcessBuilder(launcher.toString(), "serve", "--config", file.toString())
@@ -48,9 +46,9 @@ class PackageIT {
         serve.environment().putAll(NO_JAVA);
         Process process = serve.start();
         try {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> Packages.status(admin, "/readyz", dir.resolve("data/pki/ca.pem")) == 200);
-            assertThat(Files.readString(dir.resolve("serve.log"))).contains("ready: xDS on 127.0.0.1:" + xds + " (mTLS)")
+            ListeningPorts ports = Packages.awaitPorts(dir.resolve("data"), process, Duration.ofSeconds(90));
+            assertThat(Packages.status(ports.adminPort(), "/readyz", dir.resolve("data/pki/ca.pem"))).isEqualTo(200);
+            assertThat(Files.readString(dir.resolve("serve.log"))).contains("ready: xDS on 127.0.0.1:" + ports.xdsPort() + " (mTLS)")
                     .doesNotContain("CDS archive").doesNotContain("[warning]");
         } finally {
             process.destroy();

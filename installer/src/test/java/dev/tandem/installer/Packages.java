@@ -1,8 +1,9 @@
 package dev.tandem.installer;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.appliance.ListeningPorts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,12 +77,14 @@ final class Packages {
                 + "; .ci/run installs it)");
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /**
+     * The ports {@code tandem serve} bound, from {@code <dataDir>/ports} (it writes them once ready):
+     * the tests give port 0, as a port picked "free" beforehand may be taken before the appliance binds it.
+     */
+    static ListeningPorts awaitPorts(Path dataDir, Process serve, Duration timeout) throws IOException {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> ListeningPorts.read(dataDir).isPresent() || !serve.isAlive());
+        return ListeningPorts.read(dataDir).orElseThrow(() -> new AssertionError("tandem serve stopped before it was ready"));
     }
 
     /** GET https://127.0.0.1:{port}{path}, trusting only {@code caFile}; -1 while nothing answers. */

@@ -31,8 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code SimpleCache} keyed by node group behind a {@code V3DiscoveryServer} on grpc-netty with the
  * same mTLS, fed the same snapshots (Tandem's translation), and nothing else of Tandem: no NACK
  * guard, no registry, no per-call identity, no admin API, no store. It reads the gateway config from
- * {@code <dir>/config.yaml} whenever the file changes, and writes its stream count and heap to
- * {@code <dir>/status} for the bench.
+ * {@code <dir>/config.yaml} whenever the file changes, and writes the port it bound (it may be given
+ * 0), its stream count and heap to {@code <dir>/status} for the bench.
  */
 public final class BaselineServer {
 
@@ -87,7 +87,7 @@ public final class BaselineServer {
             if (System.currentTimeMillis() - lastStatus > 200) {
                 lastStatus = System.currentTimeMillis();
                 Path temp = dir.resolve("status.tmp");
-                Files.writeString(temp, "streams=" + streams.size() + "\nheap=" + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+                Files.writeString(temp, "port=" + server.getPort() + "\nstreams=" + streams.size() + "\nheap=" + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
                         + "\nrevision=" + revision + "\n");
                 Files.move(temp, dir.resolve("status"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }

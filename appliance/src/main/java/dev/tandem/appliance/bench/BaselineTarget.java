@@ -17,23 +17,22 @@ import java.util.TreeMap;
 final class BaselineTarget implements Target {
 
     private final Path dir;
-    private final int port;
     private final Process process;
+    private int port;
     private Map<String, Map<String, String>> versions = Map.of();
 
-    private BaselineTarget(Path dir, int port, Process process) {
+    private BaselineTarget(Path dir, Process process) {
         this.dir = dir;
-        this.port = port;
         this.process = process;
     }
 
     static BaselineTarget start(Path dir, String heap, Path profile) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        int port = BenchTarget.freePort();
+        // Port 0: it writes the port it bound in its status file.
         List<String> command = new ArrayList<>(BenchTarget.javaCommand(heap, profile == null ? null : profile.resolve("baseline.jfr")));
-        command.addAll(List.of("dev.tandem.appliance.Main", "bench-baseline", "--dir", dir.toString(), "--port", String.valueOf(port)));
+        command.addAll(List.of("dev.tandem.appliance.Main", "bench-baseline", "--dir", dir.toString(), "--port", "0"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("baseline.log").toFile()).start();
-        BaselineTarget target = new BaselineTarget(dir, port, process);
+        BaselineTarget target = new BaselineTarget(dir, process);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(dir.resolve("status"))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -42,6 +41,7 @@ final class BaselineTarget implements Target {
             }
             Thread.sleep(50);
         }
+        target.port = (int) target.status("port");
         return target;
     }
 

@@ -1,7 +1,7 @@
 package dev.tandem.appliance.bench;
 
+import dev.tandem.appliance.ListeningPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,33 +14,29 @@ import java.util.List;
 
 /**
  * The appliance under test, in its own process (so its heap, RSS and CPU are its own): {@code tandem
- * serve} on free loopback ports, a throwaway data directory, the bench's JVM and class path.
+ * serve} on loopback ports it chooses (port 0; it writes them in {@code <dataDir>/ports} once ready),
+ * a throwaway data directory, the bench's JVM and class path.
  */
 final class BenchTarget implements Target {
 
     final Path dataDir;
-    final int adminPort;
-    final int xdsPort;
     private final Process process;
+    private ListeningPorts ports;
 
-    private BenchTarget(Path dataDir, int adminPort, int xdsPort, Process process) {
+    private BenchTarget(Path dataDir, Process process) {
         this.dataDir = dataDir;
-        this.adminPort = adminPort;
-        this.xdsPort = xdsPort;
         this.process = process;
     }
 
     /** @param profile a folder for a JFR recording of the target ({@code tandem.jfr}), or {@code null} */
     static BenchTarget start(Path dir, String heap, Path profile) throws IOException, InterruptedException {
-        int admin = freePort();
-        int xds = freePort();
         Path config = dir.resolve("tandem.yaml");
-        Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data") + "\nadmin: {address: 127.0.0.1, port: "
-                + admin + "}\nxds: {address: 127.0.0.1, port: " + xds + "}\n");
+        Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data")
+                + "\nadmin: {address: 127.0.0.1, port: 0}\nxds: {address: 127.0.0.1, port: 0}\n");
         List<String> command = new ArrayList<>(javaCommand(heap, profile == null ? null : profile.resolve("tandem.jfr")));
         command.addAll(List.of("dev.tandem.appliance.Main", "serve", "--config", config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("target.log").toFile()).start();
-        BenchTarget target = new BenchTarget(dir.resolve("data"), admin, xds, process);
+        BenchTarget target = new BenchTarget(dir.resolve("data"), process);
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!target.ready()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -78,7 +74,7 @@ final class BenchTarget implements Target {
 
     @Override
     public int xdsPort() {
-        return xdsPort;
+        return ports.xdsPort();
     }
 
     @Override
@@ -129,12 +125,10 @@ final class BenchTarget implements Target {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private boolean ready() {
-        try {
-            return Files.exists(dataDir.resolve("pki/ca.pem")) && admin().get("/readyz").statusCode() == 200;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            return false;
-        }
+    /** Ready once it wrote its ports (it does once ready), not a file a killed target left. */
+    private boolean ready() throws IOException {
+        ports = ListeningPorts.read(dataDir).filter(written -> written.pid() == process.pid()).orElse(null);
+        return ports != null;
     }
 
     @Override
@@ -143,7 +137,7 @@ final class BenchTarget implements Target {
     }
 
     BenchAdmin admin() throws IOException {
-        return new BenchAdmin(adminPort, dataDir);
+        return new BenchAdmin(ports.adminPort(), dataDir);
     }
 
     /** Resident set size and CPU seconds (user + system) of the target, from /proc. */
@@ -167,12 +161,6 @@ final class BenchTarget implements Target {
         process.destroy();
         if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly();
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

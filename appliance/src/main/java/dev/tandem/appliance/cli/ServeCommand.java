@@ -2,8 +2,10 @@ package dev.tandem.appliance.cli;
 
 import dev.tandem.appliance.Appliance;
 import dev.tandem.appliance.ApplianceConfig;
+import dev.tandem.appliance.ListeningPorts;
 import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.logging.common.LogConfig;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,10 +40,22 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tandem serve: cannot start: " + describe(e));
             return TandemCommand.FAILED;
         }
+        try {
+            new ListeningPorts(ProcessHandle.current().pid(), appliance.adminPort(), appliance.xdsPort()).write(settings.dataDir());
+        } catch (IOException e) {
+            appliance.close();
+            System.err.println("tandem serve: cannot write " + ListeningPorts.file(settings.dataDir()) + ": " + describe(e));
+            return TandemCommand.FAILED;
+        }
         SystemdNotify.ready("serving on xDS port " + appliance.xdsPort() + ", admin API port " + appliance.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             SystemdNotify.stopping();
+            try {
+                ListeningPorts.remove(settings.dataDir());
+            } catch (IOException e) {
+                System.err.println("tandem serve: cannot remove " + ListeningPorts.file(settings.dataDir()) + ": " + describe(e));
+            }
             appliance.close();
             stopped.countDown();
             dev.tandem.appliance.ShutdownLogManager.resetAfterShutdown();

@@ -1,6 +1,7 @@
 package dev.tandem.appliance.cli;
 
 import dev.tandem.appliance.ApplianceConfig;
+import dev.tandem.appliance.ListeningPorts;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.pki.TlsContexts;
@@ -94,8 +95,19 @@ final class ServerOption {
         } else if (address.contains(":")) {
             address = "[" + address + "]";
         }
-        return new Defaults("https://" + address + ":" + loaded.admin().port(), Optional.of(loaded.dataDir().resolve("admin-token")),
+        String url = server != null ? server : "https://" + address + ":" + adminPort(file, loaded);
+        return new Defaults(url, Optional.of(loaded.dataDir().resolve("admin-token")),
                 Optional.of(loaded.pki().caCertFile().orElse(loaded.pkiDir().resolve("ca.pem"))));
+    }
+
+    /** The config's, or with port 0 (any free port) the one the running appliance wrote it bound. */
+    private static int adminPort(Path file, ApplianceConfig loaded) throws IOException {
+        if (loaded.admin().port() != 0) {
+            return loaded.admin().port();
+        }
+        return ListeningPorts.read(loaded.dataDir()).map(ListeningPorts::adminPort).orElseThrow(() -> new IOException(
+                "the appliance config " + file + " has admin.port 0 (any free port) and " + ListeningPorts.file(loaded.dataDir())
+                        + " does not exist: is tandem serve running? (or give --server)"));
     }
 
     private Optional<String> token(Defaults defaults) throws IOException {

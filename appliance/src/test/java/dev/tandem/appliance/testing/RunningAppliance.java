@@ -7,11 +7,14 @@ import java.util.Optional;
 
 /**
  * An appliance started in the test's JVM on loopback, with its data in a test folder; it can be
- * stopped and started again on the same ports and data, as an operator restarts one.
+ * stopped and started again on the same data, as an operator restarts one. A port given as 0 is
+ * chosen anew at each start (the one bound before is in the ephemeral range: an outgoing connection
+ * may take it while the appliance is stopped); a test that needs the same port after a restart
+ * gives one from {@link Ports}, and {@link #admin()} follows the admin port.
  */
 public final class RunningAppliance implements AutoCloseable {
 
-    private ApplianceConfig config;
+    private final ApplianceConfig config;
     private Appliance appliance;
     private AdminHttp admin;
 
@@ -21,12 +24,13 @@ public final class RunningAppliance implements AutoCloseable {
 
     /** On free ports chosen by the servers. */
     public static RunningAppliance start(String nodeId, Path dir) throws Exception {
-        return start(nodeId, dir, 0, 0);
+        return start(nodeId, dir, 0);
     }
 
-    public static RunningAppliance start(String nodeId, Path dir, int adminPort, int xdsPort) throws Exception {
+    /** On a free admin port chosen by the server, and {@code xdsPort} (0: one chosen by the server too). */
+    public static RunningAppliance start(String nodeId, Path dir, int xdsPort) throws Exception {
         RunningAppliance running = new RunningAppliance(new ApplianceConfig(nodeId, dir.resolve("data"),
-                new ApplianceConfig.Endpoint("127.0.0.1", adminPort), new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
+                new ApplianceConfig.Endpoint("127.0.0.1", 0), new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
                 Optional.empty()).withPki(TestPki.settings(nodeId)));
         running.start();
         return running;
@@ -41,8 +45,6 @@ public final class RunningAppliance implements AutoCloseable {
 
     public void start() throws Exception {
         appliance = Appliance.start(config);
-        // A restart keeps the ports the servers picked the first time, as a real restart would.
-        config = config.withPorts(appliance.adminPort(), appliance.xdsPort());
         admin = AdminHttp.withTokenFrom(appliance.adminPort(), config.dataDir());
     }
 

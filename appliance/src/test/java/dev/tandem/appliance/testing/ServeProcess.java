@@ -1,24 +1,24 @@
 package dev.tandem.appliance.testing;
 
+import dev.tandem.appliance.ListeningPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * {@code tandem serve} as its own process (the packaged jar), on ports its servers choose: the
- * port is read from the line the appliance logs once it is ready, so no port is picked before it is
- * bound. {@link #kill9()} ends it as a crash or a power cut would (SIGKILL: no shutdown hook runs).
+ * {@code tandem serve} as its own process (the packaged jar), on ports its servers choose: they are
+ * read from {@code <dataDir>/ports}, which the appliance writes once it is ready (a file left by a
+ * killed process names another pid), so no port is picked before it is bound. {@link #kill9()} ends
+ * it as a crash or a power cut would (SIGKILL: no shutdown hook runs).
  */
 public final class ServeProcess implements AutoCloseable {
 
     private static final Path JAR = Path.of("target/tandem.jar");
-    private static final Pattern READY = Pattern.compile("ready: xDS on [^ ]+:(\\d+) .*admin API on https://[^ ]+:(\\d+),");
 
     private final Process process;
     private final Path log;
@@ -45,7 +45,7 @@ public final class ServeProcess implements AutoCloseable {
         return file;
     }
 
-    /** Starts {@code tandem serve --config config} and returns once it logged that it is ready. */
+    /** Starts {@code tandem serve --config config} (data in {@code dir/data}) and returns once it is ready. */
     public static ServeProcess start(Path dir, Path config, String name) throws IOException, InterruptedException {
         Path log = dir.resolve(name + ".log");
         Process process = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
@@ -53,9 +53,9 @@ public final class ServeProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
-            Matcher ready = READY.matcher(Files.readString(log));
-            if (ready.find()) {
-                return new ServeProcess(process, log, Integer.parseInt(ready.group(2)), Integer.parseInt(ready.group(1)));
+            Optional<ListeningPorts> ports = ListeningPorts.read(dir.resolve("data")).filter(p -> p.pid() == process.pid());
+            if (ports.isPresent()) {
+                return new ServeProcess(process, log, ports.get().adminPort(), ports.get().xdsPort());
             }
             if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("tandem serve exited with " + process.exitValue() + " before it was ready:\n"

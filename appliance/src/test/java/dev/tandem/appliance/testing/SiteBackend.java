@@ -54,8 +54,9 @@ public final class SiteBackend implements AutoCloseable {
         return this;
     }
 
+    /** The port it listens on (the one it was given, or the one it bound for port 0). */
     public int port() {
-        return port;
+        return server != null ? server.getPort() : port;
     }
 
     /** Stops at once, as a crashed site would. */

@@ -11,9 +11,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TwoSites implements AutoCloseable {
 
-    private SiteBackend siteA = new SiteBackend("site-a", Ports.free()).start();
-    private final SiteBackend siteB = new SiteBackend("site-b", Ports.free()).start();
+    private final SiteBackend siteB = new SiteBackend("site-b", 0).start();
+    private SiteBackend siteA;
     private ManagedChannel channel;
+
+    /** Site A comes back on its port after {@link #stopA()}: a port from outside the ephemeral range. */
+    public TwoSites() throws Exception {
+        siteA = Ports.bind(port -> new SiteBackend("site-a", port).start());
+    }
 
     public int portA() {
         return siteA.port();

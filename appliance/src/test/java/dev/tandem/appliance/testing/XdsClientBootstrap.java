@@ -10,7 +10,8 @@ public final class XdsClientBootstrap {
 
     public static final String NODE_ID = "client-1";
     public static final String NODE_GROUP = "grpc-clients";
-    private static final int XDS_PORT = Ports.free();
+    /** Fixed before any appliance starts, for the whole JVM: from outside the ephemeral range (see {@link Ports}). */
+    private static final int XDS_PORT = Ports.unbound();
 
     static {
         // The bootstrap `tandem bootstrap --format grpc` writes (gRFC A65 tls channel_creds); grpc-java
