@@ -130,7 +130,8 @@ public final class Appliance implements AutoCloseable {
                 security = XdsServer.Security.insecure();
             } else {
                 RefusalLog xdsRefusals = new RefusalLog("xDS", metrics::xdsRefused, clock);
-                security = XdsServer.Security.mutualTls(serverKeys, new CertificateTrust(pki.ca().certificate(), xdsRefusals, clock),
+                CertificateTrust xdsTrust = new CertificateTrust(pki.ca().certificate(), xdsRefusals, clock, new OpenSslAlerts());
+                security = XdsServer.Security.mutualTls(serverKeys, xdsTrust,
                         new DataPlaneAuthenticator(config.pki().clusterName(), certificates, xdsRefusals, clock));
             }
             metrics.xdsInsecure(config.xdsInsecure());
