@@ -92,17 +92,28 @@ final class CertificateIssuer {
         }
     }
 
+    /** Signs a data-plane certificate for {@code identity}; nothing is recorded yet. */
+    X509Certificate sign(DataPlaneIdentity identity, PublicKey key, Instant now) {
+        return pki.ca().issue(key, identity.nodeId(),
+                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
+    }
+
     /**
      * Signs a certificate for {@code identity}, records and audits it, and returns the API answer:
      * identity, certificate, CA bundle, serial, expiry.
      */
     Map<String, Object> issue(DataPlaneIdentity identity, PublicKey key, String actor, String origin, String action,
                               String renewedFrom, Instant now) throws SQLException {
-        X509Certificate certificate = pki.ca().issue(key, identity.nodeId(),
-                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
-        String serial = DataPlaneIdentity.serial(certificate);
-        issued.record(serial, identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
+        X509Certificate certificate = sign(identity, key, now);
+        issued.record(DataPlaneIdentity.serial(certificate), identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
                 certificate.getNotAfter().toInstant(), actor, renewedFrom);
+        return issued(certificate, identity, actor, origin, action, renewedFrom, now);
+    }
+
+    /** Audits a recorded certificate and returns the API answer. */
+    Map<String, Object> issued(X509Certificate certificate, DataPlaneIdentity identity, String actor, String origin, String action,
+                               String renewedFrom, Instant now) throws SQLException {
+        String serial = DataPlaneIdentity.serial(certificate);
         audit.record(now, actor, origin, action, identity.uri() + " serial " + serial
                 + (renewedFrom == null ? "" : " (renews " + renewedFrom + ")"), null);
         Map<String, Object> out = new LinkedHashMap<>();

@@ -77,9 +77,19 @@ public final class IssuedCertificates {
 
     public void record(String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt, Instant expiresAt,
                        String issuedBy, String renewedFrom) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
-                     + "expires_at, issued_by, renewed_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (Connection c = database.connection()) {
+            insert(c, serial, identity, nodeGroup, nodeId, issuedAt, expiresAt, issuedBy, renewedFrom, null);
+        }
+    }
+
+    /**
+     * Records a certificate on {@code c}, inside the caller's transaction (a join token's use and the
+     * certificate it bought commit together); {@code joinTokenHash} names the token, or is null.
+     */
+    static void insert(Connection c, String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt,
+                       Instant expiresAt, String issuedBy, String renewedFrom, String joinTokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
+                + "expires_at, issued_by, renewed_from, join_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, serial);
             ps.setString(2, identity);
             ps.setString(3, nodeGroup);
@@ -88,6 +98,7 @@ public final class IssuedCertificates {
             ps.setObject(6, expiresAt.atOffset(ZoneOffset.UTC));
             ps.setString(7, issuedBy);
             ps.setString(8, renewedFrom);
+            ps.setString(9, joinTokenHash);
             ps.executeUpdate();
         }
     }
