@@ -145,7 +145,8 @@ public final class Appliance implements AutoCloseable {
                 security = XdsServer.Security.insecure();
             } else {
                 RefusalLog xdsRefusals = new RefusalLog("xDS", metrics::xdsRefused, clock);
-                security = XdsServer.Security.mutualTls(serverKeys, new CertificateTrust(pki.ca().certificate(), xdsRefusals, clock),
+                CertificateTrust xdsTrust = new CertificateTrust(pki.ca().certificate(), xdsRefusals, clock, new OpenSslAlerts());
+                security = XdsServer.Security.mutualTls(serverKeys, xdsTrust,
                         new DataPlaneAuthenticator(config.pki().clusterName(), certificates, xdsRefusals, clock));
             }
             metrics.xdsInsecure(config.xdsInsecure());
@@ -157,7 +158,7 @@ public final class Appliance implements AutoCloseable {
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
             RevisionService serving = revisions;
             AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
-                    new JoinTokens(database), pki, certificates, xds, Optional.ofNullable(exporter), metrics,
+                    new JoinTokens(), pki, certificates, xds, Optional.ofNullable(exporter), metrics,
                     () -> self[0] != null && self[0].ready && serving.publication().published());
             if (exporter != null) {
                 metrics.export(exporter);

@@ -27,7 +27,9 @@ import javax.net.ssl.SSLSession;
  * has already checked the chain and the validity window ({@link CertificateTrust}); here a call is
  * refused when the connection presented no certificate, when the certificate carries no Tandem
  * identity or is revoked, and a discovery stream is ended when its node asks for a node group
- * ({@code node.cluster}) other than its certificate's: a node never receives another group's config.
+ * ({@code node.cluster}) other than its certificate's (a node never receives another group's config)
+ * or names a node id ({@code node.id}) other than its certificate's (a node never clears or poisons
+ * another's NACK state, status or rollout halt).
  * Streams whose certificate is revoked or expires while they run are ended too ({@link #sweep}).
  */
 final class DataPlaneAuthenticator implements ServerInterceptor {
@@ -84,6 +86,12 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
                         reason = "group-mismatch";
                         refusal = "node '" + node.getId() + "' asks for node group '" + node.getCluster()
                                 + "' but its certificate is for '" + identity.nodeGroup() + "' (" + identity.uri() + ")";
+                    } else if (node != null && !node.getId().equals(identity.nodeId())) {
+                        // NACK state, status and rollout halts are per node id: one node must not speak for another.
+                        reason = "node-id-mismatch";
+                        refusal = "node id '" + node.getId() + "' is not the node id '" + identity.nodeId() + "' its "
+                                + CertificateTrust.describe(certificate) + " names (" + identity.uri()
+                                + "); each data plane needs a certificate of its own (join with --node-id " + node.getId() + ")";
                     }
                     if (refusal != null) {
                         refusals.refused(reason, refusal);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.pki.CertificateAuthority;
 import dev.tandem.appliance.pki.CertificateRequests;
+import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.RawAdsClient;
 import dev.tandem.appliance.testing.TestPki;
@@ -17,6 +18,8 @@ import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +34,20 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A data plane joins with a one-time token and a CSR; a token works once and only until it expires. */
+/**
+ * A data plane joins with a token and a CSR; a token works once (or N times, each for another node
+ * id) and only until it expires.
+ */
 class JoinIT {
 
     @RegisterExtension
@@ -74,6 +84,68 @@ class JoinIT {
         JsonNode audit = admin.get("/api/v1/audit").json().path("entries");
         assertThat(audit.get(0).path("action").asText()).isEqualTo("certificate-issue");
         assertThat(audit.toString()).doesNotContain(token);
+    }
+
+    /** An autoscaled fleet of identical data planes shares one token of N uses: each use for another node id. */
+    @Test
+    void aTokenOfNUsesBuysNCertificatesForDifferentNodeIds() throws Exception {
+        AdminHttp admin = node.admin();
+        StringWriter out = new StringWriter();
+        int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).execute("token", "create",
+                "--node-group", "mesh", "--uses", "3", "--ca-file", TestPki.caFile().toString(), "--server", admin.base(),
+                "--token-file", node.tokenFile().toString());
+        assertThat(exit).isZero();
+        String token = out.toString().trim();
+
+        Reply first = join(admin.as(null), token, csr("pod-1", CertificateAuthority.newKeyPair()));
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(first.json().path("tokenUse").asInt()).isEqualTo(1);
+        assertThat(first.json().path("tokenUses").asInt()).isEqualTo(3);
+        // The same node id again is refused and not counted: two hosts must not share an identity.
+        Reply again = join(admin.as(null), token, csr("pod-1", CertificateAuthority.newKeyPair()));
+        assertThat(again.status()).isEqualTo(401);
+        assertThat(again.json().path("details").get(0).asText()).isEqualTo("node id 'pod-1' already joined with this token "
+                + "(certificate serial " + first.json().path("serial").asText() + "); each use of a token is for another node id: "
+                + "give this data plane its own --node-id");
+        assertThat(join(admin.as(null), token, csr("pod-2", CertificateAuthority.newKeyPair())).json().path("identity").asText())
+                .isEqualTo("spiffe://tandem/group/mesh/node/pod-2");
+        assertThat(join(admin.as(null), token, csr("pod-3", CertificateAuthority.newKeyPair())).json().path("tokenUse").asInt())
+                .isEqualTo(3);
+        Reply spent = join(admin.as(null), token, csr("pod-4", CertificateAuthority.newKeyPair()));
+        assertThat(spent.status()).isEqualTo(401);
+        assertThat(spent.json().path("details").get(0).asText()).startsWith("the join token was used all 3 times (last at ");
+
+        assertThat(admin.get("/api/v1/certificates").json().path("certificates")).extracting(c -> c.path("identity").asText())
+                .containsExactlyInAnyOrder("spiffe://tandem/group/mesh/node/pod-1", "spiffe://tandem/group/mesh/node/pod-2",
+                        "spiffe://tandem/group/mesh/node/pod-3");
+        assertThat(admin.get("/metrics").body()).contains("tandem_join_refusals_total{reason=\"node-id-taken\"} 1.0")
+                .contains("tandem_join_refusals_total{reason=\"used-token\"} 1.0");
+        assertThat(admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"mesh\", \"uses\": 0}").json().path("details").get(0).asText())
+                .isEqualTo("uses must be a whole number from 1 to 10000 (got '0')");
+    }
+
+    /** Data planes racing with one token get no more certificates than it has uses. */
+    @Test
+    void racingJoinsNeverExceedTheUses() throws Exception {
+        AdminHttp admin = node.admin();
+        String token = admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\", \"uses\": 3}").json().path("token").asText();
+        List<Callable<Integer>> joins = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String csr = csr("racer-" + i, CertificateAuthority.newKeyPair());
+            joins.add(() -> join(admin.as(null), token, csr).status());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> status : pool.invokeAll(joins)) {
+                statuses.add(status.get());
+            }
+            assertThat(statuses).filteredOn(s -> s == 201).hasSize(3);
+            assertThat(statuses).filteredOn(s -> s == 401).hasSize(5);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(admin.get("/api/v1/certificates").json().path("certificates")).hasSize(3);
     }
 
     @Test

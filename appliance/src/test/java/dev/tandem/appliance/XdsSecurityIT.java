@@ -1,6 +1,7 @@
 package dev.tandem.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.ApplianceExtension;
@@ -19,13 +20,16 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.Status;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The xDS port is mTLS: a data plane needs a certificate of the cluster CA, valid now, not revoked,
- * carrying the identity of the node group it asks for. Each refusal is named in the log, counted in
+ * carrying the identity of the node group it asks for and of the node id it names. Each refusal is named in the log, counted in
  * {@code tandem_xds_refusals_total{reason}}, and nothing is served.
  */
 class XdsSecurityIT {
@@ -73,6 +77,62 @@ class XdsSecurityIT {
         }
         assertThat(refusals("group-mismatch")).isEqualTo(2);
         assertThat(node.admin().dataPlane("mesh-2").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void aNodeCannotSpeakForAnotherNodeOfItsGroup() throws Exception {
+        TestPki.ClientCertificate mesh6 = TestPki.dataPlane("mesh-6", "mesh");
+        try (LogCapture log = LogCapture.start();
+             RawAdsClient impostor = new RawAdsClient(node.xdsPort(), "mesh-victim", "mesh", mesh6.credentials())) {
+            Status refused = impostor.refusal(listenerRequest(impostor, "greeter"), WAIT);
+            assertThat(refused.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(refused.getDescription()).startsWith("node id 'mesh-victim' is not the node id 'mesh-6' its certificate "
+                    + "'" + mesh6.certificate().getSubjectX500Principal() + "' (serial " + mesh6.serial() + ", issuer '" + TestPki.ca().getSubjectX500Principal()
+                    + "') names (spiffe://tandem/group/mesh/node/mesh-6)");
+            assertThat(log.lines()).anyMatch(line -> line.contains("node-id-mismatch") && line.contains("mesh-victim"));
+        }
+        // Delta, and a node that changes its id on a stream it was served on.
+        try (RawAdsClient turncoat = new RawAdsClient(node.xdsPort(), "mesh-6", "mesh", mesh6.credentials())) {
+            turncoat.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(turncoat.node()).setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+                    .addResourceNamesSubscribe("greeter").build());
+            assertThat(turncoat.nextDelta().getResourcesCount()).isEqualTo(1);
+            turncoat.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(turncoat.node().toBuilder().setId("mesh-victim"))
+                    .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).build());
+            Status ended = turncoat.awaitFailure(WAIT, true);
+            assertThat(ended.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(ended.getDescription()).startsWith("node id 'mesh-victim' is not the node id 'mesh-6'");
+        }
+        assertThat(refusals("node-id-mismatch")).isEqualTo(2);
+        assertThat(node.admin().dataPlane("mesh-victim").isMissingNode()).isTrue();
+    }
+
+    /**
+     * What the TLS handshake itself tells a client whose certificate is refused (a JDK TLS client,
+     * as {@code openssl s_client -cert} would): the alert that names the problem, not internal_error.
+     */
+    @Test
+    void aRefusedCertificateHearsTheAlertThatNamesWhy() throws Exception {
+        assertHandshakeAlert(TestPki.fromStranger("mesh-8", "mesh"), "Received fatal alert: unknown_ca");
+        assertHandshakeAlert(TestPki.issued("spiffe://tandem/group/mesh/node/old-2", "old-2",
+                Instant.now().minus(Duration.ofDays(3)), Duration.ofDays(1)), "Received fatal alert: certificate_expired");
+        assertThat(refusals("untrusted-certificate")).isEqualTo(1);
+        assertThat(refusals("expired-certificate")).isEqualTo(1);
+    }
+
+    /** The TLS error a client presenting {@code certificate} gets, offering ALPN h2 as a gRPC client does. */
+    private void assertHandshakeAlert(TestPki.ClientCertificate certificate, String alert) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestPki.clientTls(certificate).getSocketFactory().createSocket("127.0.0.1", node.xdsPort())) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout((int) WAIT.toMillis());
+            // TLS 1.3: the server checks the client's certificate after the client's Finished, so the
+            // alert may only arrive at the first read.
+            assertThatThrownBy(() -> {
+                socket.startHandshake();
+                socket.getInputStream().read();
+            }).isInstanceOf(SSLException.class).hasMessageContaining(alert);
+        }
     }
 
     @Test

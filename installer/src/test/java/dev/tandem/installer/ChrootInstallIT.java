@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.appliance.ListeningPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +44,11 @@ class ChrootInstallIT {
                     "http://deb.debian.org/debian"), Map.of(), Duration.ofMinutes(10));
             assertThat(bootstrap.exit()).as(bootstrap.output()).isZero();
             Files.createDirectories(BASE_CACHE.getParent());
-            Path temp = BASE_CACHE.resolveSibling(BASE_CACHE.getFileName() + ".tmp");
+            // Two builds on one machine may both fill the cache: each writes its own file, the last rename wins.
+            Path temp = BASE_CACHE.resolveSibling(BASE_CACHE.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             assertThat(Packages.run(List.of("tar", "-C", fresh.toString(), "-cf", temp.toString(), "."), Map.of(), Duration.ofMinutes(5))
                     .exit()).isZero();
-            Files.move(temp, BASE_CACHE, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, BASE_CACHE, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         root = dir.resolve("root");
         Files.createDirectories(root);

@@ -95,6 +95,16 @@ final class CertificateIssuer {
 
     /** A certificate signed and recorded, not yet answered. */
     record Issuance(DataPlaneIdentity identity, X509Certificate certificate, String serial, String renewedFrom) {
+
+        static Issuance of(DataPlaneIdentity identity, X509Certificate certificate, String renewedFrom) {
+            return new Issuance(identity, certificate, DataPlaneIdentity.serial(certificate), renewedFrom);
+        }
+    }
+
+    /** Signs a data-plane certificate for {@code identity}; nothing is recorded yet. */
+    X509Certificate sign(DataPlaneIdentity identity, PublicKey key, Instant now) {
+        return pki.ca().issue(key, identity.nodeId(),
+                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
     }
 
     /**
@@ -103,12 +113,10 @@ final class CertificateIssuer {
      */
     Issuance issue(Connection c, DataPlaneIdentity identity, PublicKey key, String actor, String renewedFrom, Instant now)
             throws SQLException {
-        X509Certificate certificate = pki.ca().issue(key, identity.nodeId(),
-                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
-        String serial = DataPlaneIdentity.serial(certificate);
-        issued.record(c, serial, identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
-                certificate.getNotAfter().toInstant(), actor, renewedFrom);
-        return new Issuance(identity, certificate, serial, renewedFrom);
+        Issuance issuance = Issuance.of(identity, sign(identity, key, now), renewedFrom);
+        IssuedCertificates.record(c, issuance.serial(), identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
+                issuance.certificate().getNotAfter().toInstant(), actor, renewedFrom, null);
+        return issuance;
     }
 
     /** Signs, records and audits a certificate in one transaction; returns the API answer. */

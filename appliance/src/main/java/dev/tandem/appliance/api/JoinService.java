@@ -17,20 +17,24 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Data-plane join. {@code POST /api/v1/join-tokens {"nodeGroup": G, "ttl": "1h"}} (admin) returns a
- * one-time token; {@code POST /api/v1/join {"token": T, "csr": PEM}} (the token is the credential)
- * returns a client certificate for the group, {@code spiffe://<cluster>/group/<G>/node/<id>} in its
- * URI SAN with the node id from the CSR's CN, and the CA bundle.
+ * Data-plane join. {@code POST /api/v1/join-tokens {"nodeGroup": G, "ttl": "1h", "uses": N}} (admin)
+ * returns a token that works N times (default once), each time for another node id;
+ * {@code POST /api/v1/join {"token": T, "csr": PEM}} (the token is the credential) returns a client
+ * certificate for the group, {@code spiffe://<cluster>/group/<G>/node/<id>} in its URI SAN with the
+ * node id from the CSR's CN, and the CA bundle.
  */
 final class JoinService implements HttpService {
 
     private static final Duration MAX_TTL = Duration.ofDays(7);
+    /** Enough for an autoscaled fleet; a leaked token buys at most this many identities. */
+    static final int MAX_USES = 10_000;
     private static final Pattern ID = DataPlaneIdentity.NAME;
 
     private final JoinTokens tokens;
@@ -65,19 +69,29 @@ final class JoinService implements HttpService {
         }
         String group = body.path("nodeGroup").asText("");
         Duration ttl = Durations.parse(body.path("ttl").asText("1h"));
-        if (!ID.matcher(group).matches() || ttl == null || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("nodeGroup must be a node group name and ttl a "
-                    + "duration from 1s to " + Durations.format(MAX_TTL) + " (got nodeGroup '" + group + "', ttl '"
-                    + body.path("ttl").asText("") + "')"));
+        int uses = uses(body.path("uses"));
+        List<String> errors = new ArrayList<>();
+        if (!ID.matcher(group).matches()) {
+            errors.add("nodeGroup must be a node group name (got '" + group + "')");
+        }
+        if (ttl == null || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            errors.add("ttl must be a duration from 1s to " + Durations.format(MAX_TTL) + " (got '" + body.path("ttl").asText("") + "')");
+        }
+        if (uses < 1 || uses > MAX_USES) {
+            errors.add("uses must be a whole number from 1 to " + MAX_USES + " (got '" + body.path("uses").asText("") + "')");
+        }
+        if (!errors.isEmpty()) {
+            Json.error(res, Status.BAD_REQUEST_400, "invalid body", errors);
             return;
         }
         String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
         Instant now = clock.instant();
-        String token = audit.audited(c -> tokens.create(c, group, now.plus(ttl), by, now), created -> Event.of(now, by,
-                Callers.origin(req), "join-token-create", "node group " + group + ", ttl " + Durations.format(ttl)));
+        String token = audit.audited(c -> tokens.create(c, group, uses, now.plus(ttl), by, now), created -> Event.of(now, by,
+                Callers.origin(req), "join-token-create", "node group " + group + ", ttl " + Durations.format(ttl) + ", uses " + uses));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", token);
         out.put("nodeGroup", group);
+        out.put("uses", uses);
         out.put("expiresAt", now.plus(ttl).toString());
         out.put("caFingerprint", issuer.caFingerprint());
         Json.send(res, Status.CREATED_201, out);
@@ -96,24 +110,37 @@ final class JoinService implements HttpService {
         Instant now = clock.instant();
         String actor = "join:" + csr.nodeId();
         String origin = Callers.origin(req);
-        CertificateIssuer.Issuance issuance;
+        JoinTokens.Redeemed redeemed;
         try {
             // The token's use, the certificate's record and the audit entry: one transaction, so a
             // crash never leaves a used token without its certificate.
-            issuance = audit.audited(c -> {
-                String group = tokens.redeem(c, body.path("token").asText(""), csr.nodeId(), now);
-                return issuer.issue(c, new DataPlaneIdentity(issuer.cluster(), group, csr.nodeId()), csr.key(), actor, null, now);
-            }, issued -> CertificateIssuer.event(issued, actor, origin, "certificate-issue", now));
+            redeemed = audit.audited(c -> tokens.redeem(c, body.path("token").asText(""), csr.nodeId(), now,
+                            group -> issuer.sign(new DataPlaneIdentity(issuer.cluster(), group, csr.nodeId()), csr.key(), now)),
+                    r -> CertificateIssuer.event(CertificateIssuer.Issuance.of(r.identity(), r.certificate(), null), actor, origin,
+                            "certificate-issue", now));
         } catch (JoinTokens.Refused e) {
             refused.accept(e.reason());
             Json.error(res, Status.UNAUTHORIZED_401, "join refused", List.of(e.getMessage()));
             return;
         }
-        Map<String, Object> out = issuer.answer(issuance);
-        out.put("nodeGroup", issuance.identity().nodeGroup());
+        Map<String, Object> out = issuer.answer(CertificateIssuer.Issuance.of(redeemed.identity(), redeemed.certificate(), null));
+        out.put("nodeGroup", redeemed.identity().nodeGroup());
+        out.put("tokenUse", redeemed.use());
+        out.put("tokenUses", redeemed.maxUses());
         out.put("xdsTls", !xdsInsecure);
         out.put("peers", peers.stream().map(p -> Map.of("name", p.name(), "address", p.address(), "port", p.port())).toList());
         Json.send(res, Status.CREATED_201, out);
+    }
+
+    /** A whole number or its digits (the CLI sends strings); 1 when absent, 0 when not a whole number. */
+    private static int uses(JsonNode uses) {
+        if (uses.isMissingNode()) {
+            return 1;
+        }
+        if (uses.isIntegralNumber() && uses.canConvertToInt()) {
+            return uses.intValue();
+        }
+        return uses.isTextual() && uses.asText().matches("[0-9]{1,9}") ? Integer.parseInt(uses.asText()) : 0;
     }
 
     /** The JSON body, or null after answering 400. */

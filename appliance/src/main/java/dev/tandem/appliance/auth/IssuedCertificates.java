@@ -77,11 +77,14 @@ public final class IssuedCertificates {
         revocationListeners.add(listener);
     }
 
-    /** Records an issued certificate in the caller's transaction. */
-    public void record(Connection c, String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt,
-                       Instant expiresAt, String issuedBy, String renewedFrom) throws SQLException {
+    /**
+     * Records an issued certificate in the caller's transaction (a join token's use and the
+     * certificate it bought commit together); {@code joinTokenHash} names the token, or is null.
+     */
+    public static void record(Connection c, String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt,
+                              Instant expiresAt, String issuedBy, String renewedFrom, String joinTokenHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
-                + "expires_at, issued_by, renewed_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "expires_at, issued_by, renewed_from, join_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, serial);
             ps.setString(2, identity);
             ps.setString(3, nodeGroup);
@@ -90,6 +93,7 @@ public final class IssuedCertificates {
             ps.setObject(6, expiresAt.atOffset(ZoneOffset.UTC));
             ps.setString(7, issuedBy);
             ps.setString(8, renewedFrom);
+            ps.setString(9, joinTokenHash);
             ps.executeUpdate();
         }
     }

@@ -1,20 +1,24 @@
 package dev.tandem.appliance.auth;
 
-import dev.tandem.appliance.store.Database;
+import dev.tandem.appliance.pki.DataPlaneIdentity;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 
 /**
- * One-time join tokens: a data plane presents one, with a CSR, to obtain its client certificate for
- * one node group (the seeds' relay identity token). A token works once, and only until it expires;
- * redeeming it is one conditional UPDATE, so two data planes racing with the same token cannot both win.
+ * Join tokens: a data plane presents one, with a CSR, to obtain its client certificate for one node
+ * group (the seeds' relay identity token). A token works a given number of times (once by default;
+ * N for an autoscaled fleet of identical data planes), each time for another node id, and only until
+ * it expires. A use is counted and its certificate recorded in one transaction, the token's row
+ * locked, so data planes racing with the same token never get more than N certificates between them.
  */
 public final class JoinTokens {
 
@@ -28,7 +32,7 @@ public final class JoinTokens {
             this.reason = reason;
         }
 
-        /** For metrics: unknown-token, used-token, expired-token. */
+        /** For metrics: unknown-token, used-token, expired-token, node-id-taken. */
         public String reason() {
             return reason;
         }
@@ -37,45 +41,61 @@ public final class JoinTokens {
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String PREFIX = "tjn_";
 
-    private final Database database;
-
-    public JoinTokens(Database database) {
-        this.database = database;
-    }
 
     /**
-     * Creates a token for {@code nodeGroup}, valid until {@code expiresAt}, in the caller's
-     * transaction; returns it (shown once).
+     * Creates a token for {@code nodeGroup}, valid until {@code expiresAt} for {@code maxUses} joins
+     * (each for another node id), in the caller's transaction; returns it (shown once).
      */
-    public String create(Connection c, String nodeGroup, Instant expiresAt, String createdBy, Instant now) throws SQLException {
+    public String create(Connection c, String nodeGroup, int maxUses, Instant expiresAt, String createdBy, Instant now)
+            throws SQLException {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO join_token (token_hash, node_group, expires_at, created_at, "
-                + "created_by) VALUES (?, ?, ?, ?, ?)")) {
+                + "created_by, max_uses) VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, AdminTokens.hash(token));
             ps.setString(2, nodeGroup);
             ps.setObject(3, expiresAt.atOffset(ZoneOffset.UTC));
             ps.setObject(4, now.atOffset(ZoneOffset.UTC));
             ps.setString(5, createdBy);
+            ps.setInt(6, maxUses);
             ps.executeUpdate();
         }
         return token;
     }
 
+    /** Signs the certificate one use of a token buys, for the token's node group; called inside the redeeming transaction. */
+    @FunctionalInterface
+    public interface Signer {
+        X509Certificate sign(String nodeGroup);
+    }
+
+    /** What one use of a token bought: use {@code use} of {@code maxUses}. */
+    public record Redeemed(DataPlaneIdentity identity, X509Certificate certificate, int use, int maxUses) {
+    }
+
     /**
-     * Redeems {@code token} for {@code nodeId} in the caller's transaction: returns its node group, or
-     * says why it cannot be used.
+     * Redeems one use of {@code token} for {@code nodeId} in the caller's transaction: counts the use,
+     * signs the certificate ({@code signer}) and records it, so that with the transaction a crash
+     * leaves neither a use without its certificate nor a certificate without its use. Refused when the
+     * token is unknown, expired, used up, or already issued a certificate for {@code nodeId}.
      */
-    public String redeem(Connection c, String token, String nodeId, Instant now) throws SQLException, Refused {
+    public Redeemed redeem(Connection c, String token, String nodeId, Instant now, Signer signer) throws SQLException, Refused {
         if (!token.startsWith(PREFIX) || token.length() > 100) {
             throw new Refused("unknown-token", "the join token is not one this cluster issued");
         }
-        String hash = AdminTokens.hash(token);
+        return redeemHashed(c, AdminTokens.hash(token), nodeId, now, signer);
+    }
+
+    private static Redeemed redeemHashed(Connection c, String hash, String nodeId, Instant now, Signer signer) throws SQLException, Refused {
         String group;
         OffsetDateTime expires;
         OffsetDateTime used;
-        try (PreparedStatement ps = c.prepareStatement("SELECT node_group, expires_at, used_at FROM join_token WHERE token_hash = ?")) {
+        int maxUses;
+        int uses;
+        // FOR UPDATE: a second redeemer of the same token waits for this transaction, then sees its use.
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT node_group, expires_at, used_at, max_uses, uses FROM join_token WHERE token_hash = ? FOR UPDATE")) {
             ps.setString(1, hash);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -84,23 +104,61 @@ public final class JoinTokens {
                 group = rs.getString(1);
                 expires = rs.getObject(2, OffsetDateTime.class);
                 used = rs.getObject(3, OffsetDateTime.class);
+                maxUses = rs.getInt(4);
+                uses = rs.getInt(5);
             }
         }
-        if (used != null) {
-            throw new Refused("used-token", "the join token was already used at " + used.toInstant() + "; create a new one");
+        if (uses >= maxUses) {
+            throw new Refused("used-token", maxUses == 1
+                    ? "the join token was already used at " + used.toInstant() + "; create a new one"
+                    : "the join token was used all " + maxUses + " times (last at " + used.toInstant() + "); create a new one");
         }
         if (!now.isBefore(expires.toInstant())) {
             throw new Refused("expired-token", "the join token expired at " + expires.toInstant() + "; create a new one");
         }
+        String earlier = serialIssued(c, hash, nodeId);
+        if (earlier != null) {
+            throw nodeIdTaken(nodeId, earlier);
+        }
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE join_token SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL")) {
+                "UPDATE join_token SET uses = uses + 1, used_at = ?, used_by = ? WHERE token_hash = ? AND uses < max_uses")) {
             ps.setObject(1, now.atOffset(ZoneOffset.UTC));
             ps.setString(2, nodeId);
             ps.setString(3, hash);
             if (ps.executeUpdate() != 1) {
-                throw new Refused("used-token", "the join token was already used; create a new one");
+                throw new Refused("used-token", "the join token was already used up; create a new one");
             }
         }
-        return group;
+        X509Certificate certificate = signer.sign(group);
+        DataPlaneIdentity identity = DataPlaneIdentity.of(certificate)
+                .orElseThrow(() -> new IllegalStateException("the signer issued a certificate without a data-plane identity"));
+        try {
+            IssuedCertificates.record(c, DataPlaneIdentity.serial(certificate), identity.uri(), group, nodeId, now,
+                    certificate.getNotAfter().toInstant(), "join:" + nodeId, null, hash);
+        } catch (SQLIntegrityConstraintViolationException e) {
+            // Two first uses for one node id at once: the unique index lets one of them win.
+            String winner = serialIssued(c, hash, nodeId);
+            if (winner == null) {
+                throw e;
+            }
+            throw nodeIdTaken(nodeId, winner);
+        }
+        return new Redeemed(identity, certificate, uses + 1, maxUses);
+    }
+
+    /** The serial of the certificate the token already issued for {@code nodeId}, or null. */
+    private static String serialIssued(Connection c, String hash, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificate WHERE join_token_hash = ? AND node_id = ?")) {
+            ps.setString(1, hash);
+            ps.setString(2, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static Refused nodeIdTaken(String nodeId, String serial) {
+        return new Refused("node-id-taken", "node id '" + nodeId + "' already joined with this token (certificate serial " + serial
+                + "); each use of a token is for another node id: give this data plane its own --node-id");
     }
 }

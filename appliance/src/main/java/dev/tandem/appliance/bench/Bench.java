@@ -2,24 +2,15 @@ package dev.tandem.appliance.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.appliance.pki.CertificateAuthority;
-import dev.tandem.appliance.pki.PemFiles;
-import dev.tandem.appliance.pki.TlsContexts;
-import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
  * {@code tandem bench}: N simulated Envoys (each its own node id and mTLS connection, ACKing every
@@ -46,6 +37,9 @@ public final class Bench {
     record ChangeResult(String kind, long revision, double applyMillis, List<Double> convergenceMillis, Map<String, Long> bytesByType,
                         Map<String, Long> responsesByType) {
     }
+
+    /** The cluster name of the target's identities (the default; the bench configures none). */
+    private static final String CLUSTER = "tandem";
 
     private final Settings settings;
     private final PrintWriter out;
@@ -122,13 +116,14 @@ public final class Bench {
         out.println("== " + target.name());
         try {
             target.apply(config.yaml(0, 0));
-            Map<String, ChannelCredentials> credentials = credentials(target.pkiDir());
+            BenchIdentities identities = BenchIdentities.issue(target.pkiDir(), CLUSTER, settings.clients(), Bench::nodeId, this::group);
+            out.printf("%d client certificates issued (one per simulated node) in %.0f ms%n", settings.clients(), identities.issueMillis());
+            report.put("certificatesIssuedMillis", identities.issueMillis());
             long connectStart = System.nanoTime();
             for (int i = 0; i < settings.clients(); i++) {
-                String group = BenchConfig.group(i % settings.groups());
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(), credentials.get(group)).build();
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(), identities.credentials(i)).build();
                 channels.add(channel);
-                planes.add(new SimulatedDataPlane(channel, "bench-node-" + i, group, settings.protocol()));
+                planes.add(new SimulatedDataPlane(channel, nodeId(i), group(i), settings.protocol()));
             }
             Map<String, Map<String, String>> versions = target.versions();
             awaitConverged(planes, versions, versions.keySet().isEmpty() ? List.of() : List.of("listeners", "routes", "clusters", "endpoints"),
@@ -184,8 +179,7 @@ public final class Bench {
             List<ManagedChannel> fresh = new ArrayList<>();
             long stormStart = System.nanoTime();
             for (int i = 0; i < planes.size(); i++) {
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(),
-                        credentials.get(planes.get(i).nodeGroup())).build();
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(), identities.credentials(i)).build();
                 fresh.add(channel);
                 planes.get(i).reconnect(channel);
             }
@@ -324,20 +318,12 @@ public final class Bench {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    /** One client certificate per node group, issued with the target's CA (the bench runs beside it). */
-    private Map<String, ChannelCredentials> credentials(Path pkiDir) throws Exception {
-        CertificateAuthority ca = new CertificateAuthority(PemFiles.readCertificate(pkiDir.resolve("ca.pem")),
-                PemFiles.readPrivateKey(pkiDir.resolve("ca.key")));
-        Map<String, ChannelCredentials> out = new HashMap<>();
-        for (int g = 0; g < settings.groups(); g++) {
-            String group = BenchConfig.group(g);
-            KeyPair key = CertificateAuthority.newKeyPair();
-            var certificate = ca.issue(key.getPublic(), "bench", List.of(new GeneralName(GeneralName.uniformResourceIdentifier,
-                    "spiffe://tandem/group/" + group + "/node/bench")), Duration.ofDays(1), Instant.now(), false, true);
-            out.put(group, TlsChannelCredentials.newBuilder().keyManager(TlsContexts.keyManager(key.getPrivate(), certificate))
-                    .trustManager(dev.tandem.appliance.pki.CertificateTrust.pkixTrusting(ca.certificate())).build());
-        }
-        return out;
+    private static String nodeId(int node) {
+        return "bench-node-" + node;
+    }
+
+    private String group(int node) {
+        return BenchConfig.group(node % settings.groups());
     }
 
     private static List<String> changedTypes(Map<String, Map<String, String>> before, Map<String, Map<String, String>> after) {

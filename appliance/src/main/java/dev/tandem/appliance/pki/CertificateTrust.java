@@ -18,7 +18,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Trusts client certificates issued by the cluster CA, and nothing else. A refused certificate is
  * reported (reason and a description that names the certificate, never its key) before the handshake
  * fails, so an operator sees in the log and the metrics why a data plane cannot connect: the client
- * itself only learns "bad certificate" from TLS.
+ * itself only learns the TLS alert ({@link Alerts} lets the xDS port name the right one).
  */
 public final class CertificateTrust extends X509ExtendedTrustManager {
 
@@ -27,15 +27,48 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
         void refused(String reason, String detail);
     }
 
+    /**
+     * A refused client certificate, with the reason it was refused: a TLS stack that cannot tell
+     * the reason from the exception's type (BoringSSL sends internal_error) can name the right alert.
+     */
+    public static final class Refused extends CertificateException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+
+        Refused(String reason, String detail, Throwable cause) {
+            super(detail, cause);
+            this.reason = reason;
+        }
+
+        /** untrusted-certificate, expired-certificate, certificate-not-yet-valid or no-client-certificate. */
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /**
+     * The exception a TLS engine is given for a refusal: it decides the alert the client hears. The
+     * JDK's engine sends certificate_unknown for any; another engine may need its own type.
+     */
+    public interface Alerts {
+        CertificateException of(Refused refused, SSLEngine engine);
+    }
+
     private final X509ExtendedTrustManager pkix;
     private final X509Certificate ca;
     private final Refusals refusals;
     private final Clock clock;
+    private final Alerts alerts;
 
     public CertificateTrust(X509Certificate ca, Refusals refusals, Clock clock) {
+        this(ca, refusals, clock, (refused, engine) -> refused);
+    }
+
+    public CertificateTrust(X509Certificate ca, Refusals refusals, Clock clock, Alerts alerts) {
         this.ca = ca;
         this.refusals = refusals;
         this.clock = clock;
+        this.alerts = alerts;
         this.pkix = pkixTrusting(ca);
     }
 
@@ -65,7 +98,11 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, engine));
+        try {
+            checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, engine));
+        } catch (Refused refused) {
+            throw alerts.of(refused, engine);
+        }
     }
 
     @Override
@@ -73,13 +110,13 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
         checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, socket));
     }
 
-    private void checkClient(X509Certificate[] chain, PathCheck path) throws CertificateException {
+    private void checkClient(X509Certificate[] chain, PathCheck path) throws Refused {
         precheck(chain);
         try {
             path.check();
         } catch (CertificateException e) {
             throw refuse("untrusted-certificate", chain, "does not chain to the cluster CA " + ca.getSubjectX500Principal()
-                    + " (" + e.getMessage() + ")");
+                    + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -89,27 +126,27 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
     }
 
     /** The validity window first: "expired at ..." tells an operator more than a failed path. */
-    private void precheck(X509Certificate[] chain) throws CertificateException {
+    private void precheck(X509Certificate[] chain) throws Refused {
         if (chain == null || chain.length == 0) {
             refusals.refused("no-client-certificate", "a client presented an empty certificate chain");
-            throw new CertificateException("no client certificate");
+            throw new Refused("no-client-certificate", "no client certificate", null);
         }
         X509Certificate leaf = chain[0];
         try {
             leaf.checkValidity(Date.from(clock.instant()));
         } catch (CertificateExpiredException e) {
             throw refuse("expired-certificate", chain, "expired at " + leaf.getNotAfter().toInstant()
-                    + "; renew certificates before they expire (tandem cert renew) or join again");
+                    + "; renew certificates before they expire (tandem cert renew) or join again", e);
         } catch (CertificateNotYetValidException e) {
             throw refuse("certificate-not-yet-valid", chain, "is not valid before " + leaf.getNotBefore().toInstant()
-                    + " (check the host's clock)");
+                    + " (check the host's clock)", e);
         }
     }
 
-    private CertificateException refuse(String reason, X509Certificate[] chain, String why) {
+    private Refused refuse(String reason, X509Certificate[] chain, String why, Throwable cause) {
         String detail = describe(chain[0]) + " " + why;
         refusals.refused(reason, detail);
-        return new CertificateException(detail);
+        return new Refused(reason, detail, cause);
     }
 
     /** Subject, serial and issuer: enough to find the certificate, nothing secret. */

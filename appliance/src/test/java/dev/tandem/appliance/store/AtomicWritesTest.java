@@ -3,17 +3,15 @@ package dev.tandem.appliance.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.appliance.auth.IssuedCertificates;
-import dev.tandem.appliance.auth.JoinTokens;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A write and its audit entry are one transaction: when any step fails (the process dying between
- * two statements is the same to H2: the transaction never commits), none of it is stored.
+ * two statements is the same to H2: the transaction never commits), none of it is stored. Join
+ * tokens: {@code JoinTokensTest}.
  */
 class AtomicWritesTest {
 
@@ -38,30 +36,6 @@ class AtomicWritesTest {
             assertThat(stored.number()).isEqualTo(1);
             assertThat(audit.page(Long.MAX_VALUE, 10)).singleElement()
                     .satisfies(e -> assertThat(e.revision()).isEqualTo(1L));
-        }
-    }
-
-    @Test
-    void aJoinTokenIsUsedOnlyTogetherWithItsCertificateRecord() throws Exception {
-        try (Database db = Database.open(dir)) {
-            JoinTokens tokens = new JoinTokens(db);
-            IssuedCertificates certificates = new IssuedCertificates(db);
-            AuditLog audit = new AuditLog(db);
-            String token = db.write(c -> tokens.create(c, "edge", NOW.plusSeconds(3600), "admin", NOW));
-
-            assertThatThrownBy(() -> audit.audited(c -> {
-                tokens.redeem(c, token, "envoy-1", NOW);
-                certificates.record(c, "1a", "spiffe://t/group/edge/node/envoy-1", "edge", "envoy-1", NOW,
-                        NOW.plusSeconds(60), "join:envoy-1", null);
-                throw new SQLException("disk full while writing the audit entry");
-            }, serial -> AuditLog.Event.of(NOW, "join:envoy-1", "local", "certificate-issue", "x")))
-                    .isInstanceOf(SQLException.class);
-            assertThat(certificates.list()).isEmpty();
-
-            // The token was not used: the data plane can try again.
-            String group = audit.audited(c -> tokens.redeem(c, token, "envoy-1", NOW),
-                    g -> AuditLog.Event.of(NOW, "join:envoy-1", "local", "certificate-issue", "x"));
-            assertThat(group).isEqualTo("edge");
         }
     }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -20,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
@@ -78,7 +81,10 @@ public final class TestPki {
                 Optional.of(DIR.resolve("ca.key")), Optional.empty(), Optional.empty());
     }
 
-    /** A valid certificate for {@code nodeId} in {@code nodeGroup}. */
+    /**
+     * A valid certificate for {@code nodeId} in {@code nodeGroup}, with a key of its own: the xDS port
+     * serves a stream only the node id its certificate names, so every test client gets its own.
+     */
     public static ClientCertificate dataPlane(String nodeId, String nodeGroup) {
         return issue(CA, "spiffe://" + CLUSTER + "/group/" + nodeGroup + "/node/" + nodeId, nodeId, Instant.now(), Duration.ofDays(1));
     }
@@ -115,47 +121,25 @@ public final class TestPki {
      * withhold one the server's CA list does not name.
      */
     public static ChannelCredentials credentials(X509Certificate certificate, PrivateKey key) {
-        javax.net.ssl.X509KeyManager keys = TlsContexts.keyManager(key, certificate);
         return TlsChannelCredentials.newBuilder()
                 .trustManager(CertificateTrust.pkixTrusting(CA.certificate()))
-                .keyManager(new javax.net.ssl.X509ExtendedKeyManager() {
-                    @Override
-                    public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
-                        return new String[] {"tandem"};
-                    }
-
-                    @Override
-                    public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
-                        return "tandem";
-                    }
-
-                    @Override
-                    public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
-                                                          javax.net.ssl.SSLEngine engine) {
-                        return "tandem";
-                    }
-
-                    @Override
-                    public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
-                        return null;
-                    }
-
-                    @Override
-                    public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
-                        return null;
-                    }
-
-                    @Override
-                    public X509Certificate[] getCertificateChain(String alias) {
-                        return keys.getCertificateChain(alias);
-                    }
-
-                    @Override
-                    public PrivateKey getPrivateKey(String alias) {
-                        return keys.getPrivateKey(alias);
-                    }
-                })
+                .keyManager(TlsContexts.presenting(key, certificate))
                 .build();
+    }
+
+    /**
+     * A JDK TLS client (no gRPC) presenting {@code client}'s certificate whoever issued it and
+     * trusting the test CA: for tests of what the TLS handshake itself says.
+     */
+    public static SSLContext clientTls(ClientCertificate client) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {TlsContexts.presenting(client.key(), client.certificate())},
+                    new TrustManager[] {CertificateTrust.pkixTrusting(CA.certificate())}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** TLS without a client certificate. */
