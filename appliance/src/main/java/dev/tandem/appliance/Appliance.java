@@ -159,7 +159,7 @@ public final class Appliance implements AutoCloseable {
             RevisionService serving = revisions;
             AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
                     new JoinTokens(), pki, certificates, xds, Optional.ofNullable(exporter), metrics,
-                    () -> self[0] != null && self[0].ready && serving.publication().published());
+                    () -> self[0] != null && self[0].ready && !serving.publication().failing());
             if (exporter != null) {
                 metrics.export(exporter);
             }

@@ -59,6 +59,14 @@ class AdminApiErrorsIT {
     }
 
     @Test
+    void aDurationTooLongForTheClockIsAClientMistake() {
+        Reply token = node.admin().post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\", \"ttl\": \"999999999h\"}");
+        assertThat(token.status()).isEqualTo(400);
+        assertThat(token.json().path("details").get(0).asText()).startsWith("ttl must be a duration from 1s to ");
+        assertThat(node.admin().get("/metrics").body()).contains("tandem_admin_internal_errors_total 0.0");
+    }
+
+    @Test
     void aViewerIsRefusedAWriteBeforeTheMethodIsChecked() {
         // The role check comes first: a viewer learns it may not write, not which writes exist.
         String viewer = node.admin().post("/api/v1/admin-tokens", "{\"name\": \"v\", \"role\": \"viewer\"}").json()

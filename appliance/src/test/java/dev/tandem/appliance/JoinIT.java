@@ -122,6 +122,17 @@ class JoinIT {
                 .contains("tandem_join_refusals_total{reason=\"used-token\"} 1.0");
         assertThat(admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"mesh\", \"uses\": 0}").json().path("details").get(0).asText())
                 .isEqualTo("uses must be a whole number from 1 to 10000 (got '0')");
+
+        // Another token of the group cannot take pod-1's identity while its certificate is valid; once revoked, it can.
+        String other = admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"mesh\"}").json().path("token").asText();
+        String serial = first.json().path("serial").asText();
+        Reply taken = join(admin.as(null), other, csr("pod-1", CertificateAuthority.newKeyPair()));
+        assertThat(taken.status()).isEqualTo(401);
+        assertThat(taken.json().path("details").get(0).asText()).isEqualTo("node id 'pod-1' of node group 'mesh' has a valid "
+                + "certificate (serial " + serial + "); give this data plane its own --node-id, or revoke that certificate first "
+                + "(tandem cert revoke " + serial + ")");
+        assertThat(admin.post("/api/v1/certificates/" + serial + "/revoke", "{\"reason\": \"host replaced\"}").status()).isEqualTo(200);
+        assertThat(join(admin.as(null), other, csr("pod-1", CertificateAuthority.newKeyPair())).status()).isEqualTo(201);
     }
 
     /** Data planes racing with one token get no more certificates than it has uses. */

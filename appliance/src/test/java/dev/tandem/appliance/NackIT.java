@@ -54,6 +54,8 @@ class NackIT {
 
     /** While set, the proxyless group's clusters lose eds_cluster_config: grpc-java rejects that. */
     private final AtomicBoolean breakClusters = new AtomicBoolean();
+    /** While set, the proxyless group's snapshot cannot be set: its publish fails (and is retried). */
+    private final AtomicBoolean failPublish = new AtomicBoolean();
     private TwoSites sites;
     private Appliance appliance;
     private AdminHttp admin;
@@ -68,7 +70,11 @@ class NackIT {
         appliance = Appliance.start(new ApplianceConfig("nack-it", dir.resolve("data"),
                 new ApplianceConfig.Endpoint("127.0.0.1", 0),
                 new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()), Optional.empty())
-                .withPki(dev.tandem.appliance.testing.TestPki.settings("nack-it")), fault);
+                .withPki(dev.tandem.appliance.testing.TestPki.settings("nack-it")), fault, group -> {
+                    if (failPublish.get() && group.equals("grpc-clients")) {
+                        throw new IllegalStateException("a stream of grpc-clients could not be written");
+                    }
+                });
         admin = AdminHttp.withTokenFrom(appliance.adminPort(), dir.resolve("data"));
     }
 
@@ -140,9 +146,15 @@ class NackIT {
                     .addResourceNames("failover:greeter").build());
             assertThat(late.pollSotw(Duration.ofSeconds(1))).as("response while halted").isEmpty();
 
-            // The next revision lifts the halt: the waiting node gets it, and so does the client.
+            // A revision that could not be published to the group does not lift the halt.
             breakClusters.set(false);
+            failPublish.set(true);
             apply(halting, "3s");
+            assertThat(late.pollSotw(Duration.ofSeconds(1))).as("response after a revision that did not reach the group").isEmpty();
+            assertThat(group("grpc-clients").path("rollout").path("halted").path("revision").asLong()).isEqualTo(2);
+
+            // Its retry, once it succeeds, lifts the halt: the waiting node gets it, and so does the client.
+            failPublish.set(false);
             Cluster cluster = late.nextSotw().getResources(0).unpack(Cluster.class);
             assertThat(cluster.getConnectTimeout().getSeconds()).isEqualTo(3);
         }

@@ -57,10 +57,7 @@ final class AdminTokensService implements HttpService {
         String name = req.path().pathParameters().get("name");
         String by = holder(req);
         try {
-            audit.audited(c -> {
-                tokens.revoke(c, name);
-                return name;
-            }, revoked -> Event.of(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'"));
+            tokens.revoke(audit, name, Event.of(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'"));
         } catch (AdminTokens.Refused e) {
             Json.error(res, Status.CONFLICT_409, "not revoked", List.of(e.getMessage()));
             return;
@@ -83,7 +80,7 @@ final class AdminTokensService implements HttpService {
         String by = holder(req);
         Role before;
         try {
-            before = audit.audited(c -> tokens.changeRole(c, name, role.get()), previous -> Event.of(clock.instant(), by,
+            before = tokens.changeRole(audit, name, role.get(), previous -> Event.of(clock.instant(), by,
                     Callers.origin(req), "admin-token-role-change", "token '" + name + "': " + previous.spelling() + " -> "
                             + role.get().spelling()));
         } catch (AdminTokens.Refused e) {

@@ -1,13 +1,13 @@
 package dev.tandem.appliance.api;
 
+import dev.tandem.appliance.ErrorReference;
+import dev.tandem.appliance.store.Database;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 final class ApiErrors {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RouteTable routes;
     private final Runnable internalError;
@@ -57,6 +56,13 @@ final class ApiErrors {
             unmatched(req, res);
             return;
         }
+        if (Database.lockTimedOut(e)) {
+            // Writes queued on one row for longer than the store waits: the caller's to retry, not a fault.
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            Json.error(res, Status.SERVICE_UNAVAILABLE_503, "busy", List.of("another write holds what this one needs; "
+                    + "retry after 1 s"));
+            return;
+        }
         if (e instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
             Json.error(res, http.status(), http.status().reasonPhrase().toLowerCase(Locale.ROOT),
                     List.of(String.valueOf(http.getMessage())));
@@ -67,16 +73,11 @@ final class ApiErrors {
 
     /** A failure of the appliance itself: logged with a reference, answered with only the reference. */
     void internal(ServerRequest req, ServerResponse res, Throwable e) {
-        String reference = reference();
+        String reference = ErrorReference.next();
         internalError.run();
         LOG.error("internal error {}: {} {}", reference, req.prologue().method().text(), req.path().absolute().path(), e);
         Json.error(res, Status.INTERNAL_SERVER_ERROR_500, "internal error", List.of("reference " + reference
                 + ": the appliance log has the details under this reference"));
     }
 
-    private static String reference() {
-        byte[] bytes = new byte[4];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
 }

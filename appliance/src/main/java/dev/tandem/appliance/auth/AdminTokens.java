@@ -1,5 +1,6 @@
 package dev.tandem.appliance.auth;
 
+import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.DurableFiles;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.h2.api.ErrorCode;
 
 /**
@@ -136,35 +138,43 @@ public final class AdminTokens {
     }
 
     /**
-     * Deletes the token {@code name} in the caller's transaction: calls with it are refused from the
-     * next one on. The last admin token is kept (without one, nobody could create tokens again).
+     * Deletes the token {@code name}, with the audit entry {@code event}, in one transaction: calls
+     * with it are refused from the next one on. The last admin token is kept (without one, nobody
+     * could create tokens again): the count and the change run under one lock until committed, so
+     * two revocations at once cannot both see a second admin.
      */
-    public synchronized void revoke(Connection c, String name) throws SQLException, Refused {
-        Role current = roleOf(c, name);
-        if (current == Role.ADMIN && admins(c) == 1) {
-            throw new Refused("'" + name + "' is the last admin token; create another admin token first");
-        }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
-            ps.setString(1, name);
-            ps.executeUpdate();
-        }
+    public synchronized void revoke(AuditLog audit, String name, AuditLog.Event event) throws SQLException, Refused {
+        audit.audited(c -> {
+            Role current = roleOf(c, name);
+            if (current == Role.ADMIN && admins(c) == 1) {
+                throw new Refused("'" + name + "' is the last admin token; create another admin token first");
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
+            return name;
+        }, revoked -> event);
     }
 
     /**
-     * Gives the token {@code name} another role in the caller's transaction; returns the role it had.
-     * The last admin keeps its role.
+     * Gives the token {@code name} another role, with its audit entry, in one transaction under the
+     * same lock as {@link #revoke}; returns the role it had. The last admin keeps its role.
      */
-    public synchronized Role changeRole(Connection c, String name, Role role) throws SQLException, Refused {
-        Role current = roleOf(c, name);
-        if (current == Role.ADMIN && role != Role.ADMIN && admins(c) == 1) {
-            throw new Refused("'" + name + "' is the last admin token; create another admin token first");
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
-            ps.setString(1, role.name());
-            ps.setString(2, name);
-            ps.executeUpdate();
-        }
-        return current;
+    public synchronized Role changeRole(AuditLog audit, String name, Role role, Function<Role, AuditLog.Event> event)
+            throws SQLException, Refused {
+        return audit.audited(c -> {
+            Role current = roleOf(c, name);
+            if (current == Role.ADMIN && role != Role.ADMIN && admins(c) == 1) {
+                throw new Refused("'" + name + "' is the last admin token; create another admin token first");
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
+                ps.setString(1, role.name());
+                ps.setString(2, name);
+                ps.executeUpdate();
+            }
+            return current;
+        }, event);
     }
 
     private static Role roleOf(Connection c, String name) throws SQLException, Refused {

@@ -120,6 +120,14 @@ public final class JoinTokens {
         if (earlier != null) {
             throw nodeIdTaken(nodeId, earlier);
         }
+        // Whatever token a data plane holds, it may not take the identity of a node of the group that
+        // still has a valid certificate: its NACK state, status and halts would be the other's.
+        String live = liveSerial(c, group, nodeId, now);
+        if (live != null) {
+            throw new Refused("node-id-taken", "node id '" + nodeId + "' of node group '" + group + "' has a valid certificate "
+                    + "(serial " + live + "); give this data plane its own --node-id, or revoke that certificate first "
+                    + "(tandem cert revoke " + live + ")");
+        }
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE join_token SET uses = uses + 1, used_at = ?, used_by = ? WHERE token_hash = ? AND uses < max_uses")) {
             ps.setObject(1, now.atOffset(ZoneOffset.UTC));
@@ -151,6 +159,19 @@ public final class JoinTokens {
         try (PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificate WHERE join_token_hash = ? AND node_id = ?")) {
             ps.setString(1, hash);
             ps.setString(2, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** The serial of a certificate of {@code group}/{@code nodeId} that is neither revoked nor expired, or null. */
+    private static String liveSerial(Connection c, String group, String nodeId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificate WHERE node_group = ? AND node_id = ? "
+                + "AND revoked_at IS NULL AND expires_at > ? ORDER BY issued_at DESC LIMIT 1")) {
+            ps.setString(1, group);
+            ps.setString(2, nodeId);
+            ps.setObject(3, now.atOffset(ZoneOffset.UTC));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }

@@ -33,9 +33,11 @@ final class StatusText {
                 : ready.path("ready").asBoolean() ? "ready" : "NOT READY (the xDS servers or the snapshots are not up)");
         JsonNode publication = status.path("publication");
         if (publication.has("published") && !publication.path("published").asBoolean()) {
-            header(out, "publish", "revision " + publication.path("revision").asLong() + " NOT published (attempt "
+            header(out, "publish", publication.hasNonNull("error")
+                    ? "revision " + publication.path("revision").asLong() + " NOT published (attempt "
                     + publication.path("attempts").asInt() + ", since " + Table.time(publication.path("since")) + "): "
-                    + publication.path("error").asText() + "; it is stored and retried");
+                    + publication.path("error").asText() + "; it is stored and retried"
+                    : "revision " + publication.path("revision").asLong() + " being published");
         }
         header(out, "xds", status.path("security").path("xds").asText());
         header(out, "export", export(status.path("export")));

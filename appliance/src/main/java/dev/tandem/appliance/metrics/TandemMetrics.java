@@ -41,9 +41,9 @@ public final class TandemMetrics implements AutoCloseable {
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
         Gauge.builder("tandem_revision", revisions, r -> r.current().map(c -> c.revision().number()).orElse(0L))
                 .description("The revision this node serves").register(registry);
-        Gauge.builder("tandem_revision_published", revisions, r -> r.publication().published() ? 1 : 0)
-                .description("1 when the current revision's snapshots are set for every node group; 0 while its publish "
-                        + "fails and is retried (it is stored all the same)").register(registry);
+        Gauge.builder("tandem_publish_failing", revisions, r -> r.publication().failing() ? 1 : 0)
+                .description("1 while the current revision could not be published to every node group and is retried "
+                        + "(it is stored all the same); 0 once published").register(registry);
         FunctionCounter.builder("tandem_publish_failures", revisions, RevisionService::publishFailures)
                 .description("Publish attempts of stored revisions that failed (each is retried)").register(registry);
         FunctionCounter.builder("tandem_xds_nacks", xds, XdsService::nackTotal)

@@ -9,7 +9,8 @@ import java.time.Instant;
  *
  * @param revision the current revision (0: none stored)
  * @param published every node group's snapshot is set
- * @param error     why it is not, in words; null when published
+ * @param error     why the last attempt failed, in words (with a reference the log has the cause
+ *                  under); null when published or while the first attempt is under way
  * @param attempts  publish attempts of this revision so far
  * @param since     when this state began
  */
@@ -19,7 +20,13 @@ public record Publication(long revision, boolean published, String error, int at
         return new Publication(0, true, null, 0, now);
     }
 
-    static Publication publishing(long revision, int attempts, Instant now) {
-        return new Publication(revision, false, "being published", attempts, now);
+    /** Attempt {@code attempt} under way; a retry keeps the error of the attempt before it. */
+    static Publication publishing(long revision, int attempt, String lastError, Instant now) {
+        return new Publication(revision, false, lastError, attempt, now);
+    }
+
+    /** The publish failed and is being retried: not ready, alerted on. A publish under way is not failing. */
+    public boolean failing() {
+        return !published && error != null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.appliance.revisions;
 
+import dev.tandem.appliance.ErrorReference;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Revision;
 import dev.tandem.appliance.store.RevisionStore;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,8 +191,11 @@ public final class RevisionService implements AutoCloseable {
                     config.documentCount(), config.nodeGroups());
             awaitPublished(revision.number(), publish(revision.number(), 1));
             Publication outcome = publication;
+            String publishError = outcome.published() ? null : outcome.failing() ? outcome.error()
+                    : "still being published after " + PUBLISH_WAIT.toSeconds() + " s; it goes on (GET /api/v1/status shows "
+                            + "when it is done)";
             return new ApplyResult(revision.number(), false, config.nodeGroups(), versions(built, config.nodeGroups()),
-                    outcome.published(), outcome.error());
+                    outcome.published(), publishError);
         }
     }
 
@@ -218,7 +223,8 @@ public final class RevisionService implements AutoCloseable {
      * {@link #publication()} before the returned future completes. Caller holds writeLock.
      */
     private CompletableFuture<?> publish(long revision, int attempt) {
-        publication = Publication.publishing(revision, attempt, clock.instant());
+        Publication last = publication;
+        publication = Publication.publishing(revision, attempt, last.revision() == revision ? last.error() : null, clock.instant());
         return xds.publishSnapshots(revision, currentSnapshots).whenComplete((ok, error) -> published(revision, attempt, error));
     }
 
@@ -243,11 +249,18 @@ public final class RevisionService implements AutoCloseable {
             return;
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        String reason = cause instanceof PublishFailedException failed ? failed.getMessage()
-                : "revision " + revision + " could not be published: " + cause;
+        // The status and the apply answer name the groups and a reference; the cause (which can hold
+        // internals) is in the log under it.
+        String reference = ErrorReference.next();
+        String reason = "revision " + revision + " could not be published"
+                + (cause instanceof PublishFailedException failed ? " to node group(s) " + failed.groups().stream()
+                .map(g -> "'" + g + "'").collect(Collectors.joining(", ")) : "")
+                + " (reference " + reference + ": the appliance log has the cause)";
         Duration delay = retryDelay(attempt);
         publication = new Publication(revision, false, reason, attempt, clock.instant());
         LOG.error("{} (attempt {}); it stays stored and is published again in {}", reason, attempt, delay, cause);
+        // The groups that did get it are exported now, not only once the others do.
+        publishedListeners.forEach(Runnable::run);
         try {
             retries.schedule(() -> retry(revision, attempt + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
+import org.h2.api.ErrorCode;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -46,7 +47,9 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new SQLException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
         }
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem") + ";DB_CLOSE_ON_EXIT=FALSE";
+        // LOCK_TIMEOUT: a write that waits for another's row lock (joins racing on one token) waits up
+        // to 10 s, not H2's 2 s: every write is short, and a loaded host must not turn a queue into errors.
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem") + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "tandem", "");
         try {
             Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
@@ -127,10 +130,20 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Whether {@code e} is a write that waited longer than the lock timeout for another write's rows. */
+    public static boolean lockTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.LOCK_TIMEOUT_1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** H2's "database may be already in use" (error 90020): another process holds the file lock. */
     private static boolean causedByLock(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
                 return true;
             }
         }

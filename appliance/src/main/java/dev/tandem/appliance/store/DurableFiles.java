@@ -3,7 +3,6 @@ package dev.tandem.appliance.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,14 +27,11 @@ public final class DurableFiles {
      * Writes {@code content} to {@code file} with {@code permissions}.
      *
      * @param replace whether an existing file may be replaced; if not, an existing one is refused
-     *                ({@link FileAlreadyExistsException})
+     *                ({@link java.nio.file.FileAlreadyExistsException}), atomically
      */
     public static void write(Path file, byte[] content, Set<PosixFilePermission> permissions, boolean replace)
             throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        if (!replace && Files.exists(file)) {
-            throw new FileAlreadyExistsException(file.toString());
-        }
         Path temporary = dir.resolve("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
             Files.createFile(temporary, PosixFilePermissions.asFileAttribute(permissions));
@@ -46,7 +42,12 @@ public final class DurableFiles {
                 }
                 channel.force(true);
             }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (replace) {
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                // A hard link is made only where no file is: what is there already is never replaced.
+                Files.createLink(file, temporary);
+            }
         } finally {
             Files.deleteIfExists(temporary);
         }

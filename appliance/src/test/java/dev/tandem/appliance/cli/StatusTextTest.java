@@ -55,6 +55,9 @@ class StatusTextTest {
         assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": false}")))
                 .contains("publish:  revision 7 NOT published (attempt 3, since 2026-12-01T10:05:00Z): revision 7 could not be "
                         + "published to node group(s) 'edge' (x); it is stored and retried\n");
+        status.set("publication", JSON.readTree("{\"revision\": 7, \"published\": false, \"error\": null, \"attempts\": 1}"));
+        assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": true}")))
+                .contains("publish:  revision 7 being published\n");
         status.set("publication", JSON.readTree("{\"revision\": 7, \"published\": true, \"attempts\": 1}"));
         assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": true}")))
                 .doesNotContain("publish:");

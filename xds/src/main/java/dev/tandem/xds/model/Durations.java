@@ -27,7 +27,8 @@ public final class Durations {
             default -> BigDecimal.valueOf(3_600_000_000_000L);
         };
         BigDecimal nanos = amount.multiply(nanosPerUnit);
-        if (nanos.stripTrailingZeros().scale() > 0) {
+        // A fraction of a nanosecond, or more nanoseconds than a long holds (about 292 years): not a duration.
+        if (nanos.stripTrailingZeros().scale() > 0 || nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             return null;
         }
         return Duration.ofNanos(nanos.longValueExact());

@@ -2,7 +2,9 @@ package dev.tandem.xds.serve;
 
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** Some node groups' snapshots of a revision could not be set; the message names each with its cause. */
@@ -23,6 +25,11 @@ public final class PublishFailedException extends RuntimeException {
 
     public long revision() {
         return revision;
+    }
+
+    /** The node groups whose snapshot could not be set. */
+    public SortedSet<String> groups() {
+        return new TreeSet<>(causes.keySet());
     }
 
     /** Per node group that failed, what went wrong. */

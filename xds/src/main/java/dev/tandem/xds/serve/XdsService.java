@@ -7,9 +7,11 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.BindableService;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +53,8 @@ public final class XdsService implements AutoCloseable {
     /** Per group, the snapshot served before the current one (what a halted revision changed is the difference). */
     private final Map<String, GroupSnapshot> previousVersions = new ConcurrentHashMap<>();
     private final Consumer<String> beforeSetSnapshot;
+    /** Groups whose last snapshot could not be set (perhaps half): set again by the next publish. Publisher thread only. */
+    private final Set<String> unsettled = new HashSet<>();
 
     public XdsService(Clock clock) {
         this(clock, group -> {
@@ -159,27 +163,32 @@ public final class XdsService implements AutoCloseable {
             SortedMap<String, RuntimeException> failed = new TreeMap<>();
             next.forEach((group, snapshot) -> {
                 GroupSnapshot before = previous.get(group);
-                boolean changed = before == null || !Objects.equals(before.versions(), snapshot.versions());
-                // A new revision that changes this group lifts its halted rollout (rollout.haltOnNack).
-                if (changed) {
-                    rejections.halt(group).ifPresent(h -> {
-                        rejections.lift(group);
-                        LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}", group, h.revision(), revision);
-                    });
-                    if (before != null) {
-                        previousVersions.put(group, before);
-                    }
-                    rejections.prune(group, snapshot::versionOf);
-                }
+                boolean changed = before == null || !Objects.equals(before.versions(), snapshot.versions())
+                        || unsettled.contains(group);
                 // Each group on its own: a failure in one (a stream that cannot be written) must not
                 // keep the next groups on the old revision.
                 try {
                     if (changed) {
                         beforeSetSnapshot.accept(group);
                         guard.setSnapshot(group, snapshot.snapshot());
+                        unsettled.remove(group);
+                        // Only a revision that reached the group lifts its halted rollout
+                        // (rollout.haltOnNack): one that failed to must not release the held requests.
+                        rejections.halt(group).ifPresent(h -> {
+                            rejections.lift(group);
+                            LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}", group, h.revision(),
+                                    revision);
+                        });
+                        if (before != null) {
+                            previousVersions.put(group, before);
+                        }
+                        rejections.prune(group, snapshot::versionOf);
                         LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
                     }
                 } catch (RuntimeException e) {
+                    // It may be half set (the cache, not the SotW answers): the next publish sets it again
+                    // whatever its versions say.
+                    unsettled.add(group);
                     failed.put(group, e);
                     LOG.error("publishing revision {} to node group '{}' failed", revision, group, e);
                 } finally {

@@ -21,6 +21,8 @@ class DurationsTest {
         assertThat(Durations.parse("-5s")).isNull();
         assertThat(Durations.parse("5 seconds")).isNull();
         assertThat(Durations.parse("0.0000000001s")).isNull();
+        // Beyond what a Duration of nanoseconds holds: refused, not an overflow.
+        assertThat(Durations.parse("999999999h")).isNull();
     }
 
     @Test
