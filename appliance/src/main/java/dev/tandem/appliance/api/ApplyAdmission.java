@@ -47,22 +47,9 @@ final class ApplyAdmission {
         this.refused = refused;
     }
 
-    /** The work an admitted apply does, answering {@code res} itself. */
-    interface Work {
-        void run() throws Exception;
-    }
-
-    /** Work that returns what it made (the parsed config). */
+    /** What an admitted apply does under its permit (the parse), and what it made. */
     interface Parse<T> {
         T run() throws Exception;
-    }
-
-    /** Runs {@code work} once one of the permits is free, or answers 503 when none frees within the wait. */
-    void run(ServerResponse res, Work work) throws Exception {
-        call(res, () -> {
-            work.run();
-            return Boolean.TRUE;
-        });
     }
 
     /**

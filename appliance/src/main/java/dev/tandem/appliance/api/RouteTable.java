@@ -48,16 +48,15 @@ final class RouteTable {
         return out;
     }
 
-    List<Route> routes() {
-        return List.copyOf(routes);
-    }
-
     private void record(Method method, String prefix, String pattern) {
         String full = prefix + pattern;
         routes.add(new Route(method, full, PathMatchers.create(full)));
     }
 
-    /** Forwards to Helidon's rules, recording each method route declared with a path. */
+    /**
+     * Forwards to Helidon's rules, recording each method route declared with a path: {@code get},
+     * {@code post}, {@code delete} and the others all come through {@code route(method, path, handler)}.
+     */
     private final class Recording implements HttpRules {
 
         private final HttpRules rules;
@@ -90,38 +89,6 @@ final class RouteTable {
         public HttpRules route(Method method, String pathPattern, Handler handler) {
             record(method, prefix, pathPattern);
             rules.route(method, pathPattern, handler);
-            return this;
-        }
-
-        @Override
-        public HttpRules get(String pathPattern, Handler... handlers) {
-            return each(Method.GET, pathPattern, handlers);
-        }
-
-        @Override
-        public HttpRules post(String pathPattern, Handler... handlers) {
-            return each(Method.POST, pathPattern, handlers);
-        }
-
-        @Override
-        public HttpRules put(String pathPattern, Handler... handlers) {
-            return each(Method.PUT, pathPattern, handlers);
-        }
-
-        @Override
-        public HttpRules delete(String pathPattern, Handler... handlers) {
-            return each(Method.DELETE, pathPattern, handlers);
-        }
-
-        @Override
-        public HttpRules patch(String pathPattern, Handler... handlers) {
-            return each(Method.PATCH, pathPattern, handlers);
-        }
-
-        private HttpRules each(Method method, String pathPattern, Handler... handlers) {
-            for (Handler handler : handlers) {
-                route(method, pathPattern, handler);
-            }
             return this;
         }
     }

@@ -145,10 +145,7 @@ public final class AdminTokens {
      */
     public synchronized void revoke(AuditLog audit, String name, AuditLog.Event event) throws SQLException, Refused {
         audit.audited(c -> {
-            Role current = roleOf(c, name);
-            if (current == Role.ADMIN && admins(c) == 1) {
-                throw new Refused("'" + name + "' is the last admin token; create another admin token first");
-            }
+            keepLastAdmin(c, name, null);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
                 ps.setString(1, name);
                 ps.executeUpdate();
@@ -164,10 +161,7 @@ public final class AdminTokens {
     public synchronized Role changeRole(AuditLog audit, String name, Role role, Function<Role, AuditLog.Event> event)
             throws SQLException, Refused {
         return audit.audited(c -> {
-            Role current = roleOf(c, name);
-            if (current == Role.ADMIN && role != Role.ADMIN && admins(c) == 1) {
-                throw new Refused("'" + name + "' is the last admin token; create another admin token first");
-            }
+            Role current = keepLastAdmin(c, name, role);
             try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
                 ps.setString(1, role.name());
                 ps.setString(2, name);
@@ -175,6 +169,18 @@ public final class AdminTokens {
             }
             return current;
         }, event);
+    }
+
+    /**
+     * The role {@code name} has; refused when it is the last admin token and would not be one after
+     * the change ({@code after}: its new role, or null when it goes).
+     */
+    private static Role keepLastAdmin(Connection c, String name, Role after) throws SQLException, Refused {
+        Role current = roleOf(c, name);
+        if (current == Role.ADMIN && after != Role.ADMIN && admins(c) == 1) {
+            throw new Refused("'" + name + "' is the last admin token; create another admin token first");
+        }
+        return current;
     }
 
     private static Role roleOf(Connection c, String name) throws SQLException, Refused {

@@ -132,18 +132,17 @@ public final class Database implements AutoCloseable {
 
     /** Whether {@code e} is a write that waited longer than the lock timeout for another write's rows. */
     public static boolean lockTimedOut(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.LOCK_TIMEOUT_1) {
-                return true;
-            }
-        }
-        return false;
+        return hasErrorCode(e, ErrorCode.LOCK_TIMEOUT_1);
     }
 
     /** H2's "database may be already in use" (error 90020): another process holds the file lock. */
     private static boolean causedByLock(Throwable e) {
+        return hasErrorCode(e, ErrorCode.DATABASE_ALREADY_OPEN_1);
+    }
+
+    private static boolean hasErrorCode(Throwable e, int code) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == code) {
                 return true;
             }
         }

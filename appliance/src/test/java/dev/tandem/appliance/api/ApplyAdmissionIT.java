@@ -89,9 +89,10 @@ class ApplyAdmissionIT {
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
-                .routing(r -> r.post("/apply", (req, res) -> admission.run(res, () -> {
+                .routing(r -> r.post("/apply", (req, res) -> admission.call(res, () -> {
                     release.await();
                     Json.send(res, Status.CREATED_201, Map.of("revision", 1));
+                    return true;
                 })))
                 .build()
                 .start();
