@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -167,25 +168,27 @@ public final class XdsService implements AutoCloseable {
                         || unsettled.contains(group);
                 // Each group on its own: a failure in one (a stream that cannot be written) must not
                 // keep the next groups on the old revision.
+                // A new revision that changes the group lifts its halted rollout (rollout.haltOnNack)
+                // before it is set, so that a NACK of it while it is being set halts it in turn. If it
+                // cannot be set, the halt is put back before the held requests are looked at again.
+                Optional<RolloutHalt> lifted = changed ? rejections.halt(group) : Optional.empty();
+                lifted.ifPresent(h -> rejections.lift(group));
                 try {
                     if (changed) {
-                        beforeSetSnapshot.accept(group);
-                        guard.setSnapshot(group, snapshot.snapshot());
-                        unsettled.remove(group);
-                        // Only a revision that reached the group lifts its halted rollout
-                        // (rollout.haltOnNack): one that failed to must not release the held requests.
-                        rejections.halt(group).ifPresent(h -> {
-                            rejections.lift(group);
-                            LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}", group, h.revision(),
-                                    revision);
-                        });
                         if (before != null) {
                             previousVersions.put(group, before);
                         }
+                        beforeSetSnapshot.accept(group);
+                        guard.setSnapshot(group, snapshot.snapshot());
+                        unsettled.remove(group);
+                        lifted.ifPresent(h -> LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}",
+                                group, h.revision(), revision));
+                        // Rejections of what the group no longer serves go only once the new snapshot is set.
                         rejections.prune(group, snapshot::versionOf);
                         LOG.info("snapshot published: group '{}' revision {} versions {}", group, revision, describe(snapshot));
                     }
                 } catch (RuntimeException e) {
+                    lifted.ifPresent(h -> rejections.halt(group, h));
                     // It may be half set (the cache, not the SotW answers): the next publish sets it again
                     // whatever its versions say.
                     unsettled.add(group);
