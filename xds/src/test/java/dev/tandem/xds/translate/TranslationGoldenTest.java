@@ -25,9 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TranslationGoldenTest {
 
-    private static final Path ROOT = Path.of("src/test/resources/translate");
+    static final Path ROOT = Path.of("src/test/resources/translate");
+    /** Rewrites the golden files from what the code produces instead of comparing (this test and {@link InvalidConfigGoldenTest}). */
+    static final boolean UPDATE = Boolean.getBoolean("golden.update");
     private static final Path SAMPLES = Path.of("../samples");
-    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
     static Stream<Arguments> cases() throws IOException {
         List<Arguments> out = new ArrayList<>();
