@@ -117,7 +117,7 @@ public final class ConfigLoader {
 
     private static Gateway gateway(String name, YamlFields spec) {
         String nodeGroup = spec.requiredString("nodeGroup");
-        DataPlane dataPlane = spec.choice("dataPlane", DataPlane.ENVOY, DataPlane.BY_SPELLING);
+        DataPlaneKind dataPlane = spec.choice("dataPlane", DataPlaneKind.ENVOY, DataPlaneKind.BY_SPELLING);
         List<GatewayListener> listeners = new ArrayList<>();
         for (YamlFields l : spec.objects("listeners")) {
             String listenerName = l.requiredString("name");

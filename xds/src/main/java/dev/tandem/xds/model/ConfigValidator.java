@@ -62,11 +62,11 @@ final class ConfigValidator {
     }
 
     private static void checkGateway(Gateway g, List<ConfigError> errors) {
-        if (g.dataPlane() == DataPlane.PROXYLESS_GRPC && !g.listeners().isEmpty()) {
+        if (g.dataPlane() == DataPlaneKind.PROXYLESS_GRPC && !g.listeners().isEmpty()) {
             errors.add(new ConfigError(g.label(), "spec.listeners",
                     "must be empty for dataPlane proxyless-grpc (its clients get one API listener per route host)"));
         }
-        if (g.dataPlane() == DataPlane.ENVOY && g.listeners().isEmpty()) {
+        if (g.dataPlane() == DataPlaneKind.ENVOY && g.listeners().isEmpty()) {
             errors.add(new ConfigError(g.label(), "spec.listeners", "must list at least one listener for dataPlane envoy"));
         }
         Set<String> names = new HashSet<>();
@@ -170,7 +170,7 @@ final class ConfigValidator {
             var gateway = config.gateway(name);
             if (gateway.isEmpty()) {
                 errors.add(new ConfigError(r.label(), "spec.gateways", "'" + name + "' is not a defined Gateway"));
-            } else if (gateway.get().dataPlane() == DataPlane.PROXYLESS_GRPC) {
+            } else if (gateway.get().dataPlane() == DataPlaneKind.PROXYLESS_GRPC) {
                 checkProxylessRoute(r, gateway.get(), errors);
                 if (r.to() != null) {
                     proxylessTargets(r.to(), config).forEach(u -> checkProxylessUpstream(u, gateway.get(), errors));
@@ -200,7 +200,7 @@ final class ConfigValidator {
     private static void checkRouteConflicts(GatewayConfig config, List<ConfigError> errors) {
         for (String group : config.nodeGroups()) {
             List<Gateway> gateways = config.gatewaysOf(group);
-            boolean proxyless = gateways.get(0).dataPlane() == DataPlane.PROXYLESS_GRPC;
+            boolean proxyless = gateways.get(0).dataPlane() == DataPlaneKind.PROXYLESS_GRPC;
             Map<String, Route> groupOwners = new LinkedHashMap<>();
             for (Gateway g : gateways) {
                 Map<String, Route> owners = proxyless ? groupOwners : new LinkedHashMap<>();

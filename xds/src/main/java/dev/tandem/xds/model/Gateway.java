@@ -7,8 +7,8 @@ import java.util.List;
  * The entry point of a node group: data planes whose {@code node.cluster} equals {@link #nodeGroup()}
  * receive this gateway's listeners and the routes attached to it.
  */
-public record Gateway(String name, String nodeGroup, DataPlane dataPlane, List<GatewayListener> listeners, Rollout rollout)
-        implements Document {
+public record Gateway(String name, String nodeGroup, DataPlaneKind dataPlane, List<GatewayListener> listeners,
+                      Rollout rollout) implements Document {
 
     public Gateway {
         listeners = listeners.stream().sorted(Comparator.comparing(GatewayListener::name)).toList();

@@ -1,7 +1,7 @@
 package dev.tandem.xds.translate;
 
 import com.google.protobuf.util.Durations;
-import dev.tandem.xds.model.DataPlane;
+import dev.tandem.xds.model.DataPlaneKind;
 import dev.tandem.xds.model.Upstream;
 import dev.tandem.xds.model.Upstream.UpstreamProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -23,7 +23,7 @@ final class ClusterBuilder {
      * @param settings the upstream whose connection settings, health check and outlier detection the
      *                 cluster takes: the upstream itself, or a failover scheme's primary
      */
-    static Cluster build(String name, Upstream settings, DataPlane dataPlane) {
+    static Cluster build(String name, Upstream settings, DataPlaneKind dataPlane) {
         Cluster.Builder cluster = Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.EDS)
@@ -33,22 +33,22 @@ final class ClusterBuilder {
         // Proxyless gRPC runs no active health checks, has no panic mode, and its outlier detection
         // knows only success-rate and failure-percentage ejection (it would ignore consecutive errors):
         // all three are Envoy's. Proxyless clients fail over when a priority's connections fail.
-        if (dataPlane == DataPlane.ENVOY && settings.outlierDetection() != null) {
+        if (dataPlane == DataPlaneKind.ENVOY && settings.outlierDetection() != null) {
             cluster.setOutlierDetection(HealthChecks.outlierDetection(settings.outlierDetection()));
         }
         if (settings.tls() != null) {
             cluster.setTransportSocket(TlsBuilder.upstream(settings.tls()));
         }
-        if (dataPlane == DataPlane.ENVOY && settings.healthCheck() != null) {
+        if (dataPlane == DataPlaneKind.ENVOY && settings.healthCheck() != null) {
             cluster.addHealthChecks(HealthChecks.activeCheck(settings.healthCheck(), settings.protocol()));
         }
-        if (dataPlane == DataPlane.ENVOY && settings.healthyPanicThreshold() != null) {
+        if (dataPlane == DataPlaneKind.ENVOY && settings.healthyPanicThreshold() != null) {
             cluster.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
                     .setHealthyPanicThreshold(io.envoyproxy.envoy.type.v3.Percent.newBuilder()
                             .setValue(settings.healthyPanicThreshold())));
         }
         // Proxyless gRPC always speaks HTTP/2 and has no use for Envoy's protocol options either.
-        if (dataPlane == DataPlane.ENVOY && settings.protocol() == UpstreamProtocol.HTTP2) {
+        if (dataPlane == DataPlaneKind.ENVOY && settings.protocol() == UpstreamProtocol.HTTP2) {
             cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, EnvoyTypes.pack(HttpProtocolOptions.newBuilder()
                     .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
                             .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))

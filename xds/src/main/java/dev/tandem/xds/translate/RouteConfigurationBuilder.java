@@ -2,7 +2,7 @@ package dev.tandem.xds.translate;
 
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
-import dev.tandem.xds.model.DataPlane;
+import dev.tandem.xds.model.DataPlaneKind;
 import dev.tandem.xds.model.Route;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -39,7 +39,7 @@ final class RouteConfigurationBuilder {
     private RouteConfigurationBuilder() {
     }
 
-    static RouteConfiguration build(String name, List<Route> routes, DataPlane dataPlane) {
+    static RouteConfiguration build(String name, List<Route> routes, DataPlaneKind dataPlane) {
         Map<String, List<Route>> byHost = new TreeMap<>();
         for (Route route : routes) {
             for (String host : route.hosts()) {
@@ -55,11 +55,11 @@ final class RouteConfigurationBuilder {
         return config.build();
     }
 
-    private static io.envoyproxy.envoy.config.route.v3.Route route(Route route, DataPlane dataPlane) {
+    private static io.envoyproxy.envoy.config.route.v3.Route route(Route route, DataPlaneKind dataPlane) {
         RouteAction.Builder action = RouteAction.newBuilder().setCluster(ResourceNames.cluster(route.to()));
         if (route.timeout() != null) {
             com.google.protobuf.Duration timeout = Durations.fromNanos(route.timeout().toNanos());
-            if (dataPlane == DataPlane.PROXYLESS_GRPC) {
+            if (dataPlane == DataPlaneKind.PROXYLESS_GRPC) {
                 // gRPC clients ignore RouteAction.timeout and read the stream duration instead.
                 action.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(timeout));
             } else {

@@ -1,6 +1,6 @@
 package dev.tandem.xds.translate;
 
-import dev.tandem.xds.model.DataPlane;
+import dev.tandem.xds.model.DataPlaneKind;
 import dev.tandem.xds.model.FailoverScheme;
 import dev.tandem.xds.model.Gateway;
 import dev.tandem.xds.model.GatewayConfig;
@@ -40,11 +40,11 @@ public final class Translator {
 
     static GroupResources translateGroup(GatewayConfig config, String group) {
         List<Gateway> gateways = config.gatewaysOf(group);
-        DataPlane dataPlane = gateways.get(0).dataPlane();
+        DataPlaneKind dataPlane = gateways.get(0).dataPlane();
         List<Listener> listeners = new ArrayList<>();
         List<RouteConfiguration> routeConfigurations = new ArrayList<>();
         TreeSet<Target> targets = new TreeSet<>(Comparator.comparing(ResourceNames::cluster));
-        if (dataPlane == DataPlane.PROXYLESS_GRPC) {
+        if (dataPlane == DataPlaneKind.PROXYLESS_GRPC) {
             // One API listener and route table per host, holding the routes of every gateway of the group.
             Map<String, List<Route>> byHost = new TreeMap<>();
             for (Gateway gateway : gateways) {

@@ -47,7 +47,7 @@ class ConfigLoaderTest {
 
         Gateway edge = config.gateway("edge").orElseThrow();
         assertThat(edge.nodeGroup()).isEqualTo("edge");
-        assertThat(edge.dataPlane()).isEqualTo(DataPlane.ENVOY);
+        assertThat(edge.dataPlane()).isEqualTo(DataPlaneKind.ENVOY);
         assertThat(edge.listeners()).singleElement().satisfies(l -> {
             assertThat(l.address()).isEqualTo("0.0.0.0");
             assertThat(l.port()).isEqualTo(8080);
