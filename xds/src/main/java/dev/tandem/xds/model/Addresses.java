@@ -1,9 +1,14 @@
 package dev.tandem.xds.model;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
-/** IP literals, checked without ever asking DNS (a config check must not depend on the network). */
+/** IP literals, checked without ever asking DNS (a config check must not depend on the network), and ports. */
 final class Addresses {
+
+    static final int MIN_PORT = 1;
+    static final int MAX_PORT = 65535;
 
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -21,9 +26,9 @@ final class Addresses {
         }
         try {
             // A literal with only hex digits, ':' and '.' is parsed locally, never resolved.
-            java.net.InetAddress.getByName(text);
+            InetAddress.getByName(text);
             return true;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }

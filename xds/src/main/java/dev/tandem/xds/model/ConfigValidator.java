@@ -9,9 +9,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The checks that need more than one document: unique names, references that resolve, listeners
@@ -160,7 +163,7 @@ final class ConfigValidator {
             return config.upstream(target.name()).stream().toList();
         }
         return config.failoverScheme(target.name()).stream()
-                .flatMap(f -> java.util.stream.Stream.concat(java.util.stream.Stream.of(f.primary()), f.failover().stream()))
+                .flatMap(f -> Stream.concat(Stream.of(f.primary()), f.failover().stream()))
                 .flatMap(name -> config.upstream(name).stream()).toList();
     }
 
@@ -206,7 +209,7 @@ final class ConfigValidator {
                 Map<String, Route> owners = proxyless ? groupOwners : new LinkedHashMap<>();
                 for (Route r : config.routesOf(g)) {
                     for (String host : r.hosts()) {
-                        Route owner = owners.putIfAbsent(host.toLowerCase(java.util.Locale.ROOT) + " " + r.match(), r);
+                        Route owner = owners.putIfAbsent(host.toLowerCase(Locale.ROOT) + " " + r.match(), r);
                         if (owner != null && owner != r) {
                             errors.add(new ConfigError(r.label(), "spec.match", "for host '" + host
                                     + "' equals that of " + owner.label() + " on " + g.label() + "; one of them would never match"));
@@ -228,9 +231,9 @@ final class ConfigValidator {
                 errors.add(new ConfigError(r.label(), "spec.retries.perTryTimeout", "is not supported" + why + "ignore it"));
             }
             for (String on : r.retries().retryOn()) {
-                if (!ConfigLoader.GRPC_RETRY_ON.contains(on)) {
+                if (!Route.Retries.GRPC_RETRY_ON.contains(on)) {
                     errors.add(new ConfigError(r.label(), "spec.retries.retryOn", "'" + on + "' is not a gRPC status" + why
-                            + "retry only on " + new java.util.TreeSet<>(ConfigLoader.GRPC_RETRY_ON)));
+                            + "retry only on " + new TreeSet<>(Route.Retries.GRPC_RETRY_ON)));
                 }
             }
         }

@@ -10,6 +10,8 @@ import java.util.List;
 public record Gateway(String name, String nodeGroup, DataPlaneKind dataPlane, List<GatewayListener> listeners,
                       Rollout rollout) implements Document {
 
+    public static final DataPlaneKind DEFAULT_DATA_PLANE = DataPlaneKind.ENVOY;
+
     public Gateway {
         listeners = listeners.stream().sorted(Comparator.comparing(GatewayListener::name)).toList();
     }
@@ -25,6 +27,9 @@ public record Gateway(String name, String nodeGroup, DataPlaneKind dataPlane, Li
      * @param certRef HTTPS only: the {@code Secret} (type CERTIFICATE) the listener presents
      */
     public record GatewayListener(String name, String address, int port, ListenerProtocol protocol, String certRef) {
+        /** Every IPv4 interface. */
+        public static final String DEFAULT_ADDRESS = "0.0.0.0";
+        public static final ListenerProtocol DEFAULT_PROTOCOL = ListenerProtocol.HTTP;
     }
 
     public enum ListenerProtocol {

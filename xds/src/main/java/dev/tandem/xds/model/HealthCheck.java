@@ -19,6 +19,14 @@ public record HealthCheck(Type type, String path, String host, List<StatusRange>
                           Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold,
                           Duration jitter, Duration noTrafficInterval) {
 
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    public static final int DEFAULT_HEALTHY_THRESHOLD = 2;
+    public static final int DEFAULT_UNHEALTHY_THRESHOLD = 3;
+    public static final Duration DEFAULT_JITTER = Duration.ZERO;
+    /** HTTP: any 2xx is healthy. */
+    public static final List<StatusRange> DEFAULT_EXPECTED_STATUSES = List.of(new StatusRange(200, 299));
+
     public enum Type {
         HTTP,
         GRPC,

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -35,25 +36,25 @@ public final class Pems {
     }
 
     /** Why {@code pem} is not one or more X.509 certificates, or empty. */
-    public static java.util.Optional<String> certificates(String pem) {
+    public static Optional<String> certificates(String pem) {
         if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
-            return java.util.Optional.of("is not a PEM certificate (no BEGIN CERTIFICATE block)");
+            return Optional.of("is not a PEM certificate (no BEGIN CERTIFICATE block)");
         }
         try {
             var certs = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            return certs.isEmpty() ? java.util.Optional.of("holds no certificate") : java.util.Optional.empty();
+            return certs.isEmpty() ? Optional.of("holds no certificate") : Optional.empty();
         } catch (CertificateException e) {
-            return java.util.Optional.of("is not a valid X.509 certificate: " + e.getMessage());
+            return Optional.of("is not a valid X.509 certificate: " + e.getMessage());
         }
     }
 
     /** Why {@code pem} is not a PEM private key, or empty; never quotes it. */
-    public static java.util.Optional<String> privateKey(String pem) {
+    public static Optional<String> privateKey(String pem) {
         if (pem.contains("ENCRYPTED PRIVATE KEY")) {
-            return java.util.Optional.of("is an encrypted private key; Envoy needs it unencrypted (keep the file 0600)");
+            return Optional.of("is an encrypted private key; Envoy needs it unencrypted (keep the file 0600)");
         }
-        return PRIVATE_KEY.matcher(pem).matches() ? java.util.Optional.empty()
-                : java.util.Optional.of("is not a single PEM private key block (PKCS#8, RSA or EC)");
+        return PRIVATE_KEY.matcher(pem).matches() ? Optional.empty()
+                : Optional.of("is not a single PEM private key block (PKCS#8, RSA or EC)");
     }
 }

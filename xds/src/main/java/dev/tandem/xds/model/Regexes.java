@@ -1,5 +1,6 @@
 package dev.tandem.xds.model;
 
+import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import java.util.Optional;
 
@@ -24,7 +25,7 @@ final class Regexes {
             return Optional.of("is longer than " + MAX_LENGTH + " characters");
         }
         try {
-            com.google.re2j.Pattern.compile(regex);
+            Pattern.compile(regex);
             return Optional.empty();
         } catch (PatternSyntaxException e) {
             return Optional.of("'" + regex + "' is not an RE2 regex: " + e.getDescription());

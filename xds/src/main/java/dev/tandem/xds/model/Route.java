@@ -3,6 +3,7 @@ package dev.tandem.xds.model;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Requests for {@link #hosts()} that satisfy {@link #match()}, on the listeners of {@link #gateways()},
@@ -52,6 +53,7 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
 
     /** How a request is matched: one path rule and any number of header rules, all of which must hold. */
     public record Match(PathKind pathKind, String path, List<HeaderMatch> headers) {
+        /** Every request; its path rule is also the one a {@code spec.match} without a path rule gets. */
         public static final Match ALL = new Match(PathKind.PREFIX, "/", List.of());
 
         public Match {
@@ -91,6 +93,15 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
      * @param retryOn       Envoy's {@code retry_on} conditions (gRPC status names for proxyless groups)
      */
     public record Retries(int attempts, Duration perTryTimeout, List<String> retryOn) {
+        public static final List<String> DEFAULT_RETRY_ON = List.of("5xx", "connect-failure", "reset");
+
+        /** Envoy's retry_on conditions; the last five are gRPC status names, which proxyless clients accept alone. */
+        static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "connect-failure",
+                "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
+                "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+        static final Set<String> GRPC_RETRY_ON = Set.of("cancelled", "deadline-exceeded", "internal",
+                "resource-exhausted", "unavailable");
+
         public Retries {
             retryOn = retryOn.stream().distinct().sorted().toList();
         }

@@ -16,8 +16,16 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
                        HealthCheck healthCheck, OutlierDetection outlierDetection, Integer healthyPanicThreshold,
                        LoadBalancing loadBalancing, Tls tls) implements Document {
 
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final UpstreamProtocol DEFAULT_PROTOCOL = UpstreamProtocol.HTTP1;
+    public static final LoadBalancing DEFAULT_LOAD_BALANCING = LoadBalancing.ROUND_ROBIN;
+
+    public Upstream {
+        endpoints = endpoints.stream().sorted(Endpoint.ORDER).toList();
+    }
+
     public Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol) {
-        this(name, endpoints, connectTimeout, protocol, null, null, null, LoadBalancing.ROUND_ROBIN, null);
+        this(name, endpoints, connectTimeout, protocol, null, null, null, DEFAULT_LOAD_BALANCING, null);
     }
 
     /**
@@ -28,6 +36,7 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
      * @param certRef MUTUAL only: the {@code Secret} (type CERTIFICATE) Envoy presents
      */
     public record Tls(TlsMode mode, String sni, String caRef, String certRef) {
+        public static final TlsMode DEFAULT_MODE = TlsMode.SIMPLE;
     }
 
     public enum TlsMode {
@@ -37,12 +46,6 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
     /** Envoy's load-balancing policies; proxyless gRPC knows the first three. */
     public enum LoadBalancing {
         ROUND_ROBIN, LEAST_REQUEST, RING_HASH, RANDOM, MAGLEV
-    }
-
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-
-    public Upstream {
-        endpoints = endpoints.stream().sorted(Endpoint.ORDER).toList();
     }
 
     @Override
@@ -56,12 +59,15 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
      * draining every endpoint of a failover scheme's primary moves traffic to the next priority.
      */
     public record Endpoint(String address, int port, Locality locality, int weight, boolean draining) {
-        public Endpoint(String address, int port, Locality locality, int weight) {
-            this(address, port, locality, weight, false);
-        }
+        /** Equal shares within a locality unless weights say otherwise. */
+        public static final int DEFAULT_WEIGHT = 1;
 
         static final Comparator<Endpoint> ORDER = Comparator.comparing(Endpoint::locality)
                 .thenComparing(Endpoint::address).thenComparingInt(Endpoint::port);
+
+        public Endpoint(String address, int port, Locality locality, int weight) {
+            this(address, port, locality, weight, false);
+        }
     }
 
     /** Envoy's locality: where an endpoint runs. Empty strings where not given. */

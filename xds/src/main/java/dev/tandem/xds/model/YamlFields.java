@@ -3,6 +3,7 @@ package dev.tandem.xds.model;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -203,6 +204,15 @@ public final class YamlFields {
             return fallback;
         }
         return chosen;
+    }
+
+    /** An enumeration written in the config as one of its constant names (exact spelling). */
+    public <E extends Enum<E>> E choice(String key, E fallback) {
+        Map<String, E> byName = new HashMap<>();
+        for (E constant : fallback.getDeclaringClass().getEnumConstants()) {
+            byName.put(constant.name(), constant);
+        }
+        return choice(key, fallback, byName);
     }
 
     public YamlFields object(String key) {

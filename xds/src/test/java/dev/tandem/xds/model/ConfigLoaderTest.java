@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.xds.model.Route.TargetKind;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -64,10 +66,48 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void omittedFieldsTakeTheModelsDefaults() throws Exception {
+        GatewayConfig config = ConfigLoader.load(VALID.replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
+                "spec:\n  healthCheck: {type: HTTP, path: /healthz}\n  outlierDetection: {}\n"
+                        + "  tls: {caRef: ca}\n  endpoints: [{address: 127.0.0.1, port: 9001") + """
+                ---
+                kind: Secret
+                metadata: {name: ca}
+                spec: {type: CA, caFile: /etc/tandem/ca.pem}
+                """);
+
+        Gateway edge = config.gateway("edge").orElseThrow();
+        assertThat(edge.dataPlane()).isEqualTo(Gateway.DEFAULT_DATA_PLANE);
+        assertThat(edge.rollout()).isEqualTo(Gateway.Rollout.DEFAULT);
+        assertThat(edge.listeners().get(0).protocol()).isEqualTo(Gateway.GatewayListener.DEFAULT_PROTOCOL);
+        Upstream a = config.upstream("a").orElseThrow();
+        assertThat(a.protocol()).isEqualTo(Upstream.DEFAULT_PROTOCOL);
+        assertThat(a.loadBalancing()).isEqualTo(Upstream.DEFAULT_LOAD_BALANCING);
+        assertThat(a.endpoints().get(0).weight()).isEqualTo(Upstream.Endpoint.DEFAULT_WEIGHT);
+        assertThat(a.tls().mode()).isEqualTo(Upstream.Tls.DEFAULT_MODE);
+        assertThat(a.healthCheck()).isEqualTo(new HealthCheck(HealthCheck.Type.HTTP, "/healthz", "",
+                HealthCheck.DEFAULT_EXPECTED_STATUSES, "", HealthCheck.DEFAULT_INTERVAL, HealthCheck.DEFAULT_TIMEOUT,
+                HealthCheck.DEFAULT_HEALTHY_THRESHOLD, HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD, HealthCheck.DEFAULT_JITTER,
+                HealthCheck.DEFAULT_INTERVAL));
+        assertThat(a.outlierDetection()).isEqualTo(new OutlierDetection(OutlierDetection.DEFAULT_CONSECUTIVE_5XX,
+                OutlierDetection.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE, OutlierDetection.DEFAULT_INTERVAL,
+                OutlierDetection.DEFAULT_BASE_EJECTION_TIME, OutlierDetection.DEFAULT_MAX_EJECTION_PERCENT));
+        assertThat(config.failoverScheme("orders").orElseThrow().overprovisioningFactor())
+                .isEqualTo(FailoverScheme.DEFAULT_OVERPROVISIONING_FACTOR);
+    }
+
+    @Test
+    void retriesWithoutConditionsRetryOnTheDefaultOnes() throws Exception {
+        GatewayConfig config = ConfigLoader.load(VALID.replace("  timeout: 1500ms\n",
+                "  timeout: 1500ms\n  retries: {attempts: 2}\n"));
+        assertThat(config.routes().get(0).retries().retryOn()).isEqualTo(Route.Retries.DEFAULT_RETRY_ON);
+    }
+
+    @Test
     void documentOrderDoesNotMatter() throws Exception {
         String[] docs = VALID.split("---\n");
-        List<String> reversed = new java.util.ArrayList<>(List.of(docs));
-        java.util.Collections.reverse(reversed);
+        List<String> reversed = new ArrayList<>(List.of(docs));
+        Collections.reverse(reversed);
         assertThat(ConfigLoader.load(String.join("---\n", reversed))).isEqualTo(ConfigLoader.load(VALID));
     }
 

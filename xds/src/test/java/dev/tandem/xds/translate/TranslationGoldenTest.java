@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TranslationGoldenTest {
 
     static final Path ROOT = Path.of("src/test/resources/translate");
-    /** Rewrites the golden files from what the code produces instead of comparing (this test and {@link InvalidConfigGoldenTest}). */
+    /** Rewrites the golden files from what the code produces instead of comparing; {@link InvalidConfigGoldenTest} too. */
     static final boolean UPDATE = Boolean.getBoolean("golden.update");
     private static final Path SAMPLES = Path.of("../samples");
 
