@@ -59,9 +59,9 @@ final class BootstrapService implements HttpService {
                 return;
             }
         }
-        if (!xds.published().containsKey(group)) {
+        if (!xds.served().containsKey(group)) {
             Json.error(res, Status.NOT_FOUND_404, "unknown node group", List.of("no Gateway defines node group '" + group
-                    + "' (known: " + xds.published().keySet() + ")"));
+                    + "' (known: " + xds.served().keySet() + ")"));
             return;
         }
         switch (format) {

@@ -50,7 +50,7 @@ final class StatusService implements HttpService {
         }
         body.put("security", security);
         Map<String, Object> groups = new LinkedHashMap<>();
-        xds.published().forEach((group, snapshot) -> {
+        xds.served().forEach((group, snapshot) -> {
             Map<String, Object> g = group(snapshot);
             Map<String, Object> rollout = new LinkedHashMap<>();
             rollout.put("haltOnNack", snapshot.haltOnNack());

@@ -120,14 +120,14 @@ public final class TandemMetrics implements AutoCloseable {
     /** The Prometheus text exposition of every metric, refreshed now. */
     public String scrape() {
         Map<String, Long> perGroup = new TreeMap<>();
-        xds.published().keySet().forEach(group -> perGroup.put(group, 0L));
+        xds.served().keySet().forEach(group -> perGroup.put(group, 0L));
         for (DataPlaneStatus d : xds.connectedDataPlanes()) {
             perGroup.merge(d.nodeGroup(), 1L, Long::sum);
         }
         dataPlanes.register(perGroup.entrySet().stream()
                 .map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()), e.getValue()))
                 .collect(Collectors.toList()), true);
-        List<MultiGauge.Row<?>> haltRows = xds.published().keySet().stream()
+        List<MultiGauge.Row<?>> haltRows = xds.served().keySet().stream()
                 .map(group -> MultiGauge.Row.of(Tags.of("node_group", group), xds.halt(group).isPresent() ? 1 : 0))
                 .collect(Collectors.toList());
         halted.register(haltRows, true);

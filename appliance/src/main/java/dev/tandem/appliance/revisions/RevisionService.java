@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -76,7 +77,7 @@ public final class RevisionService implements AutoCloseable {
     private final Clock clock;
     private final UnaryOperator<GroupResources> afterTranslation;
     private final Object writeLock = new Object();
-    private final List<Runnable> publishedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<SortedMap<String, GroupSnapshot>>> publishedListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-publish-retry");
         t.setDaemon(true);
@@ -121,7 +122,7 @@ public final class RevisionService implements AutoCloseable {
             LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
             synchronized (writeLock) {
                 current = new Current(r, config);
-                currentSnapshots = build(config);
+                currentSnapshots = build(config, r.number());
                 return publish(r.number(), 1);
             }
         }
@@ -178,12 +179,15 @@ public final class RevisionService implements AutoCloseable {
                         before.revision().number());
                 Publication now = publication;
                 return new ApplyResult(before.revision().number(), true, config.nodeGroups(),
-                        versions(xds.published(), config.nodeGroups()), now.published(), now.error());
+                        versions(xds.served(), config.nodeGroups()), now.published(), now.error());
             }
-            // Translate before storing: a translation failure must not leave a stored revision behind.
-            SortedMap<String, GroupSnapshot> built = build(config);
+            // Numbered, then translated, then stored: a translation failure must not leave a stored
+            // revision behind, and a snapshot is built once, as the revision it is.
+            long number = store.nextNumber();
+            SortedMap<String, GroupSnapshot> built = build(config, number);
             String detail = config.documentCount() + " documents, node groups " + config.nodeGroups();
-            Revision revision = audit.audited(c -> store.append(c, yaml, config.documentCount(), actor, from, clock.instant()),
+            Revision revision = audit.audited(c -> store.append(c, number, yaml, config.documentCount(), actor, from,
+                            clock.instant()),
                     r -> new AuditLog.Event(r.appliedAt(), actor, from, "apply", detail, r.number()));
             current = new Current(revision, config);
             currentSnapshots = built;
@@ -199,8 +203,11 @@ public final class RevisionService implements AutoCloseable {
         }
     }
 
-    /** Run after each revision is published (the exporter picks up the new snapshots); must return quickly. */
-    public void afterPublish(Runnable listener) {
+    /**
+     * Run after each publish with what is served since (the exporter picks up the new snapshots), also
+     * after one that failed for some groups (the others are served); must return quickly.
+     */
+    public void afterPublish(Consumer<SortedMap<String, GroupSnapshot>> listener) {
         publishedListeners.add(listener);
     }
 
@@ -211,10 +218,10 @@ public final class RevisionService implements AutoCloseable {
     }
 
     /** @param config with its secret files read in ({@link SecretFiles}) */
-    private SortedMap<String, GroupSnapshot> build(GatewayConfig config) {
+    private SortedMap<String, GroupSnapshot> build(GatewayConfig config, long revision) {
         SortedMap<String, GroupSnapshot> out = new TreeMap<>();
         Translator.translate(config).forEach((group, resources) -> out.put(group,
-                GroupSnapshot.of(afterTranslation.apply(resources), 0)));
+                GroupSnapshot.of(afterTranslation.apply(resources), revision)));
         return out;
     }
 
@@ -225,10 +232,10 @@ public final class RevisionService implements AutoCloseable {
     private CompletableFuture<?> publish(long revision, int attempt) {
         Publication last = publication;
         publication = Publication.publishing(revision, attempt, last.revision() == revision ? last.error() : null, clock.instant());
-        return xds.publishSnapshots(revision, currentSnapshots).whenComplete((ok, error) -> published(revision, attempt, error));
+        return xds.publish(revision, currentSnapshots).whenComplete((served, error) -> published(revision, attempt, served, error));
     }
 
-    private void published(long revision, int attempt, Throwable error) {
+    private void published(long revision, int attempt, SortedMap<String, GroupSnapshot> served, Throwable error) {
         Current now = current;
         // A publish that ends after a newer revision's began (it took longer than an apply waits)
         // says nothing about the current one.
@@ -240,7 +247,7 @@ public final class RevisionService implements AutoCloseable {
             if (attempt > 1) {
                 LOG.info("revision {} published on attempt {}", revision, attempt);
             }
-            publishedListeners.forEach(Runnable::run);
+            publishedListeners.forEach(l -> l.accept(served));
             return;
         }
         publishFailures.incrementAndGet();
@@ -260,7 +267,8 @@ public final class RevisionService implements AutoCloseable {
         publication = new Publication(revision, false, reason, attempt, clock.instant());
         LOG.error("{} (attempt {}); it stays stored and is published again in {}", reason, attempt, delay, cause);
         // The groups that did get it are exported now, not only once the others do.
-        publishedListeners.forEach(Runnable::run);
+        SortedMap<String, GroupSnapshot> partly = cause instanceof PublishFailedException failed ? failed.served() : xds.served();
+        publishedListeners.forEach(l -> l.accept(partly));
         try {
             retries.schedule(() -> retry(revision, attempt + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {

@@ -24,20 +24,30 @@ public final class RevisionStore {
         this.database = database;
     }
 
-    /** Stores {@code documents} as the next revision, durably, and returns it. */
-    public Revision append(String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
-            throws SQLException {
-        return database.write(c -> append(c, documents, documentCount, appliedBy, appliedFrom, at));
+    /**
+     * The number the next revision gets. The one writer ({@code RevisionService}, under its lock) numbers
+     * a revision before it builds its snapshots, and stores it under that number.
+     */
+    public long nextNumber() throws SQLException {
+        try (Connection c = database.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
-    /** Stores {@code documents} as the next revision in the caller's transaction ({@link Database#write}). */
-    public Revision append(Connection c, String documents, int documentCount, String appliedBy, String appliedFrom,
-                           Instant at) throws SQLException {
-        long number;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
-            rs.next();
-            number = rs.getLong(1);
-        }
+    /** Stores {@code documents} as revision {@code number}, durably, and returns it. */
+    public Revision append(long number, String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
+            throws SQLException {
+        return database.write(c -> append(c, number, documents, documentCount, appliedBy, appliedFrom, at));
+    }
+
+    /**
+     * Stores {@code documents} as revision {@code number} in the caller's transaction ({@link Database#write}).
+     * The primary key refuses a number that is taken: a second writer fails rather than overwrites.
+     */
+    public Revision append(Connection c, long number, String documents, int documentCount, String appliedBy,
+                           String appliedFrom, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO revision "
                 + "(number, documents, document_count, applied_by, applied_from, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, number);

@@ -1,6 +1,7 @@
 package dev.tandem.xds.serve;
 
 import dev.tandem.xds.serve.DataPlaneStatus.Nack;
+import dev.tandem.xds.snapshot.XdsType;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -13,8 +14,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,22 +34,22 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataPlaneRegistry.class);
 
-    /** Told of every rejection, before the discovery server decides what to send next. */
-    @FunctionalInterface
-    interface NackListener {
-        void nacked(String nodeId, String nodeGroup, String type, String rejectedVersion, String detail);
-    }
-
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
     private final Predicate<String> knownGroup;
-    private final NackListener nackListener;
+    private final NackGuard guard;
+    private final LongConsumer onClosed;
     private final Clock clock;
-    private final java.util.concurrent.atomic.AtomicLong nackTotal = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong nackTotal = new AtomicLong();
 
-    /** @param knownGroup whether a node group has config, to warn about data planes that ask for one that does not */
-    DataPlaneRegistry(Predicate<String> knownGroup, NackListener nackListener, Clock clock) {
+    /**
+     * @param knownGroup whether a node group has config, to warn about data planes that ask for one that does not
+     * @param guard      told of every rejection, before the discovery server decides what to send next
+     * @param onClosed   called with every stream that ended
+     */
+    DataPlaneRegistry(Predicate<String> knownGroup, NackGuard guard, LongConsumer onClosed, Clock clock) {
         this.knownGroup = knownGroup;
-        this.nackListener = nackListener;
+        this.guard = guard;
+        this.onClosed = onClosed;
         this.clock = clock;
     }
 
@@ -66,7 +70,8 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
 
     @Override
     public void onStreamOpen(long streamId, String typeUrl) {
-        streams.put(streamId, new StreamState(streamId, typeUrl.isEmpty() ? "ads" : typeUrl, clock.instant()));
+        streams.put(streamId, new StreamState(streamId, typeUrl.isEmpty() ? "ads" : typeUrl, clock.instant(),
+                AdsStream.opened(streamId)));
     }
 
     @Override
@@ -79,37 +84,16 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         closed(streamId, error);
     }
 
-    /**
-     * The node of the stream whose request is being handled on this thread. java-control-plane calls
-     * the request callbacks and then asks the cache for a watch, synchronously, on the same thread;
-     * this hands the stream's node to the cache for requests that omit it (grpc-js and Envoy with
-     * {@code set_node_on_first_message_only} send it only on a stream's first request).
-     */
-    static final ThreadLocal<Node> CURRENT_NODE = new ThreadLocal<>();
-
-    /** The stream whose request is being handled on this thread (the guard tracks what its client has). */
-    static final ThreadLocal<Long> CURRENT_STREAM = new ThreadLocal<>();
-
-    private volatile java.util.function.LongConsumer onClosed = stream -> { };
-
-    /** Called with every stream that ended. */
-    void onStreamClosed(java.util.function.LongConsumer listener) {
-        this.onClosed = listener;
-    }
-
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         StreamState state = streams.get(streamId);
-        CURRENT_STREAM.set(streamId);
         if (state == null) {
-            CURRENT_NODE.remove();
             return;
         }
         state.identify(request.getNode(), "sotw");
-        CURRENT_NODE.set(state.node());
-        String type = ResourceTypes.shortName(request.getTypeUrl());
+        String type = XdsType.shortName(request.getTypeUrl());
         if (request.hasErrorDetail()) {
-            state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
+            state.nack(request.getTypeUrl(), request.getResponseNonce(), request.getErrorDetail().getMessage());
         } else if (!request.getResponseNonce().isEmpty()) {
             state.ack(type, request.getResponseNonce(), request.getVersionInfo());
         } else if (!request.getVersionInfo().isEmpty()) {
@@ -121,16 +105,13 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     @Override
     public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
         StreamState state = streams.get(streamId);
-        CURRENT_STREAM.set(streamId);
         if (state == null) {
-            CURRENT_NODE.remove();
             return;
         }
         state.identify(request.getNode(), "delta");
-        CURRENT_NODE.set(state.node());
-        String type = ResourceTypes.shortName(request.getTypeUrl());
+        String type = XdsType.shortName(request.getTypeUrl());
         if (request.hasErrorDetail()) {
-            state.nack(type, request.getResponseNonce(), request.getErrorDetail().getMessage());
+            state.nack(request.getTypeUrl(), request.getResponseNonce(), request.getErrorDetail().getMessage());
         } else if (!request.getResponseNonce().isEmpty()) {
             state.ackNonce(type, request.getResponseNonce());
         }
@@ -140,7 +121,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
         StreamState state = streams.get(streamId);
         if (state != null) {
-            state.sent(ResourceTypes.shortName(response.getTypeUrl()), response.getNonce(), response.getVersionInfo());
+            state.sent(XdsType.shortName(response.getTypeUrl()), response.getNonce(), response.getVersionInfo());
         }
     }
 
@@ -148,7 +129,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
         StreamState state = streams.get(streamId);
         if (state != null) {
-            state.sent(ResourceTypes.shortName(response.getTypeUrl()), response.getNonce(), response.getSystemVersionInfo());
+            state.sent(XdsType.shortName(response.getTypeUrl()), response.getNonce(), response.getSystemVersionInfo());
         }
     }
 
@@ -171,7 +152,8 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         private final long streamId;
         private final String channel;
         private final Instant openedAt;
-        private Node node;
+        /** The watcher's view of the stream, when the service is hosted with its interceptor. */
+        private final Optional<AdsStream> ads;
         private String nodeId;
         private String nodeGroup;
         private String protocol;
@@ -181,14 +163,11 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         private Nack lastNack;
         private long nacks;
 
-        StreamState(long streamId, String channel, Instant openedAt) {
+        StreamState(long streamId, String channel, Instant openedAt, Optional<AdsStream> ads) {
             this.streamId = streamId;
             this.channel = channel;
             this.openedAt = openedAt;
-        }
-
-        synchronized Node node() {
-            return node;
+            this.ads = ads;
         }
 
         synchronized void identify(Node node, String protocol) {
@@ -196,7 +175,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             if (nodeId != null || node.getId().isEmpty() && node.getCluster().isEmpty()) {
                 return;
             }
-            this.node = node;
+            ads.ifPresent(stream -> stream.identified(node));
             this.nodeId = node.getId();
             this.nodeGroup = node.getCluster();
             this.protocol = protocol;
@@ -228,7 +207,8 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             }
         }
 
-        void nack(String type, String nonce, String detail) {
+        void nack(String typeUrl, String nonce, String detail) {
+            String type = XdsType.shortName(typeUrl);
             String rejected;
             boolean repeated;
             synchronized (this) {
@@ -243,8 +223,9 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             if (!repeated) {
                 LOG.warn("NACK from node '{}' (group '{}') for {} version {}: {}", nodeId, nodeGroup, type, rejected, detail);
             }
-            if (nodeId != null && response(rejected)) {
-                nackListener.nacked(nodeId, nodeGroup, type, rejected, detail);
+            Optional<XdsType> served = XdsType.ofTypeUrl(typeUrl);
+            if (nodeId != null && response(rejected) && served.isPresent()) {
+                guard.rejected(nodeId, nodeGroup, served.get(), rejected, detail);
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.tandem.xds.serve;
 
+import dev.tandem.xds.snapshot.GroupSnapshot;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -14,10 +15,13 @@ public final class PublishFailedException extends RuntimeException {
 
     private final long revision;
     private final SortedMap<String, String> causes;
+    /** Snapshots are not serializable; an exception that crosses a process boundary loses them, not its message. */
+    private final transient SortedMap<String, GroupSnapshot> served;
 
-    PublishFailedException(long revision, Map<String, ? extends Throwable> failed) {
+    PublishFailedException(long revision, Map<String, ? extends Throwable> failed, SortedMap<String, GroupSnapshot> served) {
         super(describe(revision, failed), failed.values().iterator().next());
         this.revision = revision;
+        this.served = served;
         TreeMap<String, String> out = new TreeMap<>();
         failed.forEach((group, e) -> out.put(group, String.valueOf(e.getMessage())));
         this.causes = out;
@@ -30,6 +34,11 @@ public final class PublishFailedException extends RuntimeException {
     /** The node groups whose snapshot could not be set. */
     public SortedSet<String> groups() {
         return new TreeSet<>(causes.keySet());
+    }
+
+    /** What is served after this publish: the groups that failed keep what they had. */
+    public SortedMap<String, GroupSnapshot> served() {
+        return served;
     }
 
     /** Per node group that failed, what went wrong. */

@@ -3,6 +3,8 @@ package dev.tandem.xds.snapshot;
 import dev.tandem.xds.translate.GroupResources;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A node group's resources with one content-hash version per type, as served to its data planes.
@@ -17,34 +19,28 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
     public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
     }
 
-    /** The same snapshot, served as revision {@code number}. */
-    public GroupSnapshot withRevision(long number) {
-        return number == revision ? this : new GroupSnapshot(nodeGroup, number, versions, snapshot, haltOnNack, resources);
-    }
-
     /** Every type's version by its short name, in a stable order. */
-    public java.util.SortedMap<String, String> versionsByType() {
-        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
-        for (String type : List.of("listeners", "routes", "clusters", "endpoints", "secrets")) {
-            out.put(type, versionOf(type));
+    public SortedMap<String, String> versionsByType() {
+        SortedMap<String, String> out = new TreeMap<>();
+        for (XdsType type : XdsType.values()) {
+            out.put(type.shortName(), versionOf(type));
         }
         return out;
     }
 
-    /** The version of a type by its short name ({@code listeners}, {@code routes}, ...), or {@code null}. */
-    public String versionOf(String type) {
+    public String versionOf(XdsType type) {
         return switch (type) {
-            case "listeners" -> versions.listeners();
-            case "routes" -> versions.routes();
-            case "clusters" -> versions.clusters();
-            case "endpoints" -> versions.endpoints();
-            case "secrets" -> versions.secrets();
-            default -> null;
+            case LISTENERS -> versions.listeners();
+            case ROUTES -> versions.routes();
+            case CLUSTERS -> versions.clusters();
+            case ENDPOINTS -> versions.endpoints();
+            case SECRETS -> versions.secrets();
         };
     }
 
     /**
-     * Builds the snapshot and checks it is consistent ({@link SnapshotConsistency}).
+     * Builds the snapshot of {@code revision} (numbered before it is built: a snapshot is never
+     * restamped) and checks it is consistent ({@link SnapshotConsistency}).
      *
      * @throws IllegalStateException when it is not: a translation bug, never an operator error
      */

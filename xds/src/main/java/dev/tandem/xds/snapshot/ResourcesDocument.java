@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,18 +29,18 @@ import java.util.List;
  */
 public final class ResourcesDocument {
 
-    private static final List<String> TYPES = List.of("listeners", "routes", "clusters", "endpoints", "secrets");
+    private static final List<String> TYPES = Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
 
     private ResourcesDocument() {
     }
 
     public static byte[] write(GroupResources resources) {
         JsonObject types = new JsonObject();
-        types.add("listeners", array(resources.listeners()));
-        types.add("routes", array(resources.routes()));
-        types.add("clusters", array(resources.clusters()));
-        types.add("endpoints", array(resources.endpoints()));
-        types.add("secrets", array(resources.secrets()));
+        types.add(XdsType.LISTENERS.shortName(), array(resources.listeners()));
+        types.add(XdsType.ROUTES.shortName(), array(resources.routes()));
+        types.add(XdsType.CLUSTERS.shortName(), array(resources.clusters()));
+        types.add(XdsType.ENDPOINTS.shortName(), array(resources.endpoints()));
+        types.add(XdsType.SECRETS.shortName(), array(resources.secrets()));
         JsonObject root = new JsonObject();
         root.addProperty("nodeGroup", resources.nodeGroup());
         root.add("resources", types);
@@ -69,9 +70,9 @@ public final class ResourcesDocument {
             }
         }
         return new GroupResources(root.get("nodeGroup").getAsString(),
-                list(types, "listeners", Listener.class), list(types, "routes", RouteConfiguration.class),
-                list(types, "clusters", Cluster.class), list(types, "endpoints", ClusterLoadAssignment.class),
-                list(types, "secrets", Secret.class), Gateway.Rollout.DEFAULT);
+                list(types, XdsType.LISTENERS.shortName(), Listener.class), list(types, XdsType.ROUTES.shortName(), RouteConfiguration.class),
+                list(types, XdsType.CLUSTERS.shortName(), Cluster.class), list(types, XdsType.ENDPOINTS.shortName(), ClusterLoadAssignment.class),
+                list(types, XdsType.SECRETS.shortName(), Secret.class), Gateway.Rollout.DEFAULT);
     }
 
     private static JsonArray array(List<? extends Message> messages) {

@@ -1,18 +1,23 @@
 package dev.tandem.appliance;
 
+import dev.tandem.appliance.ApplianceConfig.Endpoint;
 import dev.tandem.xds.serve.XdsService;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.HealthStatusManager;
+import dev.tandem.appliance.XdsGrpcServer.Security.MutualTls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,43 +30,47 @@ import org.slf4j.LoggerFactory;
  * client certificate of the cluster CA, bound to its node group ({@link DataPlaneAuthenticator}).
  * {@link Security#insecure} serves plaintext to anyone who can connect, and says so every minute.
  */
-final class XdsServer implements AutoCloseable {
+final class XdsGrpcServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(XdsGrpcServer.class);
     /** How often streams are checked for certificates revoked or expired since they started. */
     private static final long SWEEP_SECONDS = 10;
     private static final long INSECURE_WARNING_SECONDS = 60;
-
-    /** How the xDS port authenticates data planes. */
-    record Security(X509KeyManager serverKeys, javax.net.ssl.X509TrustManager clientTrust,
-                    DataPlaneAuthenticator authenticator) {
-
-        static Security mutualTls(X509KeyManager serverKeys, javax.net.ssl.X509TrustManager clientTrust,
-                                  DataPlaneAuthenticator authenticator) {
-            return new Security(serverKeys, clientTrust, authenticator);
-        }
-
-        static Security insecure() {
-            return new Security(null, null, null);
-        }
-
-        boolean isInsecure() {
-            return authenticator == null;
-        }
-    }
 
     /** How often an idle connection is probed, and how long a probe may go unanswered. */
     private static final long KEEPALIVE_SECONDS = 30;
     private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
     /** Clients may ping this often without being told to back off (Envoy and gRPC keepalives). */
     private static final long PERMITTED_CLIENT_PING_SECONDS = 10;
+    static final String ADS_SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
+
+    /** How the xDS port authenticates data planes: mutual TLS, or (xds.insecure) not at all. */
+    record Security(Optional<MutualTls> mutualTls) {
+
+        /** The server's key and certificate, the trust in client certificates, and the per-call check. */
+        record MutualTls(X509KeyManager serverKeys, X509TrustManager clientTrust, DataPlaneAuthenticator authenticator) {
+        }
+
+        static Security mutualTls(X509KeyManager serverKeys, X509TrustManager clientTrust,
+                                  DataPlaneAuthenticator authenticator) {
+            return new Security(Optional.of(new MutualTls(serverKeys, clientTrust, authenticator)));
+        }
+
+        static Security insecure() {
+            return new Security(Optional.empty());
+        }
+
+        boolean isInsecure() {
+            return mutualTls.isEmpty();
+        }
+    }
 
     private final Server server;
     private final HealthStatusManager health;
     private final ScheduledExecutorService timer;
     private final Security security;
 
-    private XdsServer(Server server, HealthStatusManager health, ScheduledExecutorService timer, Security security) {
+    private XdsGrpcServer(Server server, HealthStatusManager health, ScheduledExecutorService timer, Security security) {
         this.server = server;
         this.health = health;
         this.timer = timer;
@@ -69,22 +78,23 @@ final class XdsServer implements AutoCloseable {
     }
 
     /** Starts NOT_SERVING on {@code grpc.health.v1.Health}; {@link #serving(boolean)} says when config is served. */
-    static XdsServer start(ApplianceConfig.Endpoint endpoint, XdsService xds, Security security) throws IOException {
+    static XdsGrpcServer start(Endpoint endpoint, XdsService xds, Security security) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         InetSocketAddress address = new InetSocketAddress(endpoint.address(), endpoint.port());
         NettyServerBuilder builder;
-        if (security.isInsecure()) {
+        if (security.mutualTls().isEmpty()) {
             builder = NettyServerBuilder.forAddress(address);
         } else {
+            MutualTls tls = security.mutualTls().get();
             // OPTIONAL, not REQUIRE: a client without a certificate completes the handshake and is then
             // refused per call with a status that says what is missing, instead of a bare TLS alert.
             ServerCredentials credentials = TlsServerCredentials.newBuilder()
-                    .keyManager(security.serverKeys())
-                    .trustManager(security.clientTrust())
+                    .keyManager(tls.serverKeys())
+                    .trustManager(tls.clientTrust())
                     .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
                     .build();
-            builder = NettyServerBuilder.forAddress(address, credentials).intercept(security.authenticator());
+            builder = NettyServerBuilder.forAddress(address, credentials).intercept(tls.authenticator());
         }
         Server server = builder
                 .addService(xds.aggregatedDiscoveryService())
@@ -105,26 +115,27 @@ final class XdsServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        if (security.isInsecure()) {
+        if (security.mutualTls().isEmpty()) {
             Runnable warn = () -> LOG.warn("xDS on {}:{} is INSECURE (xds.insecure: true): plaintext, no client certificates; "
                     + "anyone who can connect reads every node group's config. Remove xds.insecure to require mTLS.",
                     endpoint.address(), server.getPort());
             timer.scheduleAtFixedRate(warn, 0, INSECURE_WARNING_SECONDS, TimeUnit.SECONDS);
         } else {
-            timer.scheduleWithFixedDelay(security.authenticator()::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+            DataPlaneAuthenticator authenticator = security.mutualTls().get().authenticator();
+            timer.scheduleWithFixedDelay(authenticator::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         }
-        return new XdsServer(server, health, timer, security);
+        return new XdsGrpcServer(server, health, timer, security);
     }
 
     /** Ends, now rather than at the next sweep, streams whose certificate was just revoked. */
     void sweepSoon() {
-        if (!security.isInsecure()) {
+        security.mutualTls().ifPresent(tls -> {
             try {
-                timer.execute(security.authenticator()::sweep);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                timer.execute(tls.authenticator()::sweep);
+            } catch (RejectedExecutionException stopping) {
                 // the server is closing: every stream ends anyway
             }
-        }
+        });
     }
 
     boolean insecure() {
@@ -140,8 +151,6 @@ final class XdsServer implements AutoCloseable {
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
         health.setStatus(ADS_SERVICE, status);
     }
-
-    static final String ADS_SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
 
     int port() {
         return server.getPort();
