@@ -3,7 +3,9 @@ package dev.tandem.xds.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import com.google.rpc.Status;
 import dev.tandem.xds.model.ConfigLoader;
+import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.translate.Translator;
 import io.envoyproxy.controlplane.cache.Resources;
@@ -15,12 +17,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,12 +36,13 @@ class SotwCacheTest {
     private static final List<String> ASSIGNMENTS = List.of("upstream:a", "upstream:b", "upstream:c");
 
     private final MutableClock clock = new MutableClock();
+    private final ReconnectMemory memory = new ReconnectMemory(clock);
     private SotwCache cache;
     private long revision;
 
     @BeforeEach
     void setUp() {
-        cache = new SotwCache(clock);
+        cache = new SotwCache(memory);
         publish(config("10.0.0.1", "5s"));
     }
 
@@ -66,7 +67,7 @@ class SotwCacheTest {
         before.ack(EDS, before.request(EDS, ASSIGNMENTS, ""));
         before.ack(CDS, before.request(CDS, List.of(), ""));
         cache.streamClosed(1);
-        assertThat(cache.remembered()).isEqualTo(2);
+        assertThat(memory.entries()).isEqualTo(2);
 
         Client after = new Client(2, "envoy-1");
         after.request(EDS, ASSIGNMENTS, version(EDS));
@@ -103,10 +104,10 @@ class SotwCacheTest {
         Client before = new Client(1, "envoy-1");
         before.ack(EDS, before.request(EDS, ASSIGNMENTS, ""));
         cache.streamClosed(1);
-        clock.advance(SotwCache.MEMORY.plusSeconds(1));
+        clock.advance(ReconnectMemory.MEMORY.plusSeconds(1));
         new Client(98, "other").request(EDS, List.of("upstream:a"), "");
         cache.streamClosed(98);
-        assertThat(cache.remembered()).isEqualTo(1);
+        assertThat(memory.entries()).isEqualTo(1);
 
         Client after = new Client(2, "envoy-1");
         assertThat(names(after.request(EDS, ASSIGNMENTS, version(EDS)))).hasSize(3);
@@ -220,7 +221,7 @@ class SotwCacheTest {
         try {
             GroupSnapshot snapshot = GroupSnapshot.of(Translator.translate(ConfigLoader.load(yaml)).get("edge"), ++revision);
             cache.setSnapshot("edge", snapshot.snapshot());
-        } catch (dev.tandem.xds.model.InvalidConfigException e) {
+        } catch (InvalidConfigException e) {
             throw new AssertionError(e.getMessage(), e);
         }
     }
@@ -260,9 +261,9 @@ class SotwCacheTest {
         final long stream;
         final Node node;
         final List<Response> responses = new ArrayList<>();
-        final java.util.Map<String, Watch> watches = new java.util.HashMap<>();
+        final Map<String, Watch> watches = new HashMap<>();
         /** The names of the last request per type (the cache keeps requests without them). */
-        final java.util.Map<String, List<String>> names = new java.util.HashMap<>();
+        final Map<String, List<String>> names = new HashMap<>();
 
         Client(long stream, String nodeId) {
             this.stream = stream;
@@ -294,7 +295,7 @@ class SotwCacheTest {
             send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl)
                     .addAllResourceNames(names.get(typeUrl)).setVersionInfo(kept)
                     .setResponseNonce("n" + responses.indexOf(rejected))
-                    .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("no")).build());
+                    .setErrorDetail(Status.newBuilder().setMessage("no")).build());
         }
 
         private void send(DiscoveryRequest request) {
@@ -309,29 +310,6 @@ class SotwCacheTest {
 
         Response last() {
             return responses.get(responses.size() - 1);
-        }
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-11-22T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
         }
     }
 }
