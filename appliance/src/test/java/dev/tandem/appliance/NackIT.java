@@ -65,8 +65,9 @@ class NackIT {
         sites = new TwoSites();
         UnaryOperator<GroupResources> fault = resources -> !breakClusters.get() || !resources.nodeGroup().equals("grpc-clients")
                 ? resources
-                : resources.withClusters(resources.clusters().stream()
-                        .map(c -> c.toBuilder().clearEdsClusterConfig().build()).toList());
+                : new GroupResources(resources.nodeGroup(), resources.listeners(), resources.routes(),
+                        resources.clusters().stream().map(c -> c.toBuilder().clearEdsClusterConfig().build()).toList(),
+                        resources.endpoints(), resources.secrets(), resources.rollout());
         appliance = Appliance.start(new ApplianceConfig("nack-it", dir.resolve("data"),
                 new ApplianceConfig.Endpoint("127.0.0.1", 0),
                 new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()), Optional.empty())

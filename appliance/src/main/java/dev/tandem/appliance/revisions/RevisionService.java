@@ -90,8 +90,9 @@ public final class RevisionService implements AutoCloseable {
     private SortedMap<String, GroupSnapshot> currentSnapshots = new TreeMap<>();
 
     /**
-     * @param afterTranslation applied to every group's resources after translation; identity in
-     *                         production. Tests use it to serve resources a real data plane rejects.
+     * @param afterTranslation a test seam, applied to every group's resources after translation:
+     *                         identity in production; tests use it to serve resources a real data
+     *                         plane rejects.
      */
     public RevisionService(RevisionStore store, AuditLog audit, XdsService xds, Clock clock,
                            UnaryOperator<GroupResources> afterTranslation) {

@@ -22,11 +22,6 @@ public record GroupResources(String nodeGroup, List<Listener> listeners, List<Ro
         this(nodeGroup, listeners, routes, clusters, endpoints, List.of(), Gateway.Rollout.DEFAULT);
     }
 
-    /** The same resources with {@code replaced} clusters (tests inject faults this way). */
-    public GroupResources withClusters(List<Cluster> replaced) {
-        return new GroupResources(nodeGroup, listeners, routes, replaced, endpoints, secrets, rollout);
-    }
-
     public GroupResources {
         secrets = sortedBy(secrets, Secret::getName);
         listeners = sortedBy(listeners, Listener::getName);
