@@ -22,17 +22,17 @@ public record GroupResources(String nodeGroup, List<Listener> listeners, List<Ro
         this(nodeGroup, listeners, routes, clusters, endpoints, List.of(), Gateway.Rollout.DEFAULT);
     }
 
-    /** The same resources with {@code replaced} clusters (tests inject faults this way). */
-    public GroupResources withClusters(List<Cluster> replaced) {
-        return new GroupResources(nodeGroup, listeners, routes, replaced, endpoints, secrets, rollout);
-    }
-
     public GroupResources {
         secrets = sortedBy(secrets, Secret::getName);
         listeners = sortedBy(listeners, Listener::getName);
         routes = sortedBy(routes, RouteConfiguration::getName);
         clusters = sortedBy(clusters, Cluster::getName);
         endpoints = sortedBy(endpoints, ClusterLoadAssignment::getClusterName);
+    }
+
+    /** The same resources with {@code replaced} clusters (tests inject faults this way). */
+    public GroupResources withClusters(List<Cluster> replaced) {
+        return new GroupResources(nodeGroup, listeners, routes, replaced, endpoints, secrets, rollout);
     }
 
     /** What a node group gets when no gateway names it any more: nothing, served explicitly. */
