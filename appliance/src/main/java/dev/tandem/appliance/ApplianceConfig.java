@@ -1,20 +1,26 @@
 package dev.tandem.appliance;
 
+import dev.tandem.appliance.export.ExportSettings;
+import dev.tandem.appliance.pki.PkiSettings;
+import dev.tandem.fallback.S3Location;
+import dev.tandem.xds.bootstrap.XdsPeer;
 import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.model.YamlFields;
 import dev.tandem.xds.model.YamlText;
-import dev.tandem.appliance.pki.PkiSettings;
-import dev.tandem.appliance.export.ExportSettings;
-import dev.tandem.xds.bootstrap.XdsPeer;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The appliance's own config ({@code tandem.yaml}; {@code /etc/tandem/tandem.yaml} when installed).
@@ -26,6 +32,9 @@ import java.util.Optional;
  */
 public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
                               List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure, ExportSettings export) {
+
+    public static final int DEFAULT_ADMIN_PORT = 9090;
+    public static final int DEFAULT_XDS_PORT = 18000;
 
     public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
                            List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure) {
@@ -63,9 +72,6 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
         return List.of(new XdsPeer(nodeId, address, xds.port()));
     }
 
-    public static final int DEFAULT_ADMIN_PORT = 9090;
-    public static final int DEFAULT_XDS_PORT = 18000;
-
     /** An address and port to listen on; port 0 picks a free port (tests). */
     public record Endpoint(String address, int port) {
     }
@@ -89,7 +95,7 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
                     + documents.size())));
         }
         Object root = documents.isEmpty() ? null : documents.get(0);
-        YamlFields top = YamlFields.of(root == null ? java.util.Map.of() : root, label, "", errors);
+        YamlFields top = YamlFields.of(root == null ? Map.of() : root, label, "", errors);
         YamlFields node = top.object("node");
         String nodeId = node.string("id", defaultNodeId());
         node.finish();
@@ -127,7 +133,7 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
         }
         if (addresses.isEmpty()) {
             // Clients check the address they dial against the certificate: every listen address, and loopback.
-            java.util.Set<String> listen = new java.util.TreeSet<>();
+            Set<String> listen = new TreeSet<>();
             for (Endpoint e : List.of(admin, xds)) {
                 if (!e.address().equals("0.0.0.0") && !e.address().equals("::")) {
                     listen.add(e.address());
@@ -136,7 +142,7 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             listen.add("127.0.0.1");
             addresses = List.copyOf(listen);
         }
-        java.util.function.Function<String, Optional<Path>> file = key -> Optional.ofNullable(p.string(key))
+        Function<String, Optional<Path>> file = key -> Optional.ofNullable(p.string(key))
                 .map(f -> base.resolve(f).normalize());
         PkiSettings settings = new PkiSettings(clusterName, names, addresses, file.apply("caCertFile"), file.apply("caKeyFile"),
                 file.apply("serverCertFile"), file.apply("serverKeyFile"));
@@ -170,8 +176,8 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             s.finish();
             if (endpoint != null && bucket != null) {
                 try {
-                    new dev.tandem.fallback.S3Location(java.net.URI.create(endpoint), bucket, prefix, region);
-                    s3 = Optional.of(new ExportSettings.S3(java.net.URI.create(endpoint), bucket, prefix, region, credentials));
+                    new S3Location(URI.create(endpoint), bucket, prefix, region);
+                    s3 = Optional.of(new ExportSettings.S3(URI.create(endpoint), bucket, prefix, region, credentials));
                 } catch (IllegalArgumentException invalid) {
                     e.error("s3", invalid.getMessage());
                 }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +28,7 @@ import java.util.stream.Stream;
 public final class DirectoryStore implements FallbackStore {
 
     /** One lock per folder within this JVM: file locks exclude other processes, not other threads. */
-    private static final java.util.concurrent.ConcurrentMap<Path, Object> IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentMap<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Path root;
 

@@ -10,6 +10,7 @@ import io.minio.Result;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class S3Store implements FallbackStore {
                 return Optional.empty();
             }
             throw failure("read", key, e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw failure("read", key, e);
         }
     }

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -33,7 +35,7 @@ final class SignedDocument {
 
     static byte[] write(String format, Map<String, Object> header, byte[] payload, PrivateKey key) {
         byte[] signature = SigningKeys.sign(key, signedBytes(format, header, payload));
-        Map<String, Object> document = new java.util.LinkedHashMap<>();
+        Map<String, Object> document = new LinkedHashMap<>();
         document.put("format", format);
         document.put("header", new TreeMap<>(header));
         document.put("payload", Base64.getEncoder().encodeToString(payload));
@@ -58,7 +60,7 @@ final class SignedDocument {
         } catch (JsonProcessingException e) {
             throw new BundleRejected("malformed", what + " is not a Tandem export (" + bytes.length + " bytes, not complete JSON: "
                     + e.getOriginalMessage() + "); it may be truncated");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new BundleRejected("malformed", what + " cannot be parsed: " + e.getMessage());
         }
         if (!(document instanceof ObjectNode) || !format.equals(document.path("format").asText())) {

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,7 +141,7 @@ class ChrootInstallIT {
             return;
         }
         serving.descendants().filter(p -> p.info().commandLine().orElse("").contains(" serve ")).forEach(ProcessHandle::destroy);
-        if (!serving.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!serving.waitFor(60, TimeUnit.SECONDS)) {
             serving.destroyForcibly();
             serving.waitFor();
         }

@@ -16,11 +16,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Assumptions;
 
 /** The package the build made, and what the tests do with it: run commands, wait for /readyz. */
 final class Packages {
@@ -70,10 +72,10 @@ final class Packages {
 
     /** Skips the calling test, saying why, when {@code tool} is not installed (.ci/run installs it). */
     static void assumeInstalled(String tool) {
-        boolean found = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+        boolean found = Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
                 .anyMatch(d -> Files.isExecutable(Path.of(d, tool)))
                 || Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
-        org.junit.jupiter.api.Assumptions.assumeTrue(found, tool + " is not installed (apt-get install " + tool
+        Assumptions.assumeTrue(found, tool + " is not installed (apt-get install " + tool
                 + "; .ci/run installs it)");
     }
 

@@ -38,8 +38,8 @@ public final class AdminTokens {
     public record Info(String name, Role role, Instant createdAt, String createdBy) {
     }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     static final String PREFIX = "tdm_";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Database database;
 

@@ -38,9 +38,8 @@ public final class JoinTokens {
         }
     }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     static final String PREFIX = "tjn_";
-
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Creates a token for {@code nodeGroup}, valid until {@code expiresAt} for {@code maxUses} joins

@@ -1,6 +1,7 @@
 package dev.tandem.appliance.auth;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Admin API roles, each allowed what the ones before it are: viewer reads, operator applies, admin manages access. */
@@ -12,7 +13,7 @@ public enum Role {
     }
 
     public String spelling() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static Optional<Role> named(String text) {

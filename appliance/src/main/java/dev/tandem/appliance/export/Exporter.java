@@ -4,6 +4,7 @@ import dev.tandem.fallback.ExportBundle;
 import dev.tandem.fallback.ExportWriter;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.snapshot.ResourcesDocument;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Exporter implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofSeconds(60);
     /**
@@ -37,6 +37,7 @@ public final class Exporter implements AutoCloseable {
      * does not wait for it.
      */
     static final Duration SPACING = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
 
     /** One group's export, as the status and metrics show it. */
     public record GroupStatus(long revision, long exportedRevision, Instant exportedAt, String lastError, Instant lastErrorAt) {
@@ -184,7 +185,7 @@ public final class Exporter implements AutoCloseable {
                         storeDescription, result.latest().revision());
             }
             return true;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             boolean first;
             synchronized (lock) {

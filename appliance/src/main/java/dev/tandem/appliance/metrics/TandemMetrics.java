@@ -1,5 +1,6 @@
 package dev.tandem.appliance.metrics;
 
+import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.XdsService;
@@ -8,8 +9,17 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,23 +32,26 @@ import java.util.stream.Collectors;
  */
 public final class TandemMetrics implements AutoCloseable {
 
-    private final io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gc = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final XdsService xds;
     private final MultiGauge dataPlanes;
     private final MultiGauge halted;
     private final Counter internalErrors;
+    private Exporter exporter;
+    private MultiGauge exportRevision;
+    private MultiGauge exportLag;
 
     public TandemMetrics(XdsService xds, RevisionService revisions) {
         this.xds = xds;
         // The JVM and the process: heap, GC, threads, CPU, open files (what capacity planning and tandem bench read).
-        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
-        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
         Gauge.builder("tandem_revision", revisions, r -> r.current().map(c -> c.revision().number()).orElse(0L))
                 .description("The revision this node serves").register(registry);
         Gauge.builder("tandem_publish_failing", revisions, r -> r.publication().failing() ? 1 : 0)
@@ -84,26 +97,22 @@ public final class TandemMetrics implements AutoCloseable {
     }
 
     /** Seconds until {@code certificate} (server, ca) expires: alert well before it reaches 0. */
-    public void certificateExpiry(String certificate, java.time.Instant notAfter, java.time.Clock clock) {
-        Gauge.builder("tandem_certificate_expiry_seconds", () -> java.time.Duration.between(clock.instant(), notAfter).toSeconds())
+    public void certificateExpiry(String certificate, Instant notAfter, Clock clock) {
+        Gauge.builder("tandem_certificate_expiry_seconds", () -> Duration.between(clock.instant(), notAfter).toSeconds())
                 .tag("certificate", certificate)
                 .description("Seconds until the appliance's own certificate expires").register(registry);
     }
 
     /** Export progress per node group, read when scraped. */
-    public void export(dev.tandem.appliance.export.Exporter exporter) {
+    public void export(Exporter exporter) {
         this.exporter = exporter;
         exportRevision = MultiGauge.builder("tandem_export_revision")
                 .description("The newest revision of the node group in the fallback store").register(registry);
         exportLag = MultiGauge.builder("tandem_export_lag_revisions")
                 .description("Revisions of the node group published but not yet in the fallback store").register(registry);
-        FunctionCounter.builder("tandem_export_failures", exporter, dev.tandem.appliance.export.Exporter::failures)
+        FunctionCounter.builder("tandem_export_failures", exporter, Exporter::failures)
                 .description("Export attempts that failed (the store down, slow or refusing), all node groups").register(registry);
     }
-
-    private dev.tandem.appliance.export.Exporter exporter;
-    private MultiGauge exportRevision;
-    private MultiGauge exportLag;
 
     /** Counts a join refused for {@code reason} (unknown-token, used-token, expired-token, invalid-csr). */
     public void joinRefused(String reason) {

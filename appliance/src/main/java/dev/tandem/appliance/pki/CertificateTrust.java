@@ -1,5 +1,6 @@
 package dev.tandem.appliance.pki;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -86,7 +87,7 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
                 }
             }
             throw new IllegalStateException("the JDK's PKIX TrustManagerFactory made no X509ExtendedTrustManager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build a trust manager for the cluster CA", e);
         }
     }

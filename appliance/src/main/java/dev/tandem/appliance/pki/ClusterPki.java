@@ -1,6 +1,7 @@
 package dev.tandem.appliance.pki;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -8,12 +9,14 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
@@ -151,16 +154,16 @@ public final class ClusterPki {
         return a;
     }
 
-    private static Path required(java.util.Optional<Path> file, String key) throws IOException {
+    private static Path required(Optional<Path> file, String key) throws IOException {
         return file.orElseThrow(() -> new IOException(key + " is required when its pair is given"));
     }
 
     private static void checkKeyMatches(X509Certificate cert, PrivateKey key, String what) throws IOException {
         try {
-            java.security.Signature sign = java.security.Signature.getInstance(
+            Signature sign = Signature.getInstance(
                     key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm());
             sign.initSign(key);
-            byte[] probe = "tandem".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] probe = "tandem".getBytes(StandardCharsets.US_ASCII);
             sign.update(probe);
             byte[] signature = sign.sign();
             sign.initVerify(cert.getPublicKey());

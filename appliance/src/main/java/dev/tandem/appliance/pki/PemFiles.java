@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -57,7 +59,7 @@ public final class PemFiles {
                 throw new IOException(file + " holds no PEM certificate");
             }
             return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (java.security.cert.CertificateException e) {
+        } catch (CertificateException e) {
             throw new IOException(file + " holds an unreadable certificate: " + e.getMessage(), e);
         }
     }
@@ -80,7 +82,7 @@ public final class PemFiles {
     public static PublicKey readPublicKey(Path file) throws IOException {
         try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
             Object object = parser.readObject();
-            if (object instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info) {
+            if (object instanceof SubjectPublicKeyInfo info) {
                 return new JcaPEMKeyConverter().getPublicKey(info);
             }
             throw new IOException(file + " holds no PEM public key");

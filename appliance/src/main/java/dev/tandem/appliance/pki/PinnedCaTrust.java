@@ -3,6 +3,8 @@ package dev.tandem.appliance.pki;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Locale;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -26,7 +28,7 @@ public final class PinnedCaTrust extends X509ExtendedTrustManager {
     }
 
     private static String normalize(String fingerprint) {
-        return fingerprint.trim().toUpperCase(java.util.Locale.ROOT).replaceFirst("^SHA256:", "").replace(":", "");
+        return fingerprint.trim().toUpperCase(Locale.ROOT).replaceFirst("^SHA256:", "").replace(":", "");
     }
 
     private X509ExtendedTrustManager delegate(X509Certificate[] chain) throws CertificateException {
@@ -37,7 +39,7 @@ public final class PinnedCaTrust extends X509ExtendedTrustManager {
             }
         }
         throw new CertificateException("the server presented no CA with fingerprint SHA256:" + fingerprint
-                + " (its chain: " + java.util.Arrays.stream(chain).map(c -> c.getSubjectX500Principal() + " "
+                + " (its chain: " + Arrays.stream(chain).map(c -> c.getSubjectX500Principal() + " "
                 + ClusterPki.fingerprint(c)).toList() + ")");
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.appliance.pki;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -40,7 +41,7 @@ public final class TlsContexts {
                 }
             }
             throw new IllegalStateException("the JDK's KeyManagerFactory made no X509KeyManager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot load a key pair for TLS: " + e.getMessage(), e);
         }
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -125,7 +127,7 @@ public final class Database implements AutoCloseable {
         try (Connection c = pool.getConnection();
              var ps = c.prepareStatement("MERGE INTO appliance_version (id, version, started_at) KEY (id) VALUES (1, ?, ?)")) {
             ps.setString(1, tandemVersion());
-            ps.setObject(2, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+            ps.setObject(2, OffsetDateTime.now(ZoneOffset.UTC));
             ps.executeUpdate();
         }
     }

@@ -1,5 +1,7 @@
 package dev.tandem.xds.bootstrap;
 
+import com.google.gson.Gson;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import dev.tandem.xds.translate.EnvoyTypes;
@@ -12,6 +14,7 @@ import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.BackoffStrategy;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
@@ -19,13 +22,12 @@ import io.envoyproxy.envoy.config.core.v3.KeepaliveSettings;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.core.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.core.v3.WatchedDirectory;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.config.core.v3.WatchedDirectory;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
@@ -33,8 +35,10 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -58,7 +62,7 @@ public final class EnvoyBootstrap {
      * @param tls the data plane's certificate files for mTLS to the peers; empty for peers that serve
      *            plaintext ({@code xds.insecure})
      */
-    public static Bootstrap build(String nodeId, String nodeGroup, List<XdsPeer> peers, java.util.Optional<XdsClientTls> tls) {
+    public static Bootstrap build(String nodeId, String nodeGroup, List<XdsPeer> peers, Optional<XdsClientTls> tls) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("a bootstrap needs at least one Tandem peer");
         }
@@ -84,9 +88,9 @@ public final class EnvoyBootstrap {
                 .build();
     }
 
-    private static Cluster xdsCluster(List<XdsPeer> peers, java.util.Optional<XdsClientTls> tls) {
+    private static Cluster xdsCluster(List<XdsPeer> peers, Optional<XdsClientTls> tls) {
         LocalityLbEndpoints.Builder endpoints = LocalityLbEndpoints.newBuilder();
-        peers.stream().sorted(java.util.Comparator.comparing(XdsPeer::name)).forEach(p -> endpoints.addLbEndpoints(
+        peers.stream().sorted(Comparator.comparing(XdsPeer::name)).forEach(p -> endpoints.addLbEndpoints(
                 LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setHostname(p.name()).setAddress(socket(p.address(), p.port())))));
         boolean allIps = peers.stream().allMatch(p -> p.address().matches("[0-9.]+|.*:.*"));
         Cluster.Builder cluster = Cluster.newBuilder();
@@ -152,8 +156,8 @@ public final class EnvoyBootstrap {
 
     /** Reads a bootstrap back strictly: every field must be one of Envoy's. */
     @SuppressWarnings("unchecked")
-    public static Bootstrap parseYaml(String yaml) throws com.google.protobuf.InvalidProtocolBufferException {
+    public static Bootstrap parseYaml(String yaml) throws InvalidProtocolBufferException {
         Map<String, Object> tree = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
-        return EnvoyTypes.parseJson(new com.google.gson.Gson().toJson(tree), Bootstrap.newBuilder()).build();
+        return EnvoyTypes.parseJson(new Gson().toJson(tree), Bootstrap.newBuilder()).build();
     }
 }

@@ -2,9 +2,11 @@ package dev.tandem.xds.bootstrap;
 
 import com.google.gson.GsonBuilder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A bootstrap for proxyless gRPC clients (grpc-java, grpc-go, grpc-js...): every Tandem peer as an
@@ -21,12 +23,12 @@ public final class GrpcBootstrap {
      *            file names gRFC A65 defines; empty for a peer that serves plaintext ({@code xds.insecure})
      */
     public static String json(String nodeId, String nodeGroup, String region, String zone, List<XdsPeer> peers,
-                              java.util.Optional<XdsClientTls> tls) {
+                              Optional<XdsClientTls> tls) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("a bootstrap needs at least one Tandem peer");
         }
         List<Object> servers = new ArrayList<>();
-        for (XdsPeer peer : peers.stream().sorted(java.util.Comparator.comparing(XdsPeer::name)).toList()) {
+        for (XdsPeer peer : peers.stream().sorted(Comparator.comparing(XdsPeer::name)).toList()) {
             Map<String, Object> server = new LinkedHashMap<>();
             String host = peer.address().contains(":") ? "[" + peer.address() + "]" : peer.address();
             server.put("server_uri", host + ":" + peer.port());

@@ -2,6 +2,7 @@ package dev.tandem.xds.bootstrap;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import dev.tandem.xds.translate.GroupResources;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -20,6 +21,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -126,11 +128,11 @@ public final class StaticBootstrap {
         return builder.build();
     }
 
-    private static TransportSocket socket(TransportSocket original, com.google.protobuf.Message config) {
+    private static TransportSocket socket(TransportSocket original, Message config) {
         return original.toBuilder().setTypedConfig(Any.pack(config)).build();
     }
 
-    private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+    private static <T extends Message> T unpack(Any any, Class<T> type) {
         try {
             return any.unpack(type);
         } catch (InvalidProtocolBufferException e) {
@@ -138,7 +140,7 @@ public final class StaticBootstrap {
         }
     }
 
-    private static <T> Map<String, T> byName(java.util.List<T> items, Function<T, String> name) {
+    private static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {
         return items.stream().collect(Collectors.toMap(name, Function.identity(), (a, b) -> a));
     }
 

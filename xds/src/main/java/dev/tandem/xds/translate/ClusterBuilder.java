@@ -7,6 +7,7 @@ import dev.tandem.xds.model.Upstream.UpstreamProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.v3.Percent;
 
 /**
  * EDS clusters. Endpoints always come by EDS over ADS, even for static upstreams: an endpoint change
@@ -44,7 +45,7 @@ final class ClusterBuilder {
         }
         if (dataPlane == DataPlaneKind.ENVOY && settings.healthyPanicThreshold() != null) {
             cluster.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
-                    .setHealthyPanicThreshold(io.envoyproxy.envoy.type.v3.Percent.newBuilder()
+                    .setHealthyPanicThreshold(Percent.newBuilder()
                             .setValue(settings.healthyPanicThreshold())));
         }
         // Proxyless gRPC always speaks HTTP/2 and has no use for Envoy's protocol options either.

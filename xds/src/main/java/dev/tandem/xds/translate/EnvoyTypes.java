@@ -1,14 +1,19 @@
 package dev.tandem.xds.translate;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
 /** The Envoy message types Tandem emits, including those packed in {@link Any}: for printing and parsing them back. */
@@ -22,10 +27,10 @@ public final class EnvoyTypes {
             .add(HttpConnectionManager.getDescriptor())
             .add(Router.getDescriptor())
             .add(HttpProtocolOptions.getDescriptor())
-            .add(io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor())
-            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
-            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
-            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
+            .add(Bootstrap.getDescriptor())
+            .add(UpstreamTlsContext.getDescriptor())
+            .add(DownstreamTlsContext.getDescriptor())
+            .add(Secret.getDescriptor())
             .build();
 
     private EnvoyTypes() {
@@ -35,13 +40,13 @@ public final class EnvoyTypes {
     public static String toJson(Message message) {
         try {
             return JsonFormat.printer().usingTypeRegistry(REGISTRY).preservingProtoFieldNames().print(message);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
         }
     }
 
     /** Parses Envoy's JSON form strictly: an unknown field is an error, as in Envoy. */
-    public static <T extends Message.Builder> T parseJson(String json, T builder) throws com.google.protobuf.InvalidProtocolBufferException {
+    public static <T extends Message.Builder> T parseJson(String json, T builder) throws InvalidProtocolBufferException {
         JsonFormat.parser().usingTypeRegistry(REGISTRY).merge(json, builder);
         return builder;
     }

@@ -17,15 +17,15 @@ final class HealthChecks {
 
     static io.envoyproxy.envoy.config.core.v3.HealthCheck activeCheck(HealthCheck check, UpstreamProtocol protocol) {
         io.envoyproxy.envoy.config.core.v3.HealthCheck.Builder out = io.envoyproxy.envoy.config.core.v3.HealthCheck.newBuilder()
-                .setTimeout(duration(check.timeout()))
-                .setInterval(duration(check.interval()))
+                .setTimeout(Durations.fromNanos(check.timeout().toNanos()))
+                .setInterval(Durations.fromNanos(check.interval().toNanos()))
                 .setHealthyThreshold(UInt32Value.of(check.healthyThreshold()))
                 .setUnhealthyThreshold(UInt32Value.of(check.unhealthyThreshold()))
                 // An idle failover target is otherwise checked only every 60 s: it must be known healthy
                 // before traffic spills to it.
-                .setNoTrafficInterval(duration(check.noTrafficInterval()));
+                .setNoTrafficInterval(Durations.fromNanos(check.noTrafficInterval().toNanos()));
         if (!check.jitter().isZero()) {
-            out.setIntervalJitter(duration(check.jitter()));
+            out.setIntervalJitter(Durations.fromNanos(check.jitter().toNanos()));
         }
         switch (check.type()) {
             case HTTP -> {
@@ -51,8 +51,8 @@ final class HealthChecks {
 
     static io.envoyproxy.envoy.config.cluster.v3.OutlierDetection outlierDetection(OutlierDetection od) {
         Builder out = io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
-                .setInterval(duration(od.interval()))
-                .setBaseEjectionTime(duration(od.baseEjectionTime()))
+                .setInterval(Durations.fromNanos(od.interval().toNanos()))
+                .setBaseEjectionTime(Durations.fromNanos(od.baseEjectionTime().toNanos()))
                 .setMaxEjectionPercent(UInt32Value.of(od.maxEjectionPercent()));
         // A zero threshold turns a detector off; Envoy's way is 0 % enforcement.
         out.setConsecutive5Xx(UInt32Value.of(Math.max(od.consecutive5xx(), 1)))
@@ -61,9 +61,5 @@ final class HealthChecks {
         out.setConsecutiveGatewayFailure(UInt32Value.of(Math.max(od.consecutiveGatewayFailure(), 1)))
                 .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(od.consecutiveGatewayFailure() == 0 ? 0 : 100));
         return out.build();
-    }
-
-    private static com.google.protobuf.Duration duration(java.time.Duration d) {
-        return Durations.fromNanos(d.toNanos());
     }
 }

@@ -1,13 +1,16 @@
 package dev.tandem.xds.translate;
 
+import com.google.protobuf.UInt32Value;
 import dev.tandem.xds.model.Upstream;
 import dev.tandem.xds.model.Upstream.Endpoint;
 import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,12 +30,12 @@ final class LoadAssignmentBuilder {
         if (overprovisioningFactor != null) {
             // Explicit even at Envoy's default, so the failover arithmetic reads in the config served.
             assignment.setPolicy(ClusterLoadAssignment.Policy.newBuilder()
-                    .setOverprovisioningFactor(com.google.protobuf.UInt32Value.of(overprovisioningFactor)));
+                    .setOverprovisioningFactor(UInt32Value.of(overprovisioningFactor)));
         }
         for (int priority = 0; priority < byPriority.size(); priority++) {
             Map<Upstream.Locality, List<Endpoint>> byLocality = new TreeMap<>();
             for (Endpoint e : byPriority.get(priority).endpoints()) {
-                byLocality.computeIfAbsent(e.locality(), l -> new java.util.ArrayList<>()).add(e);
+                byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
             }
             for (Map.Entry<Upstream.Locality, List<Endpoint>> entry : byLocality.entrySet()) {
                 assignment.addEndpoints(localityEndpoints(priority, entry.getKey(), entry.getValue()));
@@ -60,10 +63,10 @@ final class LoadAssignmentBuilder {
                             .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                                     .setAddress(e.address())
                                     .setPortValue(e.port()))))
-                    .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(e.weight()))
-                    .setHealthStatus(e.draining() ? io.envoyproxy.envoy.config.core.v3.HealthStatus.DRAINING
-                            : io.envoyproxy.envoy.config.core.v3.HealthStatus.UNKNOWN));
+                    .setLoadBalancingWeight(UInt32Value.of(e.weight()))
+                    .setHealthStatus(e.draining() ? HealthStatus.DRAINING
+                            : HealthStatus.UNKNOWN));
         }
-        return out.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(weight)).build();
+        return out.setLoadBalancingWeight(UInt32Value.of(weight)).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.xds.translate;
 
+import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import dev.tandem.xds.model.DataPlaneKind;
@@ -58,7 +59,7 @@ final class RouteConfigurationBuilder {
     private static io.envoyproxy.envoy.config.route.v3.Route route(Route route, DataPlaneKind dataPlane) {
         RouteAction.Builder action = RouteAction.newBuilder().setCluster(ResourceNames.cluster(route.to()));
         if (route.timeout() != null) {
-            com.google.protobuf.Duration timeout = Durations.fromNanos(route.timeout().toNanos());
+            Duration timeout = Durations.fromNanos(route.timeout().toNanos());
             if (dataPlane == DataPlaneKind.PROXYLESS_GRPC) {
                 // gRPC clients ignore RouteAction.timeout and read the stream duration instead.
                 action.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(timeout));

@@ -11,10 +11,12 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -82,7 +84,7 @@ public final class Translator {
             assignments.add(LoadAssignmentBuilder.build(name, byPriority, factor));
         }
         // The secrets this group's listeners and clusters name, and no others.
-        java.util.Set<String> secretNames = new TreeSet<>();
+        Set<String> secretNames = new TreeSet<>();
         for (Gateway gateway : gateways) {
             gateway.listeners().stream().map(Gateway.GatewayListener::certRef).filter(r -> !r.isEmpty()).forEach(secretNames::add);
         }
@@ -95,7 +97,7 @@ public final class Translator {
                 }
             }
         }
-        List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = secretNames.stream()
+        List<Secret> secrets = secretNames.stream()
                 .map(name -> TlsBuilder.secret(config.secret(name).orElseThrow())).toList();
         return new GroupResources(group, listeners, routeConfigurations, clusters, assignments, secrets,
                 gateways.get(0).rollout());
