@@ -1,6 +1,7 @@
 package dev.tandem.xds.serve;
 
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * A node group's halted rollout ({@code rollout.haltOnNack}): the revision that a node rejected and
@@ -9,9 +10,9 @@ import java.time.Instant;
  * @param heldTypes the types the halted revision changed: only those are held back
  */
 public record RolloutHalt(long revision, String nodeId, String type, String version, String detail, Instant at,
-                          java.util.Set<String> heldTypes) {
+                          Set<String> heldTypes) {
 
     public RolloutHalt {
-        heldTypes = java.util.Set.copyOf(heldTypes);
+        heldTypes = Set.copyOf(heldTypes);
     }
 }

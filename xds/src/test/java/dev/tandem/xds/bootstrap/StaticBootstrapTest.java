@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class StaticBootstrapTest {
         assertThat(read.secrets()).isEqualTo(edge.secrets());
         String wrong = "{\"nodeGroup\": \"x\", \"resources\": {\"listeners\": [{\"@type\": "
                 + "\"type.googleapis.com/envoy.config.cluster.v3.Cluster\", \"name\": \"c\"}]}}";
-        assertThatThrownBy(() -> ResourcesDocument.read(wrong.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> ResourcesDocument.read(wrong.getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("resources.listeners[0] is not a Listener");
     }
 
