@@ -4,6 +4,7 @@ import static dev.tandem.xds.feature.XdsHarness.QUIET;
 import static dev.tandem.xds.feature.XdsHarness.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.xds.snapshot.XdsType;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -33,7 +34,7 @@ class DeltaFeatureTest {
 
     @Test
     void aDeltaClientIsServedAndItsAckRecorded() throws Exception {
-        String listeners = xds.publish(config("mesh")).get("mesh").versionOf("listeners");
+        String listeners = xds.publish(config("mesh")).get("mesh").versionOf(XdsType.LISTENERS);
         DeltaStream client = xds.connect("delta-1", "mesh").delta();
         client.subscribe(LDS, "greeter");
         DeltaDiscoveryResponse response = client.next();

@@ -13,7 +13,7 @@ import java.util.Set;
  * One Delta ADS stream of a test data plane, driven step by step. Every request it builds names the
  * node. One test thread drives it.
  */
-final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
+final class DeltaStream extends AdsTestStream<DeltaDiscoveryResponse> {
 
     private final Node node;
     private final StreamObserver<DeltaDiscoveryRequest> requests;

@@ -4,6 +4,7 @@ import static dev.tandem.xds.feature.XdsHarness.QUIET;
 import static dev.tandem.xds.feature.XdsHarness.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.xds.snapshot.XdsType;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -35,7 +36,7 @@ class NackFeatureTest {
 
     /** picky-1 accepts revision 1's listeners and rejects revision 2's; the server has handled the NACK. */
     private Nacked pickyNacksRevision2() throws Exception {
-        String accepted = xds.publish(MESH).get("mesh").versionOf("listeners");
+        String accepted = xds.publish(MESH).get("mesh").versionOf(XdsType.LISTENERS);
         TestDataPlane process = xds.connect("picky-1", "mesh");
         SotwStream picky = process.sotw();
         picky.subscribe(LDS);
@@ -43,7 +44,7 @@ class NackFeatureTest {
         assertThat(first.getVersionInfo()).isEqualTo(accepted);
         picky.ack(first);
 
-        String rejected = xds.publish(MESH_2).get("mesh").versionOf("listeners");
+        String rejected = xds.publish(MESH_2).get("mesh").versionOf(XdsType.LISTENERS);
         DiscoveryResponse second = picky.next();
         assertThat(second.getVersionInfo()).isEqualTo(rejected);
         picky.nack(second, "no thanks");
@@ -110,7 +111,7 @@ class NackFeatureTest {
     void aNewRevisionReachesTheNodeThatNacked() throws Exception {
         Nacked nacked = pickyNacksRevision2();
 
-        String third = xds.publish(MESH_3).get("mesh").versionOf("listeners");
+        String third = xds.publish(MESH_3).get("mesh").versionOf(XdsType.LISTENERS);
         DiscoveryResponse next = nacked.stream().next();
         assertThat(next.getVersionInfo()).isEqualTo(third).isNotEqualTo(nacked.rejected());
         assertThat(next.getResourcesCount()).isEqualTo(3);

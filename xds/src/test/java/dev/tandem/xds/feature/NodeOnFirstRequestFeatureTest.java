@@ -3,6 +3,7 @@ package dev.tandem.xds.feature;
 import static dev.tandem.xds.feature.XdsHarness.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.xds.snapshot.XdsType;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -23,7 +24,7 @@ class NodeOnFirstRequestFeatureTest {
 
     @Test
     void aClientThatNamesItsNodeOnlyOnTheFirstRequestIsServedOnLaterRequests() throws Exception {
-        String routes = xds.publish(config("mesh")).get("mesh").versionOf("routes");
+        String routes = xds.publish(config("mesh")).get("mesh").versionOf(XdsType.ROUTES);
         TestDataPlane terse = xds.connect("terse-1", "mesh");
         SotwStream stream = terse.sotw();
         stream.send(DiscoveryRequest.newBuilder().setNode(terse.node()).setTypeUrl(LDS).addResourceNames("greeter").build());

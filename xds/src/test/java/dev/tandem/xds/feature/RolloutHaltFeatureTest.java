@@ -4,6 +4,7 @@ import static dev.tandem.xds.feature.XdsHarness.QUIET;
 import static dev.tandem.xds.feature.XdsHarness.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.xds.snapshot.XdsType;
 import dev.tandem.xds.serve.RolloutHalt;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import io.envoyproxy.controlplane.cache.Resources;
@@ -45,7 +46,7 @@ class RolloutHaltFeatureTest {
 
         GroupSnapshot revision2 = publish("2s");
         DiscoveryResponse second = early.next();
-        assertThat(second.getVersionInfo()).isEqualTo(revision2.versionOf("clusters"));
+        assertThat(second.getVersionInfo()).isEqualTo(revision2.versionOf(XdsType.CLUSTERS));
         early.nack(second, "connect timeout not allowed");
         // Once the listeners are answered, the NACK is on record.
         early.roundTrip(LDS, "greeter");
@@ -81,9 +82,9 @@ class RolloutHaltFeatureTest {
 
         SotwStream late = xds.connect("late-1", "mesh").sotw();
         late.subscribe(LDS, "greeter");
-        assertThat(late.next().getVersionInfo()).isEqualTo(served.versionOf("listeners"));
+        assertThat(late.next().getVersionInfo()).isEqualTo(served.versionOf(XdsType.LISTENERS));
         late.subscribe(EDS, "upstream:a");
-        assertThat(late.next().getVersionInfo()).isEqualTo(served.versionOf("endpoints"));
+        assertThat(late.next().getVersionInfo()).isEqualTo(served.versionOf(XdsType.ENDPOINTS));
     }
 
     @Test
@@ -93,7 +94,7 @@ class RolloutHaltFeatureTest {
         late.subscribe(CDS, "upstream:a");
         late.roundTrip(LDS, "greeter");
 
-        String fixed = publish("3s").versionOf("clusters");
+        String fixed = publish("3s").versionOf(XdsType.CLUSTERS);
         assertThat(xds.service().halt("mesh")).isEmpty();
         for (SotwStream stream : new SotwStream[] {late, early}) {
             DiscoveryResponse clusters = stream.next();
@@ -111,7 +112,7 @@ class RolloutHaltFeatureTest {
         picky.subscribe(LDS);
         picky.ack(picky.next());
         String second = xds.publish(mesh.replace("hosts: [greeter]", "hosts: [greeter, hello]"))
-                .get("mesh").versionOf("listeners");
+                .get("mesh").versionOf(XdsType.LISTENERS);
         picky.nack(picky.next(), "no thanks");
         picky.roundTrip(CDS);
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * the names it subscribed to and the version it accepted, and fills them into its ACKs and NACKs as
  * Envoy and gRPC do. Every request it builds names the node. One test thread drives it.
  */
-final class SotwStream extends AdsStream<DiscoveryResponse> {
+final class SotwStream extends AdsTestStream<DiscoveryResponse> {
 
     private final Node node;
     private final StreamObserver<DiscoveryRequest> requests;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -37,7 +38,7 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
     /**
      * How long a test listens to be sure nothing is sent. Whatever the service sends in answer to a
      * request or a publish is written within milliseconds in-process; a test that must know a request
-     * was handled first makes a round trip ({@link AdsStream#roundTrip}) rather than wait longer.
+     * was handled first makes a round trip ({@link AdsTestStream#roundTrip}) rather than wait longer.
      */
     static final Duration QUIET = Duration.ofMillis(500);
 
@@ -95,10 +96,12 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
         return publish(Translator.translate(ConfigLoader.load(yaml)));
     }
 
-    /** The one call of {@link XdsService}'s publishing. */
+    /** The one call of {@link XdsService}'s publishing: each group's snapshot built as the next revision, as the write path does. */
     private SortedMap<String, GroupSnapshot> publish(SortedMap<String, GroupResources> groups) {
         revision++;
-        return xds.publish(revision, groups).orTimeout(ResponseQueue.DEADLINE.toMillis(), TimeUnit.MILLISECONDS).join();
+        SortedMap<String, GroupSnapshot> snapshots = new TreeMap<>();
+        groups.forEach((group, resources) -> snapshots.put(group, GroupSnapshot.of(resources, revision)));
+        return xds.publish(revision, snapshots).orTimeout(ResponseQueue.DEADLINE.toMillis(), TimeUnit.MILLISECONDS).join();
     }
 
     /** A new process of node {@code nodeId} of {@code nodeGroup}, on a connection of its own. */

@@ -10,14 +10,14 @@ import java.util.function.Function;
  *
  * @param <R> the protocol's response
  */
-abstract class AdsStream<R> {
+abstract class AdsTestStream<R> {
 
     private final ResponseQueue<R> responses;
     private final Function<R, String> typeUrl;
     /** A response's version, to name it in a failure. */
     private final Function<R, String> version;
 
-    AdsStream(ResponseQueue<R> responses, Function<R, String> typeUrl, Function<R, String> version) {
+    AdsTestStream(ResponseQueue<R> responses, Function<R, String> typeUrl, Function<R, String> version) {
         this.responses = responses;
         this.typeUrl = typeUrl;
         this.version = version;
