@@ -18,6 +18,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.security.KeyPair;
+import java.util.Map;
 
 /** Every admin API call carries a bearer token of a role allowed to make it; refusals say why and are counted. */
 class AdminAuthIT {
@@ -149,11 +152,11 @@ class AdminAuthIT {
             secrets.add(created.out().trim());
             Reply joinToken = admin.post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\"}");
             secrets.add(joinToken.json().path("token").asText());
-            java.security.KeyPair key = dev.tandem.appliance.pki.CertificateAuthority.newKeyPair();
+            KeyPair key = dev.tandem.appliance.pki.CertificateAuthority.newKeyPair();
             secrets.add(dev.tandem.appliance.pki.PemFiles.pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY",
                     key.getPrivate().getEncoded())).lines().skip(1).findFirst().orElseThrow());
             Reply joined = admin.as(null).post("/api/v1/join", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                    java.util.Map.of("token", joinToken.json().path("token").asText(),
+                    Map.of("token", joinToken.json().path("token").asText(),
                             "csr", dev.tandem.appliance.pki.CertificateRequests.pem("edge-9", key))));
             assertThat(joined.status()).isEqualTo(201);
             answers.add(joined.body());
@@ -174,7 +177,7 @@ class AdminAuthIT {
         assertThat(answers).noneMatch(text -> text.contains("PRIVATE KEY"));
     }
 
-    private static String keyBody(Path file) throws java.io.IOException {
+    private static String keyBody(Path file) throws IOException {
         return Files.readString(file).lines().skip(1).findFirst().orElseThrow();
     }
 

@@ -17,6 +17,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The admin API and CLI against a running appliance: revisions, status, health, restarts, and bad
@@ -172,8 +179,8 @@ class ApplyApiIT {
         // still sending may see that as a broken pipe instead. Either way nothing is stored.
         try {
             assertThat(admin.post("/api/v1/apply", "#".repeat(9 * 1024 * 1024)).status()).isEqualTo(413);
-        } catch (java.io.UncheckedIOException refusedWhileSending) {
-            assertThat(refusedWhileSending).hasRootCauseInstanceOf(java.io.IOException.class);
+        } catch (UncheckedIOException refusedWhileSending) {
+            assertThat(refusedWhileSending).hasRootCauseInstanceOf(IOException.class);
         }
         assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
     }
@@ -204,7 +211,7 @@ class ApplyApiIT {
         String cert = Files.readString(Path.of("src/test/resources/test-gateway.pem"));
         String key = Files.readString(Path.of("src/test/resources/test-gateway.key"));
         String keyBody = key.lines().skip(1).findFirst().orElseThrow();
-        java.util.List<String> logged;
+        List<String> logged;
         try (dev.tandem.appliance.testing.LogCapture capture = dev.tandem.appliance.testing.LogCapture.start()) {
             String tls = VALID.replace("listeners: [{name: http, port: 10000}]",
                             "listeners: [{name: https, port: 10443, protocol: HTTPS, tls: {certRef: gw}}]")
@@ -237,17 +244,17 @@ class ApplyApiIT {
     }
 
     private static String indent(String pem) {
-        return pem.lines().map(l -> "    " + l + "\n").collect(java.util.stream.Collectors.joining());
+        return pem.lines().map(l -> "    " + l + "\n").collect(Collectors.joining());
     }
 
     @Test
     void anAdminPortInUseStopsTheStartWithTheReason(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             ApplianceConfig config = new ApplianceConfig("busy", other.resolve("data"),
                     new ApplianceConfig.Endpoint("127.0.0.1", taken.getLocalPort()), new ApplianceConfig.Endpoint("127.0.0.1", 0),
-                    java.util.Optional.empty()).withPki(dev.tandem.appliance.testing.TestPki.settings("busy"));
+                    Optional.empty()).withPki(dev.tandem.appliance.testing.TestPki.settings("busy"));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> Appliance.start(config))
-                    .isInstanceOf(java.io.IOException.class)
+                    .isInstanceOf(IOException.class)
                     .hasMessage("cannot listen for the admin API on 127.0.0.1:" + taken.getLocalPort()
                             + " (address in use, or not an address of this host)");
         }
@@ -284,7 +291,7 @@ class ApplyApiIT {
     }
 
     private String cli(String... args) {
-        String[] withToken = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] withToken = Arrays.copyOf(args, args.length + 2);
         withToken[args.length] = "--token-file";
         withToken[args.length + 1] = node.tokenFile().toString();
         args = withToken;

@@ -35,6 +35,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.security.SecureRandom;
 
 /**
  * Every published revision is exported, signed, to the fallback store, without ever holding up an
@@ -104,7 +106,7 @@ class ExportIT {
         Files.writeString(credentials, "accessKey=" + S3Server.CREDENTIALS.accessKey() + "\nsecretKey=" + S3Server.CREDENTIALS.secretKey() + "\n");
         Path keyFile = dir.resolve("export.key");
         byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
+        new SecureRandom().nextBytes(key);
         Files.writeString(keyFile, Base64.getEncoder().encodeToString(key));
         try (S3Server s3 = S3Server.start()) {
             ApplianceConfig config = new ApplianceConfig("s3-it", dir.resolve("data"), new ApplianceConfig.Endpoint("127.0.0.1", 0),
@@ -150,7 +152,7 @@ class ExportIT {
         }
     }
 
-    private static PublicKey exportKey(Path dataDir) throws java.io.IOException {
+    private static PublicKey exportKey(Path dataDir) throws IOException {
         return PemFiles.readPublicKey(dataDir.resolve("pki/export-signing.pub"));
     }
 

@@ -43,6 +43,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A data plane joins with a token and a CSR; a token works once (or N times, each for another node
@@ -186,8 +187,8 @@ class JoinIT {
 
     @Test
     void theCliCreatesJoinTokens() throws Exception {
-        java.io.StringWriter out = new java.io.StringWriter();
-        int exit = dev.tandem.appliance.cli.TandemCommand.commandLine().setOut(new java.io.PrintWriter(out)).execute("token", "create",
+        StringWriter out = new StringWriter();
+        int exit = dev.tandem.appliance.cli.TandemCommand.commandLine().setOut(new PrintWriter(out)).execute("token", "create",
                 "--node-group", "mesh", "--ttl", "10m", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", node.admin().base(), "--token-file", node.tokenFile().toString());
         assertThat(exit).isZero();
         Reply joined = join(node.admin().as(null), out.toString().trim(), csr("grpc-1", CertificateAuthority.newKeyPair()));
@@ -211,7 +212,7 @@ class JoinIT {
         assertThat(joined[1]).contains("\"cluster\": \"mesh\"").contains("\"type\": \"tls\"")
                 .contains("\"server_uri\": \"127.0.0.1:" + node.xdsPort() + "\"").contains(tls.resolve("client.pem").toString());
         assertThat(joined[2]).contains("joined as spiffe://tandem/group/mesh/node/grpc-7");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("client.key"))))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("client.key"))))
                 .isEqualTo("rw-------");
         X509Certificate first = certificate(Files.readString(tls.resolve("client.pem")));
 

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A push carries only the types that changed: per-type content-hash versions, seen from a data plane. */
 class PushesIT {
@@ -119,7 +121,7 @@ class PushesIT {
     }
 
     private static List<String> names(DiscoveryResponse response) throws Exception {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (com.google.protobuf.Any any : response.getResourcesList()) {
             names.add(any.unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class).getClusterName());
         }
@@ -132,7 +134,7 @@ class PushesIT {
 
     /** The counts once they have not changed for half a second. */
     private static List<Integer> settled(RawAdsClient client) {
-        java.util.concurrent.atomic.AtomicReference<List<Integer>> seen = new java.util.concurrent.atomic.AtomicReference<>(counts(client));
+        AtomicReference<List<Integer>> seen = new AtomicReference<>(counts(client));
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
                 .until(() -> seen.getAndSet(counts(client)).equals(seen.get()));
         return seen.get();

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code tandem serve} as an operator runs it: the packaged jar in its own process, with a config
@@ -56,7 +57,7 @@ class ServeProcessIT {
         AdminHttp admin = AdminHttp.withTokenFrom(adminPort, dir.resolve("data"));
         assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
         // First start: the PKI is created, keys private to the service user.
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        assertThat(PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
 
         // The CLI as a process prints what it got (status prints without a final newline of its own). The

@@ -18,6 +18,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * ADS on the wire: Delta as well as state-of-the-world, a NACK as an operator sees it in status,
@@ -212,7 +214,7 @@ class XdsProtocolsIT {
     void aReconnectingDeltaClientIsSentOnlyWhatItDoesNotHave() throws Exception {
         apply(CONFIG + "---\nkind: Route\nmetadata: {name: other}\nspec: {gateways: [mesh], hosts: [other], to: {upstream: b}}\n"
                 + "---\nkind: Upstream\nmetadata: {name: b}\nspec: {endpoints: [{address: 127.0.0.1, port: 9002}]}\n");
-        java.util.Map<String, String> had = new java.util.HashMap<>();
+        Map<String, String> had = new HashMap<>();
         try (RawAdsClient first = new RawAdsClient(node.xdsPort(), "delta-back", "mesh")) {
             first.sendDelta(DeltaDiscoveryRequest.newBuilder().setNode(first.node()).setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).build());
             DeltaDiscoveryResponse clusters = first.nextDelta();

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.file.Files;
 
 /** An HTTPS client for the admin API, as an operator's script would use it: it trusts the cluster CA only. */
 public final class AdminHttp {
@@ -44,11 +45,11 @@ public final class AdminHttp {
      * Reads the token the appliance wrote on first start into its data directory, and trusts the CA it
      * created there (or the test CA it was given).
      */
-    public static AdminHttp withTokenFrom(int port, java.nio.file.Path dataDir) {
+    public static AdminHttp withTokenFrom(int port, Path dataDir) {
         Path own = dataDir.resolve("pki/ca.pem");
         try {
-            return new AdminHttp(port, java.nio.file.Files.readString(dataDir.resolve("admin-token")).trim(),
-                    java.nio.file.Files.exists(own) ? own : TestPki.caFile());
+            return new AdminHttp(port, Files.readString(dataDir.resolve("admin-token")).trim(),
+                    Files.exists(own) ? own : TestPki.caFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,6 +12,12 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A bare ADS client that speaks the wire protocol step by step (SotW or Delta), for what grpc-java's
@@ -41,19 +47,19 @@ public final class RawAdsClient implements AutoCloseable {
     }
 
     /** Responses per type URL, in arrival order, while {@link #subscribeAndAck} runs. */
-    private final java.util.Map<String, java.util.List<DiscoveryResponse>> acked = new java.util.concurrent.ConcurrentHashMap<>();
-    private java.util.Map<String, java.util.List<String>> subscriptions;
+    private final Map<String, List<DiscoveryResponse>> acked = new ConcurrentHashMap<>();
+    private Map<String, List<String>> subscriptions;
 
     /**
      * Subscribes to the given types (empty names: wildcard) and ACKs every response, as a data plane
      * does; {@link #responses(String)} then counts what was pushed per type.
      */
-    public synchronized void subscribeAndAck(java.util.Map<String, java.util.List<String>> names) {
+    public synchronized void subscribeAndAck(Map<String, List<String>> names) {
         subscriptions = names;
         sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse response) {
-                acked.computeIfAbsent(response.getTypeUrl(), t -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(response);
+                acked.computeIfAbsent(response.getTypeUrl(), t -> new CopyOnWriteArrayList<>()).add(response);
                 synchronized (RawAdsClient.this) {
                     sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
                             .addAllResourceNames(subscriptions.get(response.getTypeUrl()))
@@ -76,7 +82,7 @@ public final class RawAdsClient implements AutoCloseable {
 
     /** How many responses of {@code typeUrl} arrived since {@link #subscribeAndAck}. */
     public int responses(String typeUrl) {
-        return acked.getOrDefault(typeUrl, java.util.List.of()).size();
+        return acked.getOrDefault(typeUrl, List.of()).size();
     }
 
     public void sendSotw(DiscoveryRequest request) {
@@ -102,28 +108,28 @@ public final class RawAdsClient implements AutoCloseable {
     }
 
     /** The next SotW response within {@code wait}, or empty: for asserting that nothing is sent. */
-    public java.util.Optional<DiscoveryResponse> pollSotw(java.time.Duration wait) throws InterruptedException {
+    public Optional<DiscoveryResponse> pollSotw(Duration wait) throws InterruptedException {
         Object item = received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         if (item instanceof Throwable t) {
             throw new AssertionError("stream failed", t);
         }
-        return java.util.Optional.ofNullable((DiscoveryResponse) item);
+        return Optional.ofNullable((DiscoveryResponse) item);
     }
 
     /** The next Delta response within {@code wait}, or empty. */
-    public java.util.Optional<DeltaDiscoveryResponse> pollDelta(java.time.Duration wait) throws InterruptedException {
+    public Optional<DeltaDiscoveryResponse> pollDelta(Duration wait) throws InterruptedException {
         Object item = received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         if (item instanceof Throwable t) {
             throw new AssertionError("stream failed", t);
         }
-        return java.util.Optional.ofNullable((DeltaDiscoveryResponse) item);
+        return Optional.ofNullable((DeltaDiscoveryResponse) item);
     }
 
     /**
      * The status the stream failed with, within {@code wait}; responses before it are skipped when
      * {@code servedBefore}, and fail the test otherwise (a refused data plane must get nothing).
      */
-    public io.grpc.Status awaitFailure(java.time.Duration wait, boolean servedBefore) throws InterruptedException {
+    public io.grpc.Status awaitFailure(Duration wait, boolean servedBefore) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             Object item = received.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
@@ -138,7 +144,7 @@ public final class RawAdsClient implements AutoCloseable {
     }
 
     /** Sends {@code request} (SotW) and returns the status the stream was refused with; nothing may be served. */
-    public io.grpc.Status refusal(DiscoveryRequest request, java.time.Duration wait) throws InterruptedException {
+    public io.grpc.Status refusal(DiscoveryRequest request, Duration wait) throws InterruptedException {
         sendSotw(request);
         return awaitFailure(wait, false);
     }

@@ -25,6 +25,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import org.bouncycastle.asn1.x509.GeneralName;
+import java.util.Comparator;
 
 /**
  * One cluster CA for every appliance a test JVM starts (brought as the operator's own CA, so the
@@ -158,7 +159,7 @@ public final class TestPki {
 
     private static void deleteFiles() {
         try (var files = Files.walk(DIR)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temp folder left behind is harmless
         }

@@ -1,5 +1,8 @@
 package dev.tandem.appliance.testing;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * grpc-java's xDS client reads its bootstrap once per JVM, before the first {@code xds:} channel.
  * Every IT in the JVM that uses the client therefore points it at one xDS port, chosen here, and
@@ -18,8 +21,8 @@ public final class XdsClientBootstrap {
         // 1.85 reads its files through TandemTlsCredentialsProvider.
         TestPki.ClientCertificate certificate = TestPki.dataPlane(NODE_ID, NODE_GROUP);
         System.setProperty("io.grpc.xds.bootstrapConfig", dev.tandem.xds.bootstrap.GrpcBootstrap.json(NODE_ID, NODE_GROUP,
-                "site-a", "", java.util.List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)),
-                java.util.Optional.of(certificate.files())));
+                "site-a", "", List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)),
+                Optional.of(certificate.files())));
     }
 
     private XdsClientBootstrap() {
