@@ -157,9 +157,9 @@ public final class Appliance implements AutoCloseable {
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
             RevisionService serving = revisions;
-            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
-                    new JoinTokens(), pki, certificates, xds, Optional.ofNullable(exporter), metrics,
-                    () -> self[0] != null && self[0].ready && !serving.publication().failing());
+            AdminApi.routing(routing, new AdminApi.Dependencies(config.withPorts(config.admin().port(), xdsServer.port()),
+                    revisions, store, audit, tokens, new JoinTokens(), pki, certificates, xds, Optional.ofNullable(exporter),
+                    metrics, () -> self[0] != null && self[0].ready && !serving.publication().failing(), clock));
             if (exporter != null) {
                 metrics.export(exporter);
             }
