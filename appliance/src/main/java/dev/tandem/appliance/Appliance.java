@@ -118,9 +118,9 @@ public final class Appliance implements AutoCloseable {
             AtomicBoolean ready = new AtomicBoolean();
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
-            AdminApi.routing(routing, config.withPorts(config.admin().port(), xdsServer.port()), revisions, store, audit, tokens,
-                    new JoinTokens(), pki, certificates, xds, exporter, metrics,
-                    () -> ready.get() && !revisions.publication().failing());
+            AdminApi.routing(routing, new AdminApi.Dependencies(config.withPorts(config.admin().port(), xdsServer.port()),
+                    revisions, store, audit, tokens, new JoinTokens(), pki, certificates, xds, exporter, metrics,
+                    () -> ready.get() && !revisions.publication().failing(), clock));
             exporter.ifPresent(metrics::export);
             CertificateTrust adminTrust = new CertificateTrust(pki.ca().certificate(),
                     new RefusalLog("admin API", metrics::adminRefused, clock), clock);

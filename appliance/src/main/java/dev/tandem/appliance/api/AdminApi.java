@@ -23,38 +23,50 @@ import java.util.function.BooleanSupplier;
 /** The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}, {@code /metrics}. */
 public final class AdminApi {
 
+    /**
+     * What the admin API serves and changes.
+     *
+     * @param config   the node's config, with the ports its servers bound (bootstraps advertise the xDS port)
+     * @param exporter empty when export is disabled: no {@code /api/v1/export}, and {@code "export": null} in the status
+     * @param ready    whether the appliance serves its current config (servers up, snapshots set)
+     * @param clock    the time of tokens, certificates and audit entries the API writes
+     */
+    public record Dependencies(ApplianceConfig config, RevisionService revisions, RevisionStore store, AuditLog audit,
+                               AdminTokens tokens, JoinTokens joinTokens, ClusterPki pki, IssuedCertificates certificates,
+                               XdsService xds, Optional<Exporter> exporter, TandemMetrics metrics, BooleanSupplier ready,
+                               Clock clock) {
+    }
+
     private AdminApi() {
     }
 
-    /**
-     * @param ready whether the appliance serves its current config (servers up, snapshots set)
-     */
-    public static void routing(HttpRouting.Builder routing, ApplianceConfig config, RevisionService revisions,
-                               RevisionStore store, AuditLog audit, AdminTokens tokens, JoinTokens joinTokens, ClusterPki pki,
-                               IssuedCertificates certificates, XdsService xds, Optional<Exporter> exporter,
-                               TandemMetrics metrics, BooleanSupplier ready) {
-        Clock clock = Clock.systemUTC();
+    /** Adds every route of the admin API to {@code routing}, with its token filter and its one error mapping. */
+    public static void routing(HttpRouting.Builder routing, Dependencies deps) {
+        ApplianceConfig config = deps.config();
+        TandemMetrics metrics = deps.metrics();
+        Clock clock = deps.clock();
         RouteTable routes = new RouteTable();
         ApiErrors errors = new ApiErrors(routes, metrics::adminInternalError);
-        routing.addFilter(new BearerTokenFilter(tokens, metrics::adminRefused, errors));
-        routing.register("/api/v1", routes.recording("/api/v1", new AdminTokensService(tokens, audit, clock)));
-        exporter.ifPresent(e -> routing.register("/api/v1", routes.recording("/api/v1", new ExportService(e))));
-        CertificateIssuer issuer = new CertificateIssuer(pki, config.pki().clusterName(), certificates, audit);
+        routing.addFilter(new BearerTokenFilter(deps.tokens(), metrics::adminRefused));
+        routing.register("/api/v1", routes.recording("/api/v1", new AdminTokensService(deps.tokens(), deps.audit(), clock)));
+        deps.exporter().ifPresent(e -> routing.register("/api/v1", routes.recording("/api/v1", new ExportService(e))));
+        CertificateIssuer issuer = new CertificateIssuer(deps.pki(), config.pki().clusterName(), deps.certificates(), deps.audit());
         routing.register("/api/v1", routes.recording("/api/v1",
-                new JoinService(joinTokens, issuer, audit, clock, config.xdsPeers(), config.xdsInsecure(), metrics::joinRefused),
-                new CertificatesService(issuer, certificates, audit, clock),
-                new ApplyService(revisions, new ApplyAdmission(ApplyAdmission.DEFAULT_CONCURRENT, ApplyAdmission.DEFAULT_WAIT,
+                new JoinService(deps.joinTokens(), issuer, deps.audit(), clock, config.xdsPeers(), config.xdsInsecure(),
+                        metrics::joinRefused),
+                new CertificatesService(issuer, deps.certificates(), deps.audit(), clock),
+                new ApplyService(deps.revisions(), new ApplyAdmission(ApplyAdmission.DEFAULT_CONCURRENT, ApplyAdmission.DEFAULT_WAIT,
                         () -> metrics.adminRefused("busy"))),
-                new StatusService(config.nodeId(), revisions, xds, config.xdsInsecure(), exporter),
-                new RevisionsService(store),
-                new BootstrapService(config.xdsPeers(), xds, config.xdsInsecure()),
-                new AuditService(audit)));
+                new StatusService(config.nodeId(), deps.revisions(), deps.xds(), config.xdsInsecure(), deps.exporter()),
+                new RevisionsService(deps.store()),
+                new BootstrapService(config.xdsPeers(), deps.xds(), config.xdsInsecure()),
+                new AuditService(deps.audit())));
         HttpService open = rules -> rules
                 .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE,
                         "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
                 .get("/readyz", (req, res) -> {
-                    boolean up = ready.getAsBoolean();
+                    boolean up = deps.ready().getAsBoolean();
                     Json.send(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("ready", up));
                 });
         routing.register(routes.recording("", open)).any(errors::unmatched).error(Exception.class, errors::handle);

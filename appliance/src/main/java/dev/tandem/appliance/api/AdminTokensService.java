@@ -1,7 +1,6 @@
 package dev.tandem.appliance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.Role;
 import dev.tandem.appliance.store.AuditLog;
@@ -14,13 +13,14 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/v1/admin-tokens {"name": N, "role": viewer|operator|admin}} creates a token and
- * returns it, once; {@code GET /api/v1/admin-tokens} lists names and roles. Admin only (see the filter).
+ * returns it, once; {@code GET /api/v1/admin-tokens} lists names and roles;
+ * {@code DELETE /api/v1/admin-tokens/{name}} revokes one and {@code POST /api/v1/admin-tokens/{name}/role
+ * {"role": R}} gives it another role (never to the last admin token). Admin only (see the filter).
  */
 final class AdminTokensService implements HttpService {
 
@@ -59,72 +59,57 @@ final class AdminTokensService implements HttpService {
         try {
             tokens.revoke(audit, name, Event.of(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'"));
         } catch (AdminTokens.Refused e) {
-            Json.error(res, Status.CONFLICT_409, "not revoked", List.of(e.getMessage()));
-            return;
+            throw new ApiRefusal(Status.CONFLICT_409, "not revoked", e.getMessage());
         }
         Json.ok(res, Map.of("name", name, "revoked", true));
     }
 
     private void changeRole(ServerRequest req, ServerResponse res) throws Exception {
         String name = req.path().pathParameters().get("name");
-        JsonNode body = JoinService.body(req, res);
-        if (body == null) {
-            return;
-        }
-        var role = Role.named(body.path("role").asText(""));
-        if (role.isEmpty()) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("role must be one of viewer, operator, admin (got '"
-                    + body.path("role").asText("") + "')"));
-            return;
-        }
+        JsonNode body = Json.body(req);
+        String roleText = body.path("role").asText("");
+        Role role = Role.named(roleText).orElseThrow(() -> new ApiRefusal(Status.BAD_REQUEST_400, "invalid body",
+                "role must be one of viewer, operator, admin (got '" + roleText + "')"));
         String by = holder(req);
         Role before;
         try {
-            before = tokens.changeRole(audit, name, role.get(), previous -> Event.of(clock.instant(), by,
+            before = tokens.changeRole(audit, name, role, previous -> Event.of(clock.instant(), by,
                     Callers.origin(req), "admin-token-role-change", "token '" + name + "': " + previous.spelling() + " -> "
-                            + role.get().spelling()));
+                            + role.spelling()));
         } catch (AdminTokens.Refused e) {
-            Json.error(res, Status.CONFLICT_409, "role not changed", List.of(e.getMessage()));
-            return;
+            throw new ApiRefusal(Status.CONFLICT_409, "role not changed", e.getMessage());
         }
-        Json.ok(res, Map.of("name", name, "role", role.get().spelling(), "previousRole", before.spelling()));
-    }
-
-    private static String holder(ServerRequest req) {
-        return req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        Json.ok(res, Map.of("name", name, "role", role.spelling(), "previousRole", before.spelling()));
     }
 
     private void create(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body;
-        try {
-            body = new ObjectMapper().readTree(req.content().hasEntity() ? req.content().as(String.class) : "{}");
-        } catch (java.io.IOException e) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("the body must be JSON: {\"name\": ..., \"role\": ...}"));
-            return;
-        }
+        JsonNode body = Json.body(req, "the body must be JSON: {\"name\": ..., \"role\": ...}");
         String name = body.path("name").asText("");
         String roleText = body.path("role").asText("");
         var role = Role.named(roleText);
         if (!NAME.matcher(name).matches() || role.isEmpty()) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of(
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body",
                     "name must be 1 to 100 letters, digits, '.', '_' or '-'; role one of viewer, operator, admin (got name '"
-                            + name + "', role '" + roleText + "')"));
-            return;
+                            + name + "', role '" + roleText + "')");
         }
-        String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        String by = holder(req);
         String token;
         Instant now = clock.instant();
         try {
             token = audit.audited(c -> tokens.create(c, name, role.get(), by, now), created -> Event.of(now, by,
                     Callers.origin(req), "admin-token-create", "token '" + name + "' with role " + role.get().spelling()));
         } catch (IllegalArgumentException e) {
-            Json.error(res, Status.CONFLICT_409, "token exists", List.of(e.getMessage()));
-            return;
+            throw new ApiRefusal(Status.CONFLICT_409, "token exists", e.getMessage());
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
         out.put("role", role.get().spelling());
         out.put("token", token);
         Json.send(res, Status.CREATED_201, out);
+    }
+
+    /** The name of the caller's token ({@code ?} when the filter did not register one). */
+    private static String holder(ServerRequest req) {
+        return req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
     }
 }

@@ -2,6 +2,8 @@ package dev.tandem.appliance.api;
 
 import dev.tandem.appliance.ErrorReference;
 import dev.tandem.appliance.store.Database;
+import dev.tandem.xds.model.ConfigError;
+import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.NotFoundException;
@@ -15,12 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where every exception a handler lets out becomes an answer, in the one error shape
- * ({@link Json#error}). A client's mistake is a 4xx that says what to do: an unknown path 404, a
- * known path with another method 405 with {@code Allow}, Helidon's own 4xx refusals as they are;
- * none of them is logged as an error. Anything else is an internal error: logged once with its stack
- * trace under a short reference, and answered 500 with only that reference (never a class name or
- * message, which can hold internals).
+ * Where every exception a handler or the token filter lets out becomes an answer, in the one error
+ * shape ({@link Json#error}): handlers throw their refusals ({@link ApiRefusal}) and an apply's invalid
+ * config ({@link InvalidConfigException}) rather than write them. A client's mistake is a 4xx that says
+ * what to do: an unknown path 404, a known path with another method 405 with {@code Allow}, Helidon's
+ * own 4xx refusals as they are; none of them is logged as an error. Anything else is an internal
+ * error: logged once with its stack trace under a short reference, and answered 500 with only that
+ * reference (never a class name or message, which can hold internals).
  */
 final class ApiErrors {
 
@@ -50,17 +53,26 @@ final class ApiErrors {
         }
     }
 
-    /** The error handler of the routing: every exception a handler lets out. */
+    /** The error handler of the routing: every exception a handler or the token filter lets out. */
     void handle(ServerRequest req, ServerResponse res, Exception e) {
+        if (e instanceof ApiRefusal refusal) {
+            refuse(res, refusal);
+            return;
+        }
+        if (e instanceof InvalidConfigException invalid) {
+            // An apply's config, refused whole: every error of the file, one detail each.
+            List<String> details = invalid.errors().stream().map(ConfigError::toString).toList();
+            Json.error(res, Status.BAD_REQUEST_400, "invalid gateway config: " + details.size() + " error(s)", details);
+            return;
+        }
         if (e instanceof NotFoundException) {
             unmatched(req, res);
             return;
         }
         if (Database.lockTimedOut(e)) {
             // Writes queued on one row for longer than the store waits: the caller's to retry, not a fault.
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            Json.error(res, Status.SERVICE_UNAVAILABLE_503, "busy", List.of("another write holds what this one needs; "
-                    + "retry after 1 s"));
+            refuse(res, new ApiRefusal(Status.SERVICE_UNAVAILABLE_503, "busy", "another write holds what this one needs; "
+                    + "retry after 1 s").withHeader(HeaderNames.RETRY_AFTER, "1"));
             return;
         }
         if (e instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
@@ -72,7 +84,7 @@ final class ApiErrors {
     }
 
     /** A failure of the appliance itself: logged with a reference, answered with only the reference. */
-    void internal(ServerRequest req, ServerResponse res, Throwable e) {
+    private void internal(ServerRequest req, ServerResponse res, Throwable e) {
         String reference = ErrorReference.next();
         internalError.run();
         LOG.error("internal error {}: {} {}", reference, req.prologue().method().text(), req.path().absolute().path(), e);
@@ -80,4 +92,8 @@ final class ApiErrors {
                 + ": the appliance log has the details under this reference"));
     }
 
+    private static void refuse(ServerResponse res, ApiRefusal refusal) {
+        refusal.headers().forEach(res::header);
+        Json.error(res, refusal.status(), refusal.error(), refusal.details());
+    }
 }

@@ -2,10 +2,7 @@ package dev.tandem.appliance.api;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -53,10 +50,11 @@ final class ApplyAdmission {
     }
 
     /**
-     * Runs {@code work} once one of the permits is free and returns its result; or answers 503 when
-     * none frees within the wait, and returns empty.
+     * Runs {@code work} once one of the permits is free and returns its result.
+     *
+     * @throws ApiRefusal 503 with {@code Retry-After} when none frees within the wait
      */
-    <T> Optional<T> call(ServerResponse res, Parse<T> work) throws Exception {
+    <T> T call(Parse<T> work) throws Exception {
         boolean admitted;
         try {
             admitted = permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
@@ -67,13 +65,12 @@ final class ApplyAdmission {
         }
         if (!admitted) {
             refused.run();
-            res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-            Json.error(res, Status.SERVICE_UNAVAILABLE_503, "busy: " + concurrent + " apply(s) being processed",
-                    List.of("no apply slot freed within " + wait.toMillis() + " ms; retry after " + RETRY_AFTER_SECONDS + " s"));
-            return Optional.empty();
+            throw new ApiRefusal(Status.SERVICE_UNAVAILABLE_503, "busy: " + concurrent + " apply(s) being processed",
+                    "no apply slot freed within " + wait.toMillis() + " ms; retry after " + RETRY_AFTER_SECONDS + " s")
+                    .withHeader(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         try {
-            return Optional.of(work.run());
+            return work.run();
         } finally {
             permits.release();
         }

@@ -3,20 +3,19 @@ package dev.tandem.appliance.api;
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.appliance.revisions.RevisionService.ApplyResult;
-import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.GatewayConfig;
-import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** {@code POST /api/v1/apply}: a YAML gateway config in the body becomes the next revision. */
+/**
+ * {@code POST /api/v1/apply}: a YAML gateway config in the body becomes the next revision. A config
+ * that is not valid is refused whole by {@link ApiErrors}, every error of the file listed.
+ */
 final class ApplyService implements HttpService {
 
     private final RevisionService revisions;
@@ -38,26 +37,18 @@ final class ApplyService implements HttpService {
         String actor = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
                 .map(AdminTokens.Holder::name).orElse("anonymous");
         String from = Callers.origin(req);
-        try {
-            Optional<GatewayConfig> config = admission.call(res, () -> revisions.parse(yaml));
-            if (config.isEmpty()) {
-                return;
-            }
-            ApplyResult result = revisions.apply(yaml, config.get(), actor, from);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("revision", result.revision());
-            body.put("unchanged", result.unchanged());
-            body.put("nodeGroups", result.nodeGroups());
-            body.put("versions", result.versions());
-            // Stored either way (numbers are never reused); a publish that failed is retried until it succeeds.
-            body.put("published", result.published());
-            if (!result.published()) {
-                body.put("publishError", result.publishError());
-            }
-            Json.send(res, result.unchanged() ? Status.OK_200 : Status.CREATED_201, body);
-        } catch (InvalidConfigException e) {
-            List<String> details = e.errors().stream().map(ConfigError::toString).toList();
-            Json.error(res, Status.BAD_REQUEST_400, "invalid gateway config: " + details.size() + " error(s)", details);
+        GatewayConfig config = admission.call(() -> revisions.parse(yaml));
+        ApplyResult result = revisions.apply(yaml, config, actor, from);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("revision", result.revision());
+        body.put("unchanged", result.unchanged());
+        body.put("nodeGroups", result.nodeGroups());
+        body.put("versions", result.versions());
+        // Stored either way (numbers are never reused); a publish that failed is retried until it succeeds.
+        body.put("published", result.published());
+        if (!result.published()) {
+            body.put("publishError", result.publishError());
         }
+        Json.send(res, result.unchanged() ? Status.OK_200 : Status.CREATED_201, body);
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.appliance.api;
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.Role;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.InternalServerException;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
@@ -10,7 +11,6 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -26,12 +26,10 @@ final class BearerTokenFilter implements Filter {
 
     private final AdminTokens tokens;
     private final Consumer<String> refused;
-    private final ApiErrors errors;
 
-    BearerTokenFilter(AdminTokens tokens, Consumer<String> refused, ApiErrors errors) {
+    BearerTokenFilter(AdminTokens tokens, Consumer<String> refused) {
         this.tokens = tokens;
         this.refused = refused;
-        this.errors = errors;
     }
 
     @Override
@@ -45,27 +43,23 @@ final class BearerTokenFilter implements Filter {
         }
         Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION);
         if (header.isEmpty() || !header.get().startsWith("Bearer ")) {
-            refuse(res, Status.UNAUTHORIZED_401, "missing-token", "unauthorized",
-                    "this call needs Authorization: Bearer <admin token>");
-            return;
+            throw refused(Status.UNAUTHORIZED_401, "missing-token", "unauthorized", "this call needs Authorization: Bearer <admin token>");
         }
         Optional<AdminTokens.Holder> holder;
         try {
             holder = tokens.holder(header.get().substring("Bearer ".length()).trim());
         } catch (SQLException e) {
-            errors.internal(req, res, e);
-            return;
+            // Helidon hands the cause to the error handler: logged and answered as any internal error.
+            throw new InternalServerException("the admin token could not be looked up", e);
         }
         if (holder.isEmpty()) {
-            refuse(res, Status.UNAUTHORIZED_401, "invalid-token", "unauthorized", "the bearer token is not a valid admin token");
-            return;
+            throw refused(Status.UNAUTHORIZED_401, "invalid-token", "unauthorized", "the bearer token is not a valid admin token");
         }
         Role needed = needed(req.prologue().method(), path);
         if (!holder.get().role().allows(needed)) {
-            refuse(res, Status.FORBIDDEN_403, "forbidden-role", "forbidden", "token '" + holder.get().name() + "' has role "
+            throw refused(Status.FORBIDDEN_403, "forbidden-role", "forbidden", "token '" + holder.get().name() + "' has role "
                     + holder.get().role().spelling() + "; " + req.prologue().method().text() + " " + path + " needs "
                     + needed.spelling());
-            return;
         }
         req.context().register(HOLDER, holder.get());
         chain.proceed();
@@ -81,11 +75,10 @@ final class BearerTokenFilter implements Filter {
         return method == Method.GET || method == Method.HEAD ? Role.VIEWER : Role.OPERATOR;
     }
 
-    private void refuse(RoutingResponse res, Status status, String reason, String error, String detail) {
+    /** Counts the refusal under {@code reason} and returns it, to be thrown. */
+    private ApiRefusal refused(Status status, String reason, String error, String detail) {
         refused.accept(reason);
-        if (status == Status.UNAUTHORIZED_401) {
-            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tandem\"");
-        }
-        Json.error(res, status, error, List.of(detail));
+        ApiRefusal refusal = new ApiRefusal(status, error, detail);
+        return status == Status.UNAUTHORIZED_401 ? refusal.withHeader(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tandem\"") : refusal;
     }
 }

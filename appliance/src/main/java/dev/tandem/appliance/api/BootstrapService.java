@@ -2,6 +2,7 @@ package dev.tandem.appliance.api;
 
 import dev.tandem.xds.bootstrap.EnvoyBootstrap;
 import dev.tandem.xds.bootstrap.GrpcBootstrap;
+import dev.tandem.xds.bootstrap.XdsClientTls;
 import dev.tandem.xds.bootstrap.XdsPeer;
 import dev.tandem.xds.serve.XdsService;
 import io.helidon.http.HeaderNames;
@@ -10,10 +11,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.nio.file.Path;
-import dev.tandem.xds.bootstrap.XdsClientTls;
 import java.util.regex.Pattern;
 
 /**
@@ -49,28 +49,25 @@ final class BootstrapService implements HttpService {
         Optional<XdsClientTls> tls = xdsInsecure ? Optional.empty()
                 : Optional.of(XdsClientTls.in(Path.of(req.query().first("tlsDir").orElse(XdsClientTls.DEFAULT_DIR))));
         if (group.isEmpty()) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid query", List.of("group is required (the node group, node.cluster)"));
-            return;
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query", "group is required (the node group, node.cluster)");
         }
         for (String[] param : new String[][] {{"group", group}, {"node", node}}) {
             if (!NAME.matcher(param[1]).matches()) {
-                Json.error(res, Status.BAD_REQUEST_400, "invalid query", List.of(param[0] + " '" + param[1]
-                        + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-'"));
-                return;
+                throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query", param[0] + " '" + param[1]
+                        + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
             }
         }
         if (!xds.served().containsKey(group)) {
-            Json.error(res, Status.NOT_FOUND_404, "unknown node group", List.of("no Gateway defines node group '" + group
-                    + "' (known: " + xds.served().keySet() + ")"));
-            return;
+            throw new ApiRefusal(Status.NOT_FOUND_404, "unknown node group", "no Gateway defines node group '" + group
+                    + "' (known: " + xds.served().keySet() + ")");
         }
         switch (format) {
             case "envoy" -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
                     .send(EnvoyBootstrap.toYaml(EnvoyBootstrap.build(node, group, peers, tls)));
             case "grpc" -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
                     .send(GrpcBootstrap.json(node, group, region, zone, peers, tls));
-            default -> Json.error(res, Status.BAD_REQUEST_400, "invalid query",
-                    List.of("format '" + format + "' is not one of [envoy, grpc]"));
+            default -> throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query",
+                    "format '" + format + "' is not one of [envoy, grpc]");
         }
     }
 }

@@ -1,14 +1,18 @@
 package dev.tandem.appliance.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.auth.IssuedCertificates;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
 import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.store.AuditLog;
+import io.helidon.http.Status;
+import java.io.IOException;
 import java.io.StringReader;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.sql.Connection;
 import java.security.cert.X509Certificate;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,8 +24,10 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
@@ -57,13 +63,16 @@ final class CertificateIssuer {
         return ClusterPki.fingerprint(pki.ca().certificate());
     }
 
-    /** The checked {@code csr} of a JSON body, or null after answering 400 with what is wrong with it. */
-    static CheckedCsr csrOf(com.fasterxml.jackson.databind.JsonNode body, io.helidon.webserver.http.ServerResponse res) {
+    /**
+     * The checked {@code csr} of a JSON body.
+     *
+     * @throws ApiRefusal 400 saying what is wrong with it
+     */
+    static CheckedCsr csrOf(JsonNode body) {
         try {
             return check(body.path("csr").asText(""));
         } catch (IllegalArgumentException e) {
-            Json.error(res, io.helidon.http.Status.BAD_REQUEST_400, "invalid certificate request", List.of(String.valueOf(e.getMessage())));
-            return null;
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid certificate request", String.valueOf(e.getMessage()));
         }
     }
 
@@ -84,8 +93,7 @@ final class CertificateIssuer {
                         + request.getSubject() + "'");
             }
             return new CheckedCsr(new JcaPKCS10CertificationRequest(request).getPublicKey(), nodeId);
-        } catch (java.io.IOException | java.security.GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
-                 | org.bouncycastle.pkcs.PKCSException | RuntimeException e) {
+        } catch (IOException | GeneralSecurityException | OperatorCreationException | PKCSException | RuntimeException e) {
             if (e instanceof IllegalArgumentException illegal) {
                 throw illegal;
             }

@@ -15,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,23 +51,18 @@ final class CertificatesService implements HttpService {
     }
 
     private void revoke(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = JoinService.body(req, res);
-        if (body == null) {
-            return;
-        }
+        JsonNode body = Json.body(req);
         String serial = req.path().pathParameters().get("serial");
         String reason = body.path("reason").asText("").strip();
         if (reason.length() > 400) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("reason is limited to 400 characters"));
-            return;
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", "reason is limited to 400 characters");
         }
         String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
         Instant now = clock.instant();
         try {
             IssuedCertificates.normalize(serial);
         } catch (NumberFormatException e) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid serial", List.of("'" + serial + "' is not a hexadecimal serial"));
-            return;
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid serial", "'" + serial + "' is not a hexadecimal serial");
         }
         IssuedCertificates.Issued revoked;
         String origin = Callers.origin(req);
@@ -76,8 +70,7 @@ final class CertificatesService implements HttpService {
             revoked = issued.revoke(serial, by, reason.isEmpty() ? null : reason, now, audit, r -> AuditLog.Event.of(now, by, origin,
                     "certificate-revoke", r.identity() + " serial " + r.serial() + (reason.isEmpty() ? "" : ": " + reason)));
         } catch (IssuedCertificates.UnknownSerial e) {
-            Json.error(res, Status.NOT_FOUND_404, "unknown certificate", List.of(e.getMessage()));
-            return;
+            throw new ApiRefusal(Status.NOT_FOUND_404, "unknown certificate", e.getMessage());
         }
         Json.ok(res, json(revoked));
     }
@@ -86,36 +79,21 @@ final class CertificatesService implements HttpService {
         Optional<X509Certificate> presented = req.remotePeer().tlsCertificates()
                 .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
                 .map(chain -> (X509Certificate) chain[0]);
-        if (presented.isEmpty()) {
-            Json.error(res, Status.UNAUTHORIZED_401, "renewal refused", List.of("renewal is made over TLS with the current "
-                    + "certificate as the client certificate (tandem cert renew --cert ... --key ...)"));
-            return;
-        }
-        X509Certificate current = presented.get();
-        Optional<DataPlaneIdentity> identity = DataPlaneIdentity.of(current, issuer.cluster());
-        if (identity.isEmpty()) {
-            Json.error(res, Status.FORBIDDEN_403, "renewal refused", List.of(CertificateTrust.describe(current)
-                    + " carries no data-plane identity of cluster '" + issuer.cluster() + "'"));
-            return;
-        }
+        X509Certificate current = presented.orElseThrow(() -> new ApiRefusal(Status.UNAUTHORIZED_401, "renewal refused",
+                "renewal is made over TLS with the current certificate as the client certificate (tandem cert renew --cert ... "
+                        + "--key ...)"));
+        DataPlaneIdentity identity = DataPlaneIdentity.of(current, issuer.cluster()).orElseThrow(() -> new ApiRefusal(
+                Status.FORBIDDEN_403, "renewal refused", CertificateTrust.describe(current)
+                + " carries no data-plane identity of cluster '" + issuer.cluster() + "'"));
         if (issued.isRevoked(current.getSerialNumber())) {
-            Json.error(res, Status.FORBIDDEN_403, "renewal refused", List.of(CertificateTrust.describe(current) + " is revoked"));
-            return;
+            throw new ApiRefusal(Status.FORBIDDEN_403, "renewal refused", CertificateTrust.describe(current) + " is revoked");
         }
-        JsonNode body = JoinService.body(req, res);
-        if (body == null) {
-            return;
+        CertificateIssuer.CheckedCsr csr = CertificateIssuer.csrOf(Json.body(req));
+        if (!csr.nodeId().equals(identity.nodeId())) {
+            throw new ApiRefusal(Status.FORBIDDEN_403, "renewal refused", "the CSR names node '" + csr.nodeId()
+                    + "' but the certificate is " + identity.uri() + "; a renewal keeps the identity");
         }
-        CertificateIssuer.CheckedCsr csr = CertificateIssuer.csrOf(body, res);
-        if (csr == null) {
-            return;
-        }
-        if (!csr.nodeId().equals(identity.get().nodeId())) {
-            Json.error(res, Status.FORBIDDEN_403, "renewal refused", List.of("the CSR names node '" + csr.nodeId()
-                    + "' but the certificate is " + identity.get().uri() + "; a renewal keeps the identity"));
-            return;
-        }
-        Json.send(res, Status.CREATED_201, issuer.issue(identity.get(), csr.key(), "cert:" + identity.get().uri(),
+        Json.send(res, Status.CREATED_201, issuer.issue(identity, csr.key(), "cert:" + identity.uri(),
                 Callers.origin(req), "certificate-renew", DataPlaneIdentity.serial(current), clock.instant()));
     }
 

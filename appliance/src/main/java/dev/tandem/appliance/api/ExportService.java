@@ -7,7 +7,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 final class ExportService implements HttpService {
 
     private static final long WAIT_SECONDS = 30;
+
     private final Exporter exporter;
 
     ExportService(Exporter exporter) {
@@ -35,9 +35,8 @@ final class ExportService implements HttpService {
         try {
             exporter.exportNow().get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            Json.error(res, Status.SERVICE_UNAVAILABLE_503, "export still running", List.of("no answer from "
-                    + exporter.storeDescription() + " within " + WAIT_SECONDS + " s; GET /api/v1/export shows the outcome"));
-            return;
+            throw new ApiRefusal(Status.SERVICE_UNAVAILABLE_503, "export still running", "no answer from "
+                    + exporter.storeDescription() + " within " + WAIT_SECONDS + " s; GET /api/v1/export shows the outcome");
         }
         Map<String, Object> body = status(exporter);
         boolean complete = exporter.status().values().stream().allMatch(s -> s.lag() == 0);

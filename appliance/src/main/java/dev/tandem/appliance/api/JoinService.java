@@ -1,13 +1,12 @@
 package dev.tandem.appliance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
-import dev.tandem.xds.bootstrap.XdsPeer;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.AuditLog.Event;
+import dev.tandem.xds.bootstrap.XdsPeer;
 import dev.tandem.xds.model.Durations;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -21,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -43,18 +43,21 @@ final class JoinService implements HttpService {
     private final Clock clock;
     private final List<XdsPeer> peers;
     private final boolean xdsInsecure;
-    private final java.util.function.Consumer<String> refused;
+    private final Consumer<String> refused;
 
-    /** @param peers every peer's xDS endpoint, returned to a joined data plane for its bootstrap */
+    /**
+     * @param peers   every peer's xDS endpoint, returned to a joined data plane for its bootstrap
+     * @param refused counts a refused join under its reason (the metric)
+     */
     JoinService(JoinTokens tokens, CertificateIssuer issuer, AuditLog audit, Clock clock, List<XdsPeer> peers, boolean xdsInsecure,
-                java.util.function.Consumer<String> refused) {
-        this.refused = refused;
+                Consumer<String> refused) {
         this.tokens = tokens;
         this.issuer = issuer;
         this.audit = audit;
         this.clock = clock;
         this.peers = List.copyOf(peers);
         this.xdsInsecure = xdsInsecure;
+        this.refused = refused;
     }
 
     @Override
@@ -63,10 +66,7 @@ final class JoinService implements HttpService {
     }
 
     private void createToken(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = body(req, res);
-        if (body == null) {
-            return;
-        }
+        JsonNode body = Json.body(req);
         String group = body.path("nodeGroup").asText("");
         Duration ttl = Durations.parse(body.path("ttl").asText("1h"));
         int uses = uses(body.path("uses"));
@@ -81,8 +81,7 @@ final class JoinService implements HttpService {
             errors.add("uses must be a whole number from 1 to " + MAX_USES + " (got '" + body.path("uses").asText("") + "')");
         }
         if (!errors.isEmpty()) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", errors);
-            return;
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", errors);
         }
         String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
         Instant now = clock.instant();
@@ -98,14 +97,13 @@ final class JoinService implements HttpService {
     }
 
     private void join(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = body(req, res);
-        if (body == null) {
-            return;
-        }
-        CertificateIssuer.CheckedCsr csr = CertificateIssuer.csrOf(body, res);
-        if (csr == null) {
+        JsonNode body = Json.body(req);
+        CertificateIssuer.CheckedCsr csr;
+        try {
+            csr = CertificateIssuer.csrOf(body);
+        } catch (ApiRefusal invalid) {
             refused.accept("invalid-csr");
-            return;
+            throw invalid;
         }
         Instant now = clock.instant();
         String actor = "join:" + csr.nodeId();
@@ -120,8 +118,7 @@ final class JoinService implements HttpService {
                             "certificate-issue", now));
         } catch (JoinTokens.Refused e) {
             refused.accept(e.reason());
-            Json.error(res, Status.UNAUTHORIZED_401, "join refused", List.of(e.getMessage()));
-            return;
+            throw new ApiRefusal(Status.UNAUTHORIZED_401, "join refused", e.getMessage());
         }
         Map<String, Object> out = issuer.answer(CertificateIssuer.Issuance.of(redeemed.identity(), redeemed.certificate(), null));
         out.put("nodeGroup", redeemed.identity().nodeGroup());
@@ -141,15 +138,5 @@ final class JoinService implements HttpService {
             return uses.intValue();
         }
         return uses.isTextual() && uses.asText().matches("[0-9]{1,9}") ? Integer.parseInt(uses.asText()) : 0;
-    }
-
-    /** The JSON body, or null after answering 400. */
-    static JsonNode body(ServerRequest req, ServerResponse res) {
-        try {
-            return new ObjectMapper().readTree(req.content().hasEntity() ? req.content().as(String.class) : "{}");
-        } catch (java.io.IOException e) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid body", List.of("the body must be JSON"));
-            return null;
-        }
     }
 }

@@ -8,7 +8,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,9 +37,8 @@ final class RevisionsService implements HttpService {
                 limit = -1;
             }
             if (limit < 1 || limit > MAX_LIMIT) {
-                Json.error(res, Status.BAD_REQUEST_400, "invalid query parameter",
-                        List.of("limit '" + limitText.get() + "' must be a whole number from 1 to " + MAX_LIMIT));
-                return;
+                throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query parameter",
+                        "limit '" + limitText.get() + "' must be a whole number from 1 to " + MAX_LIMIT);
             }
         }
         Json.ok(res, Map.of("revisions", store.list(limit).stream().map(r -> summary(r)).toList()));
@@ -52,16 +50,12 @@ final class RevisionsService implements HttpService {
         try {
             number = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            Json.error(res, Status.BAD_REQUEST_400, "invalid revision number", List.of("'" + text + "' is not a revision number"));
-            return;
+            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid revision number", "'" + text + "' is not a revision number");
         }
-        Optional<Revision> revision = store.get(number);
-        if (revision.isEmpty()) {
-            Json.error(res, Status.NOT_FOUND_404, "no such revision", List.of("revision " + number + " does not exist"));
-            return;
-        }
-        Map<String, Object> body = summary(revision.get());
-        body.put("config", Redaction.privateKeys(revision.get().documents()));
+        Revision revision = store.get(number).orElseThrow(() -> new ApiRefusal(Status.NOT_FOUND_404, "no such revision",
+                "revision " + number + " does not exist"));
+        Map<String, Object> body = summary(revision);
+        body.put("config", Redaction.privateKeys(revision.documents()));
         Json.ok(res, body);
     }
 

@@ -1,8 +1,10 @@
 package dev.tandem.appliance.api;
 
+import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.revisions.Publication;
 import dev.tandem.appliance.revisions.RevisionService;
 import dev.tandem.xds.serve.DataPlaneStatus;
+import dev.tandem.xds.serve.RolloutHalt;
 import dev.tandem.xds.serve.XdsService;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import io.helidon.webserver.http.HttpRules;
@@ -11,6 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code GET /api/v1/status}: role, current revision, node groups served and every connected data plane. */
 final class StatusService implements HttpService {
@@ -19,10 +22,9 @@ final class StatusService implements HttpService {
     private final RevisionService revisions;
     private final XdsService xds;
     private final boolean xdsInsecure;
-    private final java.util.Optional<dev.tandem.appliance.export.Exporter> exporter;
+    private final Optional<Exporter> exporter;
 
-    StatusService(String nodeId, RevisionService revisions, XdsService xds, boolean xdsInsecure,
-                  java.util.Optional<dev.tandem.appliance.export.Exporter> exporter) {
+    StatusService(String nodeId, RevisionService revisions, XdsService xds, boolean xdsInsecure, Optional<Exporter> exporter) {
         this.nodeId = nodeId;
         this.revisions = revisions;
         this.xds = xds;
@@ -74,7 +76,7 @@ final class StatusService implements HttpService {
         return out;
     }
 
-    private static Map<String, Object> halt(dev.tandem.xds.serve.RolloutHalt h) {
+    private static Map<String, Object> halt(RolloutHalt h) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("revision", h.revision());
         out.put("nodeId", h.nodeId());

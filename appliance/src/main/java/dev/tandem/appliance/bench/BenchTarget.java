@@ -1,5 +1,6 @@
 package dev.tandem.appliance.bench;
 
+import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.ListeningPorts;
 import java.io.IOException;
 import java.net.URI;
@@ -91,13 +92,13 @@ final class BenchTarget implements Target {
         if (response.statusCode() != 200 && response.statusCode() != 201) {
             throw new IllegalStateException("the apply was refused (HTTP " + response.statusCode() + "): " + response.body());
         }
-        applied = versionsIn(new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("versions"));
+        applied = versionsIn(Jackson.MAPPER.readTree(response.body()).path("versions"));
     }
 
     @Override
     public java.util.Map<String, java.util.Map<String, String>> versions() throws Exception {
-        return applied != null ? applied : versionsIn(new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(admin().get("/api/v1/status").body()).path("nodeGroups"));
+        return applied != null ? applied : versionsIn(Jackson.MAPPER.readTree(admin().get("/api/v1/status").body())
+                .path("nodeGroups"));
     }
 
     /** {@code {group: {type: version}}} or {@code {group: {versions: {type: version}}}}. */

@@ -1,7 +1,7 @@
 package dev.tandem.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.Jackson;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     private static JsonNode parse(String text) {
         try {
-            return new ObjectMapper().readTree(text);
+            return Jackson.MAPPER.readTree(text);
         } catch (IOException e) {
             return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }

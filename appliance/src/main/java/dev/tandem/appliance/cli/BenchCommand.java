@@ -1,5 +1,6 @@
 package dev.tandem.appliance.cli;
 
+import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.bench.Bench;
 import dev.tandem.xds.model.Durations;
 import java.nio.file.Files;
@@ -86,8 +87,7 @@ final class BenchCommand implements Callable<Integer> {
                     dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline, profile,
                     churn, churnBatch, churnFor), spec.commandLine().getOut()).run();
             if (json != null) {
-                Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(report));
+                Files.writeString(json, Jackson.INDENTED.writeValueAsString(report));
             }
             return 0;
         } catch (IllegalStateException | java.io.IOException e) {

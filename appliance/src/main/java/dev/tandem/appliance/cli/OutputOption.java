@@ -3,9 +3,10 @@ package dev.tandem.appliance.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.tandem.appliance.Jackson;
 import java.io.PrintWriter;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
@@ -19,15 +20,15 @@ final class OutputOption {
     /** How the answer is printed. */
     enum Format { text, json, yaml }
 
-    // The admin API's own writer settings (api.Json), so -o json prints what the API sent, byte for byte.
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    // The writer the admin API answers with (api.Json), so -o json prints what the API sent, byte for byte.
+    private static final ObjectWriter JSON = Jackson.INDENTED;
     // Quotes only where a reader would take a string for something else: a version or name such as
     // 12345678 must stay a string, and MINIMIZE_QUOTES alone writes it bare.
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+    private static final ObjectWriter YAML = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .build());
+            .build()).writer();
 
     @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
             description = "text (a summary, the default), json (the admin API's answer, for scripts) or yaml.")
@@ -47,9 +48,9 @@ final class OutputOption {
         return format == Format.text;
     }
 
-    private static String write(ObjectMapper mapper, JsonNode answer) {
+    private static String write(ObjectWriter writer, JsonNode answer) {
         try {
-            return mapper.writeValueAsString(answer);
+            return writer.writeValueAsString(answer);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree is always writable", e);
         }

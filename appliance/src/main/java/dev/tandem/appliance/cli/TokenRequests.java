@@ -2,6 +2,7 @@ package dev.tandem.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.Jackson;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.Map;
 /** The shared part of commands that send JSON to the admin API and print what came back, or why not. */
 final class TokenRequests {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Jackson.MAPPER;
 
     private TokenRequests() {
     }

@@ -86,14 +86,17 @@ class ApplyAdmissionIT {
 
     private void start(Duration wait) {
         admission = new ApplyAdmission(CONCURRENT, wait, busy::incrementAndGet);
+        // The refusal is thrown; the API's error handler writes it.
+        ApiErrors errors = new ApiErrors(new RouteTable(), () -> {
+        });
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
-                .routing(r -> r.post("/apply", (req, res) -> admission.call(res, () -> {
+                .routing(r -> r.post("/apply", (req, res) -> admission.call(() -> {
                     release.await();
                     Json.send(res, Status.CREATED_201, Map.of("revision", 1));
                     return true;
-                })))
+                })).error(Exception.class, errors::handle))
                 .build()
                 .start();
     }
