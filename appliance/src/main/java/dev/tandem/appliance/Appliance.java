@@ -11,7 +11,7 @@ import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.pki.TlsContexts;
-import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
@@ -63,14 +63,14 @@ public final class Appliance implements AutoCloseable {
         return start(config, UnaryOperator.identity());
     }
 
-    /** A test seam: {@code afterTranslation} alters what is served (see {@link RevisionService}). */
+    /** A test seam: {@code afterTranslation} alters what is served (see {@link RevisionWriter}). */
     static Appliance start(ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation) throws Exception {
         return start(config, afterTranslation, group -> {
         });
     }
 
     /**
-     * A test seam: {@code afterTranslation} alters what is served (see {@link RevisionService});
+     * A test seam: {@code afterTranslation} alters what is served (see {@link RevisionWriter});
      * {@code beforeSetSnapshot} may make a node group's publish fail (see {@link XdsService}).
      */
     static Appliance start(ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation,
@@ -96,7 +96,7 @@ public final class Appliance implements AutoCloseable {
                     System.getenv(), clock);
             export.ifPresent(e -> parts.register(e::close));
             Optional<Exporter> exporter = export.map(ExportPipeline::exporter);
-            RevisionService revisions = new RevisionService(store, audit, xds, clock, afterTranslation);
+            RevisionWriter revisions = new RevisionWriter(store, audit, xds, clock, afterTranslation);
             parts.register(revisions::close);
             exporter.ifPresent(e -> revisions.afterPublish(e::offer));
             CompletableFuture<?> firstPublish = revisions.start(config.initialConfig());

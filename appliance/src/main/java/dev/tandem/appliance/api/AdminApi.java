@@ -7,7 +7,7 @@ import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
-import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.RevisionStore;
 import dev.tandem.xds.serve.XdsService;
@@ -31,7 +31,7 @@ public final class AdminApi {
      * @param ready    whether the appliance serves its current config (servers up, snapshots set)
      * @param clock    the time of tokens, certificates and audit entries the API writes
      */
-    public record Dependencies(ApplianceConfig config, RevisionService revisions, RevisionStore store, AuditLog audit,
+    public record Dependencies(ApplianceConfig config, RevisionWriter revisions, RevisionStore store, AuditLog audit,
                                AdminTokens tokens, JoinTokens joinTokens, ClusterPki pki, IssuedCertificates certificates,
                                XdsService xds, Optional<Exporter> exporter, TandemMetrics metrics, BooleanSupplier ready,
                                Clock clock) {

@@ -1,8 +1,8 @@
 package dev.tandem.appliance.api;
 
 import dev.tandem.appliance.auth.AdminTokens;
-import dev.tandem.appliance.revisions.RevisionService;
-import dev.tandem.appliance.revisions.RevisionService.ApplyResult;
+import dev.tandem.appliance.revisions.RevisionWriter;
+import dev.tandem.appliance.revisions.RevisionWriter.ApplyResult;
 import dev.tandem.xds.model.GatewayConfig;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -18,10 +18,10 @@ import java.util.Map;
  */
 final class ApplyService implements HttpService {
 
-    private final RevisionService revisions;
+    private final RevisionWriter revisions;
     private final ApplyAdmission admission;
 
-    ApplyService(RevisionService revisions, ApplyAdmission admission) {
+    ApplyService(RevisionWriter revisions, ApplyAdmission admission) {
         this.revisions = revisions;
         this.admission = admission;
     }

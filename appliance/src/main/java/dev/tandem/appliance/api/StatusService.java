@@ -2,7 +2,7 @@ package dev.tandem.appliance.api;
 
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.revisions.Publication;
-import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.RolloutHalt;
 import dev.tandem.xds.serve.XdsService;
@@ -19,12 +19,12 @@ import java.util.Optional;
 final class StatusService implements HttpService {
 
     private final String nodeId;
-    private final RevisionService revisions;
+    private final RevisionWriter revisions;
     private final XdsService xds;
     private final boolean xdsInsecure;
     private final Optional<Exporter> exporter;
 
-    StatusService(String nodeId, RevisionService revisions, XdsService xds, boolean xdsInsecure, Optional<Exporter> exporter) {
+    StatusService(String nodeId, RevisionWriter revisions, XdsService xds, boolean xdsInsecure, Optional<Exporter> exporter) {
         this.nodeId = nodeId;
         this.revisions = revisions;
         this.xds = xds;

@@ -1,7 +1,7 @@
 package dev.tandem.appliance.metrics;
 
 import dev.tandem.appliance.export.Exporter;
-import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.XdsService;
 import io.micrometer.core.instrument.Counter;
@@ -43,7 +43,7 @@ public final class TandemMetrics implements AutoCloseable {
     private MultiGauge exportRevision;
     private MultiGauge exportLag;
 
-    public TandemMetrics(XdsService xds, RevisionService revisions) {
+    public TandemMetrics(XdsService xds, RevisionWriter revisions) {
         this.xds = xds;
         // The JVM and the process: heap, GC, threads, CPU, open files (what capacity planning and tandem bench read).
         new JvmMemoryMetrics().bindTo(registry);
@@ -57,7 +57,7 @@ public final class TandemMetrics implements AutoCloseable {
         Gauge.builder("tandem_publish_failing", revisions, r -> r.publication().failing() ? 1 : 0)
                 .description("1 while the current revision could not be published to every node group and is retried "
                         + "(it is stored all the same); 0 once published").register(registry);
-        FunctionCounter.builder("tandem_publish_failures", revisions, RevisionService::publishFailures)
+        FunctionCounter.builder("tandem_publish_failures", revisions, RevisionWriter::publishFailures)
                 .description("Publish attempts of stored revisions that failed (each is retried)").register(registry);
         FunctionCounter.builder("tandem_xds_nacks", xds, XdsService::nackTotal)
                 .description("Configs rejected by data planes (NACKs), all node groups").register(registry);

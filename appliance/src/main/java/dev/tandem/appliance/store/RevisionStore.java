@@ -25,7 +25,7 @@ public final class RevisionStore {
     }
 
     /**
-     * The number the next revision gets. The one writer ({@code RevisionService}, under its lock) numbers
+     * The number the next revision gets. The one writer ({@code RevisionWriter}, under its lock) numbers
      * a revision before it builds its snapshots, and stores it under that number.
      */
     public long nextNumber() throws SQLException {

@@ -9,7 +9,7 @@ import dev.tandem.appliance.export.ExportPipeline;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
 import dev.tandem.appliance.pki.ClusterPki;
-import dev.tandem.appliance.revisions.RevisionService;
+import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
@@ -46,13 +46,13 @@ final class AdminApiFixture implements AutoCloseable {
     private final Path dir;
     private final Database database;
     private final XdsService xds;
-    private final RevisionService revisions;
+    private final RevisionWriter revisions;
     private final ExportPipeline export;
     private final TandemMetrics metrics;
     private final AdminApi.Dependencies dependencies;
     private final Map<Role, String> tokens;
 
-    private AdminApiFixture(Path dir, Database database, XdsService xds, RevisionService revisions, ExportPipeline export,
+    private AdminApiFixture(Path dir, Database database, XdsService xds, RevisionWriter revisions, ExportPipeline export,
                             TandemMetrics metrics, AdminApi.Dependencies dependencies, Map<Role, String> tokens) {
         this.dir = dir;
         this.database = database;
@@ -87,7 +87,7 @@ final class AdminApiFixture implements AutoCloseable {
             held.put(role, database.write(c -> tokens.create(c, name, role, "fixture", clock.instant())));
         }
         XdsService xds = new XdsService(clock);
-        RevisionService revisions = new RevisionService(store, audit, xds, clock, UnaryOperator.identity());
+        RevisionWriter revisions = new RevisionWriter(store, audit, xds, clock, UnaryOperator.identity());
         ExportPipeline export = ExportPipeline.open(config.export(), pki.exportSigningKey(), NODE, Map.of(), clock).orElseThrow();
         Exporter exporter = export.exporter();
         revisions.afterPublish(exporter::offer);

@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Applies are serialized (one writer), so revision numbers follow the order of publication; a
  * retry takes the same lock, so it never publishes a revision after a newer one. Thread-safe.
  */
-public final class RevisionService implements AutoCloseable {
+public final class RevisionWriter implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RevisionService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RevisionWriter.class);
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
@@ -94,7 +94,7 @@ public final class RevisionService implements AutoCloseable {
      *                         identity in production; tests use it to serve resources a real data
      *                         plane rejects.
      */
-    public RevisionService(RevisionStore store, AuditLog audit, XdsService xds, Clock clock,
+    public RevisionWriter(RevisionStore store, AuditLog audit, XdsService xds, Clock clock,
                            UnaryOperator<GroupResources> afterTranslation) {
         this.store = store;
         this.audit = audit;
