@@ -7,6 +7,7 @@ import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.RolloutHalt;
 import dev.tandem.xds.serve.XdsService;
 import dev.tandem.xds.snapshot.GroupSnapshot;
+import dev.tandem.xds.snapshot.XdsType;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -90,17 +91,16 @@ final class StatusService implements HttpService {
     private static Map<String, Object> group(GroupSnapshot s) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("revision", s.revision());
-        out.put("versions", versions(s.versions()));
+        out.put("versions", versions(s));
         return out;
     }
 
-    static Map<String, String> versions(GroupSnapshot.Versions v) {
+    /** In the order an operator reads them (listeners first), not alphabetical. */
+    private static Map<String, String> versions(GroupSnapshot s) {
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("listeners", v.listeners());
-        out.put("routes", v.routes());
-        out.put("clusters", v.clusters());
-        out.put("endpoints", v.endpoints());
-        out.put("secrets", v.secrets());
+        for (XdsType type : XdsType.values()) {
+            out.put(type.shortName(), s.versionOf(type));
+        }
         return out;
     }
 
