@@ -1,10 +1,12 @@
 package dev.tandem.appliance.cli;
 
 import dev.tandem.appliance.bench.Bench;
+import dev.tandem.appliance.bench.BenchReport;
 import dev.tandem.xds.model.Durations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,12 +84,10 @@ final class BenchCommand implements Callable<Integer> {
             Files.createDirectories(profile);
         }
         try {
-            var report = new Bench(new Bench.Settings(clients, groups, clusters,
-                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline, profile,
-                    churn, churnBatch, churnFor), spec.commandLine().getOut()).run();
+            BenchReport report = new Bench(new Bench.Settings(clients, groups, clusters, Bench.protocol(protocol), changes, every, heap,
+                    workdir, baseline, Optional.ofNullable(profile), churn, churnBatch, churnFor), spec.commandLine().getOut()).run();
             if (json != null) {
-                Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(report));
+                Files.writeString(json, report.json());
             }
             return 0;
         } catch (IllegalStateException | java.io.IOException e) {
