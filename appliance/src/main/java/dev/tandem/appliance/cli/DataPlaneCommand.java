@@ -1,7 +1,7 @@
 package dev.tandem.appliance.cli;
 
 import dev.tandem.appliance.dataplane.AdsBootstrapFile;
-import dev.tandem.appliance.dataplane.DataPlane;
+import dev.tandem.appliance.dataplane.DataPlaneLauncher;
 import dev.tandem.appliance.dataplane.EnvoyLauncher;
 import dev.tandem.appliance.dataplane.PeerProbe;
 import dev.tandem.appliance.pki.PemFiles;
@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tandem dataplane}: see {@link DataPlane}. */
+/** {@code tandem dataplane}: see {@link DataPlaneLauncher}. */
 @Command(name = "dataplane", mixinStandardHelpOptions = true,
         description = "Run Envoy on a data-plane host: on ADS when a Tandem peer answers, otherwise from the node group's "
                 + "latest signed export (verified, cached), moving to ADS by hot restart when a peer answers.")
@@ -103,9 +103,9 @@ final class DataPlaneCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             err.println("tandem dataplane: " + e.getMessage());
             err.flush();
-            return DataPlane.FAILED;
+            return DataPlaneLauncher.FAILED;
         }
-        DataPlane dataPlane = new DataPlane(ads, workdir, stores, key, decryption,
+        DataPlaneLauncher dataPlane = new DataPlaneLauncher(ads, workdir, stores, key, decryption,
                 new PeerProbe(ads.peers(), ads.tls(), Duration.ofSeconds(2)), interval, spec.commandLine().getOut(), err);
         try {
             if (print) {
@@ -117,7 +117,7 @@ final class DataPlaneCommand implements Callable<Integer> {
         } catch (IOException | UncheckedIOException e) {
             err.println("tandem dataplane: " + e.getMessage());
             err.flush();
-            return DataPlane.FAILED;
+            return DataPlaneLauncher.FAILED;
         }
     }
 
