@@ -50,6 +50,6 @@ class ApplianceLayersTest {
     void theRulesSeeTheClasses() {
         assertThat(APPLIANCE.contain("dev.tandem.appliance.store.RevisionStore")).isTrue();
         assertThat(APPLIANCE.contain("dev.tandem.appliance.cli.ServeCommand")).isTrue();
-        assertThat(APPLIANCE.contain("dev.tandem.appliance.dataplane.DataPlane")).isTrue();
+        assertThat(APPLIANCE.contain("dev.tandem.appliance.dataplane.DataPlaneLauncher")).isTrue();
     }
 }

@@ -11,6 +11,7 @@ import dev.tandem.xds.translate.Translator;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Server;
 import io.grpc.TlsServerCredentials;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The baseline of {@code tandem bench --baseline}: java-control-plane as its README shows it, a
@@ -50,7 +52,7 @@ public final class BaselineServer {
             }
 
             @Override
-            public void onV3StreamDeltaRequest(long streamId, io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request) {
+            public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
                 streams.add(streamId);
             }
 
@@ -76,7 +78,7 @@ public final class BaselineServer {
         long revision = 0;
         long lastStatus = 0;
         while (true) {
-            long stamp = Files.exists(config) ? Files.getLastModifiedTime(config).to(java.util.concurrent.TimeUnit.NANOSECONDS) : -1;
+            long stamp = Files.exists(config) ? Files.getLastModifiedTime(config).to(TimeUnit.NANOSECONDS) : -1;
             if (stamp != seen && stamp != -1) {
                 seen = stamp;
                 revision++;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The baseline ({@link BaselineServer}) in its own process, driven through its config file. */
@@ -19,17 +20,18 @@ final class BaselineTarget implements Target {
     private final Path dir;
     private final Process process;
     private int port;
-    private Map<String, Map<String, String>> versions = Map.of();
+    private ServedVersions versions = new ServedVersions(Map.of());
 
     private BaselineTarget(Path dir, Process process) {
         this.dir = dir;
         this.process = process;
     }
 
-    static BaselineTarget start(Path dir, String heap, Path profile) throws IOException, InterruptedException {
+    /** @param profile a folder for a JFR recording of the baseline ({@code baseline.jfr}) */
+    static BaselineTarget start(Path dir, String heap, Optional<Path> profile) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         // Port 0: it writes the port it bound in its status file.
-        List<String> command = new ArrayList<>(BenchTarget.javaCommand(heap, profile == null ? null : profile.resolve("baseline.jfr")));
+        List<String> command = new ArrayList<>(BenchTarget.javaCommand(heap, profile.map(p -> p.resolve("baseline.jfr"))));
         command.addAll(List.of("dev.tandem.appliance.Main", "bench-baseline", "--dir", dir.toString(), "--port", "0"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("baseline.log").toFile()).start();
         BaselineTarget target = new BaselineTarget(dir, process);
@@ -67,11 +69,11 @@ final class BaselineTarget implements Target {
         Path temp = dir.resolve("config.yaml.tmp");
         Files.writeString(temp, yaml);
         Files.move(temp, dir.resolve("config.yaml"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        versions = next;
+        versions = new ServedVersions(next);
     }
 
     @Override
-    public Map<String, Map<String, String>> versions() {
+    public ServedVersions versions() {
         return versions;
     }
 
@@ -96,15 +98,7 @@ final class BaselineTarget implements Target {
     }
 
     @Override
-    public long[] rssBytesAndCpuMillis() throws IOException {
-        return BenchTarget.rssAndCpu(process.pid());
-    }
-
-    @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
+        Target.stop(process);
     }
 }

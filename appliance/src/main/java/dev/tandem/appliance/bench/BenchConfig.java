@@ -1,5 +1,7 @@
 package dev.tandem.appliance.bench;
 
+import java.util.function.IntUnaryOperator;
+
 /**
  * The gateway config a bench drives: {@code groups} Envoy node groups, each with one listener and
  * all {@code clusters} upstreams (one endpoint each) behind one route per upstream. A change is
@@ -34,7 +36,7 @@ final class BenchConfig {
         return yaml(c -> (int) (moves > c ? (moves - 1 - c) / clusters + 1 : 0), timeoutStep);
     }
 
-    private String yaml(java.util.function.IntUnaryOperator endpointMoves, int timeoutStep) {
+    private String yaml(IntUnaryOperator endpointMoves, int timeoutStep) {
         StringBuilder out = new StringBuilder();
         StringBuilder gateways = new StringBuilder();
         for (int g = 0; g < groups; g++) {

@@ -1,7 +1,12 @@
 package dev.tandem.appliance.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.ListeningPorts;
+import dev.tandem.appliance.pki.CertificateTrust;
+import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.appliance.pki.TlsContexts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The appliance under test, in its own process (so its heap, RSS and CPU are its own): {@code tandem
@@ -20,21 +28,26 @@ import java.util.List;
  */
 final class BenchTarget implements Target {
 
-    final Path dataDir;
+    private static final ObjectMapper JSON = Jackson.MAPPER;
+
+    private final Path dataDir;
     private final Process process;
-    private ListeningPorts ports;
+    /** What it wrote once ready. */
+    private Optional<ListeningPorts> ports = Optional.empty();
+    /** The versions the last apply answered with; empty before the first. */
+    private Optional<ServedVersions> applied = Optional.empty();
 
     private BenchTarget(Path dataDir, Process process) {
         this.dataDir = dataDir;
         this.process = process;
     }
 
-    /** @param profile a folder for a JFR recording of the target ({@code tandem.jfr}), or {@code null} */
-    static BenchTarget start(Path dir, String heap, Path profile) throws IOException, InterruptedException {
+    /** @param profile a folder for a JFR recording of the target ({@code tandem.jfr}) */
+    static BenchTarget start(Path dir, String heap, Optional<Path> profile) throws IOException, InterruptedException {
         Path config = dir.resolve("tandem.yaml");
         Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data")
                 + "\nadmin: {address: 127.0.0.1, port: 0}\nxds: {address: 127.0.0.1, port: 0}\n");
-        List<String> command = new ArrayList<>(javaCommand(heap, profile == null ? null : profile.resolve("tandem.jfr")));
+        List<String> command = new ArrayList<>(javaCommand(heap, profile.map(p -> p.resolve("tandem.jfr"))));
         command.addAll(List.of("dev.tandem.appliance.Main", "serve", "--config", config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("target.log").toFile()).start();
         BenchTarget target = new BenchTarget(dir.resolve("data"), process);
@@ -52,15 +65,13 @@ final class BenchTarget implements Target {
     /**
      * This JVM's java and class path, with {@code -Xmx}: targets run the same build as the bench.
      *
-     * @param recording where a JFR recording (JDK's "profile" settings) is written when the target stops, or {@code null}
+     * @param recording where a JFR recording (JDK's "profile" settings) is written when the target stops
      */
-    static List<String> javaCommand(String heap, Path recording) {
+    static List<String> javaCommand(String heap, Optional<Path> recording) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("-Xmx" + heap, "--enable-native-access=ALL-UNNAMED"));
-        if (recording != null) {
-            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording.toAbsolutePath());
-        }
+        recording.ifPresent(r -> command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + r.toAbsolutePath()));
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
@@ -75,7 +86,7 @@ final class BenchTarget implements Target {
 
     @Override
     public int xdsPort() {
-        return ports.xdsPort();
+        return ports.orElseThrow().xdsPort();
     }
 
     @Override
@@ -83,34 +94,30 @@ final class BenchTarget implements Target {
         return dataDir.resolve("pki");
     }
 
-    /** Per node group, the versions the last apply answered with. */
-    private java.util.Map<String, java.util.Map<String, String>> applied;
-
     @Override
     public void apply(String yaml) throws Exception {
-        var response = admin().apply(yaml);
+        HttpResponse<String> response = admin().apply(yaml);
         if (response.statusCode() != 200 && response.statusCode() != 201) {
             throw new IllegalStateException("the apply was refused (HTTP " + response.statusCode() + "): " + response.body());
         }
-        applied = versionsIn(Jackson.MAPPER.readTree(response.body()).path("versions"));
+        applied = Optional.of(versionsIn(JSON.readTree(response.body()).path("versions")));
     }
 
     @Override
-    public java.util.Map<String, java.util.Map<String, String>> versions() throws Exception {
-        return applied != null ? applied : versionsIn(Jackson.MAPPER.readTree(admin().get("/api/v1/status").body())
-                .path("nodeGroups"));
+    public ServedVersions versions() throws Exception {
+        return applied.isPresent() ? applied.get() : versionsIn(JSON.readTree(admin().get("/api/v1/status").body()).path("nodeGroups"));
     }
 
     /** {@code {group: {type: version}}} or {@code {group: {versions: {type: version}}}}. */
-    private static java.util.Map<String, java.util.Map<String, String>> versionsIn(com.fasterxml.jackson.databind.JsonNode groups) {
-        java.util.Map<String, java.util.Map<String, String>> out = new java.util.TreeMap<>();
+    private static ServedVersions versionsIn(JsonNode groups) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
         groups.properties().forEach(g -> {
-            java.util.Map<String, String> types = new java.util.TreeMap<>();
-            com.fasterxml.jackson.databind.JsonNode versions = g.getValue().has("versions") ? g.getValue().path("versions") : g.getValue();
+            Map<String, String> types = new TreeMap<>();
+            JsonNode versions = g.getValue().has("versions") ? g.getValue().path("versions") : g.getValue();
             versions.properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
             out.put(g.getKey(), types);
         });
-        return out;
+        return new ServedVersions(out);
     }
 
     /** From the metrics: far cheaper for the target than the status of 10,000 data planes, asked every 100 ms. */
@@ -128,8 +135,8 @@ final class BenchTarget implements Target {
 
     /** Ready once it wrote its ports (it does once ready), not a file a killed target left. */
     private boolean ready() throws IOException {
-        ports = ListeningPorts.read(dataDir).filter(written -> written.pid() == process.pid()).orElse(null);
-        return ports != null;
+        ports = ListeningPorts.read(dataDir).filter(written -> written.pid() == process.pid());
+        return ports.isPresent();
     }
 
     @Override
@@ -137,36 +144,18 @@ final class BenchTarget implements Target {
         return process.pid();
     }
 
-    BenchAdmin admin() throws IOException {
-        return new BenchAdmin(ports.adminPort(), dataDir);
-    }
-
-    /** Resident set size and CPU seconds (user + system) of the target, from /proc. */
-    @Override
-    public long[] rssBytesAndCpuMillis() throws IOException {
-        return rssAndCpu(pid());
-    }
-
-    static long[] rssAndCpu(long pid) throws IOException {
-        long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
-                .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("[^0-9]", "")).mapToLong(Long::parseLong).findFirst().orElse(0)
-                * 1024;
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return new long[] {rss, ticks * 10};
+    private BenchAdmin admin() throws IOException {
+        return new BenchAdmin(ports.orElseThrow().adminPort(), dataDir);
     }
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
+        Target.stop(process);
     }
 
     /** The admin API of the target, with its initial admin token, trusting its CA. */
-    static final class BenchAdmin {
+    private static final class BenchAdmin {
+
         private final int port;
         private final String token;
         private final HttpClient http;
@@ -175,9 +164,9 @@ final class BenchTarget implements Target {
             this.port = port;
             Path tokenFile = dataDir.resolve("admin-token");
             this.token = Files.exists(tokenFile) ? Files.readString(tokenFile).trim() : "";
-            this.http = HttpClient.newBuilder().sslContext(dev.tandem.appliance.pki.TlsContexts.context(null,
-                    dev.tandem.appliance.pki.CertificateTrust.pkixTrusting(dev.tandem.appliance.pki.PemFiles.readCertificate(
-                            dataDir.resolve("pki/ca.pem"))))).connectTimeout(Duration.ofSeconds(5)).build();
+            this.http = HttpClient.newBuilder().sslContext(TlsContexts.context(null,
+                    CertificateTrust.pkixTrusting(PemFiles.readCertificate(dataDir.resolve("pki/ca.pem")))))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package dev.tandem.appliance.bench;
 
+import dev.tandem.xds.snapshot.XdsType;
+import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -16,10 +18,18 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One simulated Envoy on one ADS stream: it subscribes as Envoy does (listeners and clusters by
@@ -28,8 +38,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SimulatedDataPlane implements AutoCloseable {
 
-    static final Map<String, String> TYPES = Map.of(Resources.V3.LISTENER_TYPE_URL, "listeners", Resources.V3.ROUTE_TYPE_URL, "routes",
-            Resources.V3.CLUSTER_TYPE_URL, "clusters", Resources.V3.ENDPOINT_TYPE_URL, "endpoints", Resources.V3.SECRET_TYPE_URL, "secrets");
+
+    /** Schedules the retries of every simulated node (they only wait). */
+    private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-retries");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** When (nanoTime) each version of each type was ACKed. */
     private final Map<String, Map<String, Long>> acked = new ConcurrentHashMap<>();
@@ -41,21 +56,14 @@ final class SimulatedDataPlane implements AutoCloseable {
     private final Map<String, Map<String, String>> resourceVersions = new ConcurrentHashMap<>();
     private final Node node;
     private final Bench.Protocol protocol;
+    private final AtomicInteger failures = new AtomicInteger();
     private StreamObserver<DiscoveryRequest> sotw;
     private StreamObserver<DeltaDiscoveryRequest> delta;
-    private volatile Throwable failure;
-    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    /** The last stream failure; empty while none failed. */
+    private volatile Optional<Throwable> failure = Optional.empty();
     private int consecutiveFailures;
     private volatile boolean closed;
     private Channel channel;
-
-    /** Schedules the retries of every simulated node (they only wait). */
-    private static final java.util.concurrent.ScheduledExecutorService RETRIES =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "bench-retries");
-                t.setDaemon(true);
-                return t;
-            });
     /** Streams this node ended itself report errors too; only the current stream's count. */
     private volatile int generation;
 
@@ -115,9 +123,10 @@ final class SimulatedDataPlane implements AutoCloseable {
         return node.getCluster();
     }
 
-    /** When {@code version} of {@code type} (short name) was ACKed, or null. */
-    Long ackedAt(String type, String version) {
-        return acked.getOrDefault(type, Map.of()).get(version);
+    /** When (nanoTime) {@code version} of {@code type} (short name) was ACKed; empty while it was not. */
+    OptionalLong ackedAt(String type, String version) {
+        Long at = acked.getOrDefault(type, Map.of()).get(version);
+        return at == null ? OptionalLong.empty() : OptionalLong.of(at);
     }
 
     long bytes(String type) {
@@ -128,8 +137,8 @@ final class SimulatedDataPlane implements AutoCloseable {
         return responses.getOrDefault(type, new AtomicLong()).get();
     }
 
-    /** The last stream failure, or {@code null}. */
-    Throwable failure() {
+    /** The last stream failure; empty while none failed. */
+    Optional<Throwable> failure() {
         return failure;
     }
 
@@ -147,18 +156,18 @@ final class SimulatedDataPlane implements AutoCloseable {
         if (failedGeneration != generation || closed) {
             return;
         }
-        failure = t;
+        failure = Optional.of(t);
         failures.incrementAndGet();
         consecutiveFailures++;
         long base = Math.min(30_000, 500L << Math.min(consecutiveFailures - 1, 6));
-        long delay = (long) (base * (0.5 + 0.5 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        long delay = (long) (base * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
         RETRIES.schedule(() -> {
             synchronized (this) {
                 if (failedGeneration == generation && !closed) {
                     reconnect(channel);
                 }
             }
-        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private synchronized void subscribe(String typeUrl, Set<String> names) {
@@ -182,7 +191,7 @@ final class SimulatedDataPlane implements AutoCloseable {
 
     private synchronized void onSotw(DiscoveryResponse response) {
         consecutiveFailures = 0;
-        String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
+        String type = XdsType.shortName(response.getTypeUrl());
         count(type, response.getSerializedSize());
         Set<String> names = subscribed.getOrDefault(response.getTypeUrl(), Set.of());
         // Like Envoy's default (set_node_on_first_message_only: false): the node in every request.
@@ -195,7 +204,7 @@ final class SimulatedDataPlane implements AutoCloseable {
 
     private synchronized void onDelta(DeltaDiscoveryResponse response) {
         consecutiveFailures = 0;
-        String type = TYPES.getOrDefault(response.getTypeUrl(), response.getTypeUrl());
+        String type = XdsType.shortName(response.getTypeUrl());
         count(type, response.getSerializedSize());
         delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
                 .setResponseNonce(response.getNonce()).build());
@@ -207,11 +216,11 @@ final class SimulatedDataPlane implements AutoCloseable {
     }
 
     /** Envoy asks for the route tables its listeners name and the endpoints of its EDS clusters. */
-    private void followReferences(String typeUrl, java.util.List<com.google.protobuf.Any> resources) {
+    private void followReferences(String typeUrl, List<Any> resources) {
         try {
             if (typeUrl.equals(Resources.V3.CLUSTER_TYPE_URL)) {
                 Set<String> eds = new TreeSet<>();
-                for (com.google.protobuf.Any any : resources) {
+                for (Any any : resources) {
                     Cluster cluster = any.unpack(Cluster.class);
                     if (cluster.getType() == Cluster.DiscoveryType.EDS) {
                         eds.add(cluster.getEdsClusterConfig().getServiceName().isEmpty() ? cluster.getName()
@@ -221,7 +230,7 @@ final class SimulatedDataPlane implements AutoCloseable {
                 subscribe(Resources.V3.ENDPOINT_TYPE_URL, eds);
             } else if (typeUrl.equals(Resources.V3.LISTENER_TYPE_URL)) {
                 Set<String> routes = new TreeSet<>();
-                for (com.google.protobuf.Any any : resources) {
+                for (Any any : resources) {
                     Listener listener = any.unpack(Listener.class);
                     listener.getFilterChainsList().forEach(chain -> chain.getFiltersList().forEach(filter -> {
                         if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
@@ -231,7 +240,7 @@ final class SimulatedDataPlane implements AutoCloseable {
                                     routes.add(hcm.getRds().getRouteConfigName());
                                 }
                             } catch (InvalidProtocolBufferException e) {
-                                failure = e;
+                                failure = Optional.of(e);
                             }
                         }
                     }));
@@ -239,7 +248,7 @@ final class SimulatedDataPlane implements AutoCloseable {
                 subscribe(Resources.V3.ROUTE_TYPE_URL, routes);
             }
         } catch (InvalidProtocolBufferException e) {
-            failure = e;
+            failure = Optional.of(e);
         }
     }
 
@@ -248,7 +257,7 @@ final class SimulatedDataPlane implements AutoCloseable {
         responses.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
     }
 
-    private <T> StreamObserver<T> observer(java.util.function.Consumer<T> onNext) {
+    private <T> StreamObserver<T> observer(Consumer<T> onNext) {
         int mine = generation;
         return new StreamObserver<>() {
             @Override

@@ -6,6 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /** The CLI's HTTP client for the admin API. */
 final class AdminClient {
@@ -13,11 +16,11 @@ final class AdminClient {
     static final String DEFAULT_SERVER = "https://127.0.0.1:9090";
 
     private final URI server;
-    private final java.util.Optional<String> token;
+    private final Optional<String> token;
     private final HttpClient http;
 
     /** @param tls trusts the cluster CA (and may present a client certificate); host names are verified */
-    AdminClient(String server, java.util.Optional<String> token, javax.net.ssl.SSLContext tls) {
+    AdminClient(String server, Optional<String> token, SSLContext tls) {
         this.server = URI.create(server.endsWith("/") ? server : server + "/");
         this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
@@ -49,7 +52,7 @@ final class AdminClient {
 
     String describe(Exception e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof javax.net.ssl.SSLException || why.contains("PKIX") || why.contains("certificate")) {
+        if (e instanceof SSLException || why.contains("PKIX") || why.contains("certificate")) {
             why += " (the admin API is TLS with the cluster CA: give its certificate with --ca-file, $TANDEM_CA or --config)";
         }
         return "cannot reach the admin API at " + server + ": " + why;

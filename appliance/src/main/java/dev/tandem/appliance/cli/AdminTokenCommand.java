@@ -1,12 +1,13 @@
 package dev.tandem.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code tandem admin-token create --name N --role R} (a new token, printed once), {@code list},
@@ -18,25 +19,14 @@ import picocli.CommandLine.Spec;
 final class AdminTokenCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the tokens: name, role, who created them.")
-    static final class ListTokens implements Callable<Integer> {
-
-        @Mixin
-        ServerOption server;
+    static final class ListTokens extends AdminCommand {
 
         @Mixin
         OutputOption output;
 
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            TokenRequests.Reply reply = TokenRequests.call(server, spec, "GET", "api/v1/admin-tokens", null, 200);
-            if (reply.exit() != 0) {
-                return reply.exit();
-            }
-            output.print(spec.commandLine().getOut(), reply.json(), () -> text(reply.json()));
-            return 0;
+        int run(AdminCalls admin) throws InterruptedException {
+            return admin.show("api/v1/admin-tokens", output, ListTokens::text);
         }
 
         static String text(JsonNode answer) {
@@ -48,60 +38,36 @@ final class AdminTokenCommand {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Delete a token: calls with it are refused at once.")
-    static final class Revoke implements Callable<Integer> {
+    static final class Revoke extends AdminCommand {
 
-        @picocli.CommandLine.Parameters(index = "0", description = "The token's name.")
+        @Parameters(index = "0", description = "The token's name.")
         String name;
 
-        @Mixin
-        ServerOption server;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            return change(server, spec, "DELETE", name, null, "revoked token '" + name + "'");
+        int run(AdminCalls admin) throws InterruptedException {
+            return admin.done(admin.delete(path(name)), answer -> "revoked token '" + name + "'");
         }
     }
 
     @Command(name = "set-role", mixinStandardHelpOptions = true, description = "Give a token another role.")
-    static final class SetRole implements Callable<Integer> {
+    static final class SetRole extends AdminCommand {
 
-        @picocli.CommandLine.Parameters(index = "0", description = "The token's name.")
+        @Parameters(index = "0", description = "The token's name.")
         String name;
 
-        @picocli.CommandLine.Parameters(index = "1", description = "viewer, operator or admin.")
+        @Parameters(index = "1", description = "viewer, operator or admin.")
         String role;
 
-        @Mixin
-        ServerOption server;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            return change(server, spec, "POST", name, Map.of("role", role), "token '" + name + "' now has role " + role);
+        int run(AdminCalls admin) throws InterruptedException {
+            return admin.done(admin.post(path(name) + "/role", Map.of("role", role), 200),
+                    answer -> "token '" + name + "' now has role " + role);
         }
-    }
-
-    private static int change(ServerOption server, picocli.CommandLine.Model.CommandSpec spec, String method, String name,
-                              Map<String, String> body, String done) throws Exception {
-        String path = "api/v1/admin-tokens/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
-                + (body == null ? "" : "/role");
-        TokenRequests.Reply reply = TokenRequests.call(server, spec, method, path, body, 200);
-        if (reply.exit() != 0) {
-            return reply.exit();
-        }
-        spec.commandLine().getOut().println(done);
-        spec.commandLine().getOut().flush();
-        return 0;
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a token (needs an admin token); it is printed once and stored only as a hash.")
-    static final class Create implements Callable<Integer> {
+    static final class Create extends AdminCommand {
 
         @Option(names = "--name", required = true, description = "A name for the token (who or what uses it).")
         String name;
@@ -109,15 +75,13 @@ final class AdminTokenCommand {
         @Option(names = "--role", required = true, description = "viewer, operator or admin.")
         String role;
 
-        @Mixin
-        ServerOption server;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            return TokenRequests.createAndPrint(server, spec, "api/v1/admin-tokens", Map.of("name", name, "role", role));
+        int run(AdminCalls admin) throws InterruptedException {
+            return admin.createToken("api/v1/admin-tokens", Map.of("name", name, "role", role));
         }
+    }
+
+    private static String path(String name) {
+        return "api/v1/admin-tokens/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
     }
 }

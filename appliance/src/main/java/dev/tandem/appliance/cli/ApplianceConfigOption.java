@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,7 +18,7 @@ final class ApplianceConfigOption {
     Path file;
 
     @Spec(Spec.Target.MIXEE)
-    picocli.CommandLine.Model.CommandSpec command;
+    CommandSpec command;
 
     /** The parsed config, or empty after telling the operator every problem with it. */
     Optional<ApplianceConfig> load() {

@@ -1,54 +1,41 @@
 package dev.tandem.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.appliance.Jackson;
-import java.io.IOException;
-import java.net.http.HttpResponse;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem apply -f FILE}: validates and stores a gateway config as the next revision. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Apply a gateway config (YAML, one or more documents) as a new revision.")
-final class ApplyCommand implements Callable<Integer> {
+final class ApplyCommand extends AdminCommand {
 
     @Mixin
     ConfigFileOption config;
 
-    @Mixin
-    ServerOption server;
-
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
+    int run(AdminCalls admin) throws InterruptedException {
         Optional<String> text = config.read();
         if (text.isEmpty()) {
             return TandemCommand.FAILED;
         }
         String yaml = text.get();
         Path file = config.file;
-        var maybeClient = server.clientFor(spec);
-        if (maybeClient.isEmpty()) {
+        Optional<AdminCalls.Answer> answer = admin.send(client -> client.post("api/v1/apply", "application/yaml", yaml));
+        if (answer.isEmpty()) {
             return TandemCommand.FAILED;
         }
-        AdminClient client = maybeClient.get();
-        HttpResponse<String> response;
-        try {
-            response = client.post("api/v1/apply", "application/yaml", yaml);
-        } catch (IOException e) {
-            err.println("tandem apply: " + client.describe(e));
-            return TandemCommand.FAILED;
-        }
-        JsonNode body = parse(response.body());
-        if (response.statusCode() == 200 || response.statusCode() == 201) {
+        JsonNode body = answer.get().json();
+        int status = answer.get().status();
+        if (status == 200 || status == 201) {
+            PrintWriter out = spec.commandLine().getOut();
             long revision = body.path("revision").asLong();
             if (body.path("unchanged").asBoolean()) {
                 out.println("unchanged: " + file + " is the config of revision " + revision);
@@ -57,16 +44,10 @@ final class ApplyCommand implements Callable<Integer> {
             }
             return 0;
         }
-        err.println("tandem apply: refused (HTTP " + response.statusCode() + "): " + body.path("error").asText(response.body()));
+        // Every detail on its own line: an invalid config has one per error.
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("tandem apply: refused (HTTP " + status + "): " + body.path("error").asText(answer.get().body()));
         body.path("details").forEach(d -> err.println("  " + d.asText()));
-        return response.statusCode() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED;
-    }
-
-    private static JsonNode parse(String text) {
-        try {
-            return Jackson.MAPPER.readTree(text);
-        } catch (IOException e) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
+        return status < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED;
     }
 }

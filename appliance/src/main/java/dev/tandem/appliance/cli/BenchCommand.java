@@ -1,13 +1,16 @@
 package dev.tandem.appliance.cli;
 
-import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.bench.Bench;
-import dev.tandem.xds.model.Durations;
+import dev.tandem.appliance.bench.BenchReport;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     int changes;
 
     @Option(names = "--interval", defaultValue = "5s", description = "Time between changes (default ${DEFAULT-VALUE}).")
-    String interval;
+    Duration interval;
 
     @Option(names = "--target-heap", defaultValue = "2g", description = "-Xmx of the target appliance (default ${DEFAULT-VALUE}).")
     String heap;
@@ -44,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean baseline;
 
     @Option(names = "--json", description = "Also write the report as JSON to this file.")
-    Path json;
+    Optional<Path> json;
 
     @Option(names = "--churn", defaultValue = "0", paramLabel = "N",
             description = "Then an endpoint churn phase: N endpoint changes per second (0: none; default ${DEFAULT-VALUE}).")
@@ -55,23 +58,21 @@ final class BenchCommand implements Callable<Integer> {
     int churnBatch;
 
     @Option(names = "--churn-duration", defaultValue = "30s", description = "Length of the churn phase (default ${DEFAULT-VALUE}).")
-    String churnDuration;
+    Duration churnDuration;
 
     @Option(names = "--profile", paramLabel = "DIR", description = "Record the target with JFR (the JDK's profile settings) "
             + "into DIR/tandem.jfr (and DIR/baseline.jfr); read with `jfr view hot-methods FILE`.")
-    Path profile;
+    Optional<Path> profile;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        var err = spec.commandLine().getErr();
-        Duration every = Durations.parse(interval);
-        Duration churnFor = Durations.parse(churnDuration);
-        if (clients < 1 || groups < 1 || clusters < 1 || changes < 0 || groups > clients || every == null
+        PrintWriter err = spec.commandLine().getErr();
+        if (clients < 1 || groups < 1 || clusters < 1 || changes < 0 || groups > clients
                 || !(protocol.equals("sotw") || protocol.equals("delta")) || !heap.matches("[0-9]+[kmgKMG]?")
-                || churn < 0 || churnBatch < 1 || churnBatch > clusters || churnFor == null || churnFor.isZero()) {
+                || churn < 0 || churnBatch < 1 || churnBatch > clusters || churnDuration.isZero()) {
             err.println("tandem bench: --clients, --groups (at most --clients), --clusters at least 1; --protocol sotw or delta; "
                     + "--interval and --churn-duration durations; --target-heap like 2g; --churn at least 0; "
                     + "--churn-batch from 1 to --clusters");
@@ -79,18 +80,17 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Path workdir = Files.createTempDirectory("tandem-bench");
-        if (profile != null) {
-            Files.createDirectories(profile);
+        if (profile.isPresent()) {
+            Files.createDirectories(profile.get());
         }
         try {
-            var report = new Bench(new Bench.Settings(clients, groups, clusters,
-                    dev.tandem.appliance.bench.Bench.protocol(protocol), changes, every, heap, workdir, baseline, profile,
-                    churn, churnBatch, churnFor), spec.commandLine().getOut()).run();
-            if (json != null) {
-                Files.writeString(json, Jackson.INDENTED.writeValueAsString(report));
+            BenchReport report = new Bench(new Bench.Settings(clients, groups, clusters, Bench.protocol(protocol), changes, interval, heap,
+                    workdir, baseline, profile, churn, churnBatch, churnDuration), spec.commandLine().getOut()).run();
+            if (json.isPresent()) {
+                Files.writeString(json.get(), report.json());
             }
             return 0;
-        } catch (IllegalStateException | java.io.IOException e) {
+        } catch (IllegalStateException | IOException e) {
             err.println("tandem bench: " + e.getMessage() + " (target log: " + workdir.resolve("target.log") + ")");
             err.flush();
             return 3;

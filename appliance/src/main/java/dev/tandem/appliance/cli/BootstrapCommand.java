@@ -13,6 +13,7 @@ import dev.tandem.xds.bootstrap.GrpcBootstrap;
 import dev.tandem.xds.bootstrap.XdsClientTls;
 import dev.tandem.xds.bootstrap.XdsPeer;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.concurrent.Callable;
 import javax.net.ssl.X509TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -82,7 +84,7 @@ final class BootstrapCommand implements Callable<Integer> {
     Path out;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -91,7 +93,7 @@ final class BootstrapCommand implements Callable<Integer> {
         String group;
         boolean tls;
         if (joinToken != null) {
-            TokenRequests.Reply joined = join(node);
+            AdminCalls.Reply joined = join(node);
             if (joined.exit() != 0) {
                 return joined.exit();
             }
@@ -128,10 +130,10 @@ final class BootstrapCommand implements Callable<Integer> {
     }
 
     /** Joins with the token; the answer, or the exit code after saying why not. */
-    private TokenRequests.Reply join(String node) throws IOException, InterruptedException {
-        var err = spec.commandLine().getErr();
+    private AdminCalls.Reply join(String node) throws IOException, InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
         if (server == null || (caFile == null) == (caFingerprint == null)) {
-            return new TokenRequests.Reply(null, usage("--join needs --server and one of --ca-file or --ca-fingerprint"));
+            return AdminCalls.Reply.failed(usage("--join needs --server and one of --ca-file or --ca-fingerprint"));
         }
         X509TrustManager trust;
         try {
@@ -139,11 +141,11 @@ final class BootstrapCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("tandem bootstrap: cannot read the CA certificate " + caFile + ": " + e.getMessage());
             err.flush();
-            return new TokenRequests.Reply(null, TandemCommand.FAILED);
+            return AdminCalls.Reply.failed(TandemCommand.FAILED);
         }
         KeyPair key = CertificateAuthority.newKeyPair();
         AdminClient client = new AdminClient(server, Optional.empty(), TlsContexts.context(null, trust));
-        TokenRequests.Reply reply = TokenRequests.post(client, spec, "api/v1/join",
+        AdminCalls.Reply reply = AdminCalls.through(client, spec).post("api/v1/join",
                 Map.of("token", joinToken, "csr", CertificateRequests.pem(node, key)), 201);
         if (reply.exit() != 0) {
             return reply;

@@ -8,8 +8,13 @@ import dev.tandem.appliance.pki.DataPlaneIdentity;
 import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.pki.TlsContexts;
 import dev.tandem.xds.bootstrap.XdsClientTls;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
@@ -17,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,25 +33,14 @@ import picocli.CommandLine.Spec;
 final class CertCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the certificates the cluster CA issued.")
-    static final class ListCertificates implements Callable<Integer> {
-
-        @Mixin
-        ServerOption server;
+    static final class ListCertificates extends AdminCommand {
 
         @Mixin
         OutputOption output;
 
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            TokenRequests.Reply reply = TokenRequests.call(server, spec, "GET", "api/v1/certificates", null, 200);
-            if (reply.exit() != 0) {
-                return reply.exit();
-            }
-            output.print(spec.commandLine().getOut(), reply.json(), () -> text(reply.json(), Instant.now()));
-            return 0;
+        int run(AdminCalls admin) throws InterruptedException {
+            return admin.show("api/v1/certificates", output, answer -> text(answer, Instant.now()));
         }
 
         /** One row per certificate, its state as of {@code now}. */
@@ -62,7 +57,7 @@ final class CertCommand {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Put a certificate on the deny list: the xDS server refuses it and ends its streams at once.")
-    static final class Revoke implements Callable<Integer> {
+    static final class Revoke extends AdminCommand {
 
         @Parameters(index = "0", description = "The serial (hex, as tandem cert list shows it).")
         String serial;
@@ -70,24 +65,11 @@ final class CertCommand {
         @Option(names = "--reason", description = "Why, for the audit log.")
         String reason;
 
-        @Mixin
-        ServerOption server;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            String path = "api/v1/certificates/" + java.net.URLEncoder.encode(serial, java.nio.charset.StandardCharsets.UTF_8)
-                    + "/revoke";
-            TokenRequests.Reply reply = TokenRequests.call(server, spec, "POST", path, Map.of("reason", reason == null ? "" : reason), 200);
-            if (reply.exit() != 0) {
-                return reply.exit();
-            }
-            spec.commandLine().getOut().println("revoked " + reply.json().path("serial").asText() + " ("
-                    + reply.json().path("identity").asText() + ") at " + reply.json().path("revokedAt").asText());
-            spec.commandLine().getOut().flush();
-            return 0;
+        int run(AdminCalls admin) throws InterruptedException {
+            String path = "api/v1/certificates/" + URLEncoder.encode(serial, StandardCharsets.UTF_8) + "/revoke";
+            return admin.done(admin.post(path, Map.of("reason", reason == null ? "" : reason), 200), answer -> "revoked "
+                    + answer.path("serial").asText() + " (" + answer.path("identity").asText() + ") at " + answer.path("revokedAt").asText());
         }
     }
 
@@ -104,20 +86,20 @@ final class CertCommand {
         String server;
 
         @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
+            PrintWriter err = spec.commandLine().getErr();
             XdsClientTls files = XdsClientTls.in(tlsDir);
             X509Certificate current;
             X509Certificate ca;
-            java.security.PrivateKey currentKey;
+            PrivateKey currentKey;
             try {
                 current = PemFiles.readCertificate(Path.of(files.certificateFile()));
                 currentKey = PemFiles.readPrivateKey(Path.of(files.privateKeyFile()));
                 ca = PemFiles.readCertificate(Path.of(files.caFile()));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 err.println("tandem cert renew: " + e.getMessage());
                 err.flush();
                 return TandemCommand.FAILED;
@@ -140,7 +122,7 @@ final class CertCommand {
             KeyPair next = CertificateAuthority.newKeyPair();
             AdminClient client = new AdminClient(server, Optional.empty(), TlsContexts.context(
                     TlsContexts.keyManager(currentKey, current), CertificateTrust.pkixTrusting(ca)));
-            TokenRequests.Reply reply = TokenRequests.post(client, spec, "api/v1/certificates/renew",
+            AdminCalls.Reply reply = AdminCalls.through(client, spec).post("api/v1/certificates/renew",
                     Map.of("csr", CertificateRequests.pem(nodeId, next)), 201);
             if (reply.exit() != 0) {
                 return reply.exit();

@@ -1,14 +1,17 @@
 package dev.tandem.appliance.cli;
 
+import dev.tandem.appliance.revisions.SecretFiles;
 import dev.tandem.xds.model.ConfigLoader;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
+import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.translate.Translator;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
@@ -23,7 +26,7 @@ final class CheckCommand implements Callable<Integer> {
     ConfigFileOption config;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -36,9 +39,9 @@ final class CheckCommand implements Callable<Integer> {
         String yaml = text.get();
         Path file = config.file;
         try {
-            GatewayConfig config = dev.tandem.appliance.revisions.SecretFiles.resolve(ConfigLoader.load(yaml));
+            GatewayConfig config = SecretFiles.resolve(ConfigLoader.load(yaml));
             var groups = Translator.translate(config);
-            groups.values().forEach(g -> dev.tandem.xds.snapshot.GroupSnapshot.of(g, 0));
+            groups.values().forEach(g -> GroupSnapshot.of(g, 0));
             out.println(file + " is valid: " + config.documentCount() + " documents, node groups " + groups.keySet());
             return 0;
         } catch (InvalidConfigException e) {

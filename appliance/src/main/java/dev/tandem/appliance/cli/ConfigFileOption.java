@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -14,7 +15,7 @@ final class ConfigFileOption {
     Path file;
 
     @Spec(Spec.Target.MIXEE)
-    picocli.CommandLine.Model.CommandSpec command;
+    CommandSpec command;
 
     /** The file's text, or empty after telling the operator why it could not be read. */
     Optional<String> read() {

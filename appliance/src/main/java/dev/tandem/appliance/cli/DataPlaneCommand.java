@@ -1,7 +1,7 @@
 package dev.tandem.appliance.cli;
 
 import dev.tandem.appliance.dataplane.AdsBootstrapFile;
-import dev.tandem.appliance.dataplane.DataPlane;
+import dev.tandem.appliance.dataplane.DataPlaneLauncher;
 import dev.tandem.appliance.dataplane.EnvoyLauncher;
 import dev.tandem.appliance.dataplane.PeerProbe;
 import dev.tandem.appliance.pki.PemFiles;
@@ -12,8 +12,8 @@ import dev.tandem.fallback.S3Credentials;
 import dev.tandem.fallback.S3Location;
 import dev.tandem.fallback.S3Store;
 import dev.tandem.fallback.StoreException;
-import dev.tandem.xds.model.Durations;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,10 +23,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tandem dataplane}: see {@link DataPlane}. */
+/** {@code tandem dataplane}: see {@link DataPlaneLauncher}. */
 @Command(name = "dataplane", mixinStandardHelpOptions = true,
         description = "Run Envoy on a data-plane host: on ADS when a Tandem peer answers, otherwise from the node group's "
                 + "latest signed export (verified, cached), moving to ADS by hot restart when a peer answers.")
@@ -69,21 +70,22 @@ final class DataPlaneCommand implements Callable<Integer> {
 
     @Option(names = "--probe-interval", defaultValue = "5s", description = "How often the peers are probed while Envoy runs "
             + "from the export (default: ${DEFAULT-VALUE}).")
-    String probeInterval;
+    Duration probeInterval;
 
     @Option(names = "--print", description = "Only write the bootstrap Envoy would start with now (and cache the export); "
             + "do not start Envoy.")
     boolean print;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        var err = spec.commandLine().getErr();
-        Duration interval = Durations.parse(probeInterval);
-        if (interval == null || interval.isZero()) {
-            err.println("tandem dataplane: --probe-interval '" + probeInterval + "' is not a duration such as 5s");
+        PrintWriter err = spec.commandLine().getErr();
+        if (probeInterval.isZero()) {
+            // A zero is a duration, but not an interval: said as the value was typed (0s, 0ms, ...).
+            String typed = spec.commandLine().getParseResult().matchedOption("--probe-interval").originalStringValues().get(0);
+            err.println("tandem dataplane: --probe-interval '" + typed + "' is not a duration such as 5s");
             err.flush();
             return 2;
         }
@@ -103,10 +105,10 @@ final class DataPlaneCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             err.println("tandem dataplane: " + e.getMessage());
             err.flush();
-            return DataPlane.FAILED;
+            return DataPlaneLauncher.FAILED;
         }
-        DataPlane dataPlane = new DataPlane(ads, workdir, stores, key, decryption,
-                new PeerProbe(ads.peers(), ads.tls(), Duration.ofSeconds(2)), interval, spec.commandLine().getOut(), err);
+        DataPlaneLauncher dataPlane = new DataPlaneLauncher(ads, workdir, stores, key, decryption,
+                new PeerProbe(ads.peers(), ads.tls(), Duration.ofSeconds(2)), probeInterval, spec.commandLine().getOut(), err);
         try {
             if (print) {
                 return dataPlane.print();
@@ -117,7 +119,7 @@ final class DataPlaneCommand implements Callable<Integer> {
         } catch (IOException | UncheckedIOException e) {
             err.println("tandem dataplane: " + e.getMessage());
             err.flush();
-            return DataPlane.FAILED;
+            return DataPlaneLauncher.FAILED;
         }
     }
 

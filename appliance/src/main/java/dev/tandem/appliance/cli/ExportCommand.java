@@ -2,31 +2,28 @@ package dev.tandem.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem export}: export the current revision of every node group now, whatever the retry backoff says. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export every node group's current revision to the fallback store now, and say how it went.")
-final class ExportCommand implements Callable<Integer> {
-
-    @Mixin
-    ServerOption server;
+final class ExportCommand extends AdminCommand {
 
     @Mixin
     OutputOption output;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
+    int run(AdminCalls admin) throws InterruptedException {
         // 503 is an answer here (some group not exported): read it like 200.
-        TokenRequests.Reply reply = TokenRequests.call(server, spec, "POST", "api/v1/export", Map.of(), 200);
+        AdminCalls.Reply reply = admin.post("api/v1/export", Map.of(), 200);
         JsonNode body = reply.json();
-        if (body == null || !body.has("nodeGroups")) {
+        if (!body.has("nodeGroups")) {
             return reply.exit();
         }
         output.print(spec.commandLine().getOut(), body, () -> text(body));

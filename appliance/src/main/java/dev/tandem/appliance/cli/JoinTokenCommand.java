@@ -1,11 +1,8 @@
 package dev.tandem.appliance.cli;
 
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tandem token create --node-group G --ttl 1h [--uses N]}: a join token for data planes, printed once. */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Data-plane join tokens.",
@@ -15,7 +12,7 @@ final class JoinTokenCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a token with which data planes of the group obtain their client certificates: "
                     + "once, or --uses times, each for another node id.")
-    static final class Create implements Callable<Integer> {
+    static final class Create extends AdminCommand {
 
         @Option(names = "--node-group", required = true, description = "The node group the data plane joins.")
         String nodeGroup;
@@ -24,18 +21,13 @@ final class JoinTokenCommand {
                 + "node id (default ${DEFAULT-VALUE}; an autoscaled fleet of identical data planes shares one token).")
         int uses;
 
+        // The server reads the duration (and says what it accepts): sent as typed.
         @Option(names = "--ttl", defaultValue = "1h", description = "How long the token is valid (default ${DEFAULT-VALUE}; at most 168h).")
         String ttl;
 
-        @Mixin
-        ServerOption server;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            return TokenRequests.createAndPrint(server, spec, "api/v1/join-tokens", Map.of("nodeGroup", nodeGroup, "ttl", ttl,
+        int run(AdminCalls admin) throws InterruptedException {
+            return admin.createToken("api/v1/join-tokens", Map.of("nodeGroup", nodeGroup, "ttl", ttl,
                     "uses", String.valueOf(uses)));
         }
     }

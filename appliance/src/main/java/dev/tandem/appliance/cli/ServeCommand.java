@@ -3,6 +3,7 @@ package dev.tandem.appliance.cli;
 import dev.tandem.appliance.Appliance;
 import dev.tandem.appliance.ApplianceConfig;
 import dev.tandem.appliance.ListeningPorts;
+import dev.tandem.appliance.ShutdownLogManager;
 import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.logging.common.LogConfig;
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             appliance.close();
             stopped.countDown();
-            dev.tandem.appliance.ShutdownLogManager.resetAfterShutdown();
+            ShutdownLogManager.resetAfterShutdown();
         }, "tandem-shutdown"));
         stopped.await();
         return 0;

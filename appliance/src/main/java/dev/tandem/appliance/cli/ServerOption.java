@@ -10,9 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * How commands reach a running appliance. The appliance config ({@code --config}, else
@@ -44,31 +45,22 @@ final class ServerOption {
             + "appliance config's, else /var/lib/tandem/pki/ca.pem, else the JDK's trusted CAs).")
     Path caFile;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** Where the defaults come from when options and environment give nothing. */
     private record Defaults(String server, Optional<Path> tokenFile, Optional<Path> caFile) {
     }
 
-    AdminClient client() throws IOException {
-        return client(null);
+    /** The command's calls to the appliance these options name; the client is set up at the first. */
+    AdminCalls calls() {
+        return new AdminCalls(this::client, command);
     }
 
-    /** A client that also presents {@code clientKeys} (a data plane's certificate) in the TLS handshake. */
-    AdminClient client(KeyManager clientKeys) throws IOException {
+    private AdminClient client() throws IOException {
         Defaults defaults = defaults();
         String url = server != null ? server : defaults.server();
-        return new AdminClient(url, token(defaults), sslContext(defaults, clientKeys));
-    }
-
-    /** The client, or empty after telling the operator why it could not be set up. */
-    Optional<AdminClient> clientFor(picocli.CommandLine.Model.CommandSpec command) {
-        try {
-            return Optional.of(client());
-        } catch (IOException e) {
-            command.commandLine().getErr().println("tandem " + command.qualifiedName(" ").replaceFirst("^tandem ", "")
-                    + ": " + e.getMessage());
-            command.commandLine().getErr().flush();
-            return Optional.empty();
-        }
+        return new AdminClient(url, token(defaults), sslContext(defaults));
     }
 
     private Defaults defaults() throws IOException {
@@ -122,17 +114,17 @@ final class ServerOption {
         return file.isPresent() ? Optional.of(read(file.get(), "the admin token")) : Optional.empty();
     }
 
-    private SSLContext sslContext(Defaults defaults, KeyManager clientKeys) throws IOException {
+    private SSLContext sslContext(Defaults defaults) throws IOException {
         Path ca = caFile;
         if (ca == null) {
             String env = System.getenv("TANDEM_CA");
             ca = env != null && !env.isBlank() ? Path.of(env) : defaults.caFile().filter(Files::isReadable).orElse(null);
         }
         if (ca == null) {
-            return TlsContexts.context(clientKeys, null);
+            return TlsContexts.context(null, null);
         }
         try {
-            return TlsContexts.context(clientKeys, CertificateTrust.pkixTrusting(PemFiles.readCertificate(ca)));
+            return TlsContexts.context(null, CertificateTrust.pkixTrusting(PemFiles.readCertificate(ca)));
         } catch (IOException e) {
             throw new IOException("cannot read the CA certificate " + ca + ": " + e.getMessage(), e);
         }

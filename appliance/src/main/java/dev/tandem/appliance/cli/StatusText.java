@@ -1,5 +1,7 @@
 package dev.tandem.appliance.cli;
 
+import dev.tandem.xds.snapshot.XdsType;
+import java.util.Arrays;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +16,7 @@ import java.util.stream.StreamSupport;
 final class StatusText {
 
     /** The resource types in the order the API lists a group's versions. */
-    private static final List<String> TYPES = List.of("listeners", "routes", "clusters", "endpoints", "secrets");
+    private static final List<String> TYPES = Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
 
     private StatusText() {
     }

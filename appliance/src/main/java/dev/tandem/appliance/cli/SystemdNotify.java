@@ -1,5 +1,8 @@
 package dev.tandem.appliance.cli;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,16 +27,16 @@ final class SystemdNotify {
         if (System.getenv("NOTIFY_SOCKET") == null) {
             return;
         }
-        java.util.List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add("systemd-notify");
         command.add("--pid=" + ProcessHandle.current().pid());
-        command.addAll(java.util.List.of(args));
+        command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("tandem serve: cannot tell systemd (" + String.join(" ", command) + "): " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

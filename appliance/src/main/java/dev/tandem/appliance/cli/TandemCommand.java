@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code tandem} command line (picocli): one binary for the daemon and its operators. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCommand.Version.class,
         description = "Edge gateway appliance with an embedded, highly available Envoy control plane.",
-        subcommands = {ServeCommand.class, ApplyCommand.class, CheckCommand.class, StatusCommand.class, BootstrapCommand.class, PkiCommand.class, AdminTokenCommand.class, JoinTokenCommand.class, CertCommand.class, ExportCommand.class, DataPlaneCommand.class, BenchCommand.class, BenchBaselineCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ApplyCommand.class, CheckCommand.class, StatusCommand.class, BootstrapCommand.class,
+                PkiCommand.class, AdminTokenCommand.class, JoinTokenCommand.class, CertCommand.class, ExportCommand.class,
+                DataPlaneCommand.class, BenchCommand.class, BenchBaselineCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCommand {
 
     /** Exit code when the server refused the request (for example an invalid config). */
@@ -14,8 +16,9 @@ public final class TandemCommand {
     /** Exit code when the command could not run: unreachable server, unreadable file, bad appliance config. */
     public static final int FAILED = 3;
 
+    /** The command line with every subcommand, duration options in the config files' syntax. */
     public static CommandLine commandLine() {
-        return new CommandLine(new TandemCommand());
+        return DurationConverter.register(new CommandLine(new TandemCommand()));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

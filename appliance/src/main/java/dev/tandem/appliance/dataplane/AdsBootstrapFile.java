@@ -1,5 +1,6 @@
 package dev.tandem.appliance.dataplane;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tandem.xds.bootstrap.EnvoyBootstrap;
 import dev.tandem.xds.bootstrap.XdsClientTls;
 import dev.tandem.xds.bootstrap.XdsPeer;
@@ -28,7 +29,7 @@ public record AdsBootstrapFile(Path file, String text, Bootstrap bootstrap, Stri
         Bootstrap bootstrap;
         try {
             bootstrap = EnvoyBootstrap.parseYaml(text);
-        } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new IOException(file + " is not an Envoy bootstrap: " + e.getMessage(), e);
         }
         Cluster xds = bootstrap.getStaticResources().getClustersList().stream()
@@ -54,7 +55,7 @@ public record AdsBootstrapFile(Path file, String text, Bootstrap bootstrap, Stri
                 tls = Optional.of(new XdsClientTls(common.getValidationContext().getTrustedCa().getFilename(),
                         common.getTlsCertificates(0).getCertificateChain().getFilename(),
                         common.getTlsCertificates(0).getPrivateKey().getFilename()));
-            } catch (com.google.protobuf.InvalidProtocolBufferException | IndexOutOfBoundsException e) {
+            } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {
                 throw new IOException(file + ": the TLS settings of '" + EnvoyBootstrap.XDS_CLUSTER
                         + "' do not name a CA, certificate and key file", e);
             }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts Envoy processes for one data plane, each with the next {@code --restart-epoch}: epoch 0 is
@@ -53,7 +54,7 @@ public final class EnvoyLauncher implements AutoCloseable {
         }
         for (Process process : started) {
             try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
             } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Asks each Tandem peer, as Envoy's own health check of the xDS cluster does, whether it serves
@@ -34,7 +35,7 @@ public final class PeerProbe {
     }
 
     /** The first peer that serves, or empty when none does; {@code notes} hears why each did not. */
-    public Optional<XdsPeer> firstServing(java.util.function.Consumer<String> notes) {
+    public Optional<XdsPeer> firstServing(Consumer<String> notes) {
         for (XdsPeer peer : peers) {
             ManagedChannel channel = null;
             try {

@@ -1,5 +1,6 @@
 package dev.tandem.appliance.dataplane;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tandem.fallback.BundleRejected;
 import dev.tandem.fallback.Bundles;
 import dev.tandem.fallback.EncryptionKey;
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
  *       restarted ({@code --restart-epoch} + 1) on the ADS bootstrap, so no listener goes away.</li>
  * </ol>
  */
-public final class DataPlane {
+public final class DataPlaneLauncher {
 
     /** Exit codes, as the other commands use them. */
     public static final int REFUSED = 1;
@@ -57,7 +58,7 @@ public final class DataPlane {
     /**
      * @param store opened only if the export must be read (no peer answers and nothing is cached)
      */
-    public DataPlane(AdsBootstrapFile ads, Path workdir, Supplier<FallbackStore> store, PublicKey trustedKey,
+    public DataPlaneLauncher(AdsBootstrapFile ads, Path workdir, Supplier<FallbackStore> store, PublicKey trustedKey,
                      Optional<EncryptionKey> decryption, PeerProbe probe, Duration probeInterval, PrintWriter out, PrintWriter err) {
         this.ads = ads;
         this.workdir = workdir;
@@ -186,7 +187,7 @@ public final class DataPlane {
         String yaml;
         try {
             yaml = StaticBootstrap.toYaml(StaticBootstrap.build(ads.nodeId(), ResourcesDocument.read(bundle.payload())));
-        } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException e) {
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new IOException("the export of node group '" + ads.nodeGroup() + "' cannot become an Envoy bootstrap: "
                     + e.getMessage(), e);
         }

@@ -1,0 +1,178 @@
+package dev.tandem.appliance.cli;
+
+import dev.tandem.appliance.Jackson;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * A command's calls to the admin API, and what it says about them: a client that cannot be set up,
+ * a server that cannot be reached and a refusal are said on stderr as {@code tandem <command>: ...}
+ * and become the command's exit code (refused for a 4xx, failed otherwise).
+ */
+final class AdminCalls {
+
+    private static final ObjectMapper JSON = Jackson.MAPPER;
+
+    private final ClientSource source;
+    private final CommandSpec command;
+    /** Set up at the first call. */
+    private Optional<AdminClient> client = Optional.empty();
+
+    /** @param source set up at the first call: a command that fails before calling never reads the options' files */
+    AdminCalls(ClientSource source, CommandSpec command) {
+        this.source = source;
+        this.command = command;
+    }
+
+    /** Calls through a client the command set up itself (a data plane's, presenting its certificate or trusting a pinned CA). */
+    static AdminCalls through(AdminClient client, CommandSpec command) {
+        return new AdminCalls(() -> client, command);
+    }
+
+    /** Where the client comes from; its IOException says why it could not be set up. */
+    interface ClientSource {
+        AdminClient open() throws IOException;
+    }
+
+    /** One HTTP exchange with the admin API. */
+    interface Request {
+        HttpResponse<String> send(AdminClient client) throws IOException, InterruptedException;
+    }
+
+    /** The admin API's answer: its status, its body, and that body parsed (missing when it is not JSON). */
+    record Answer(int status, String body, JsonNode json) {
+    }
+
+    /** The answer of a call, or no answer ({@link MissingNode}); {@code exit} is 0 when it is what was expected. */
+    record Reply(JsonNode json, int exit) {
+
+        /** A command that stopped before it had an answer, with its exit code. */
+        static Reply failed(int exit) {
+            return new Reply(MissingNode.getInstance(), exit);
+        }
+    }
+
+    Reply get(String path) throws InterruptedException {
+        return expect(send(client -> client.get(path)), 200);
+    }
+
+    Reply delete(String path) throws InterruptedException {
+        return expect(send(client -> client.delete(path)), 200);
+    }
+
+    /** POSTs {@code body} as JSON. */
+    Reply post(String path, Object body, int expected) throws InterruptedException {
+        return expect(send(client -> client.post(path, "application/json", JSON.writeValueAsString(body))), expected);
+    }
+
+    /** The answer whatever its status, or empty after saying why there is none. */
+    Optional<Answer> send(Request request) throws InterruptedException {
+        AdminClient opened;
+        HttpResponse<String> response;
+        try {
+            opened = client();
+        } catch (IOException e) {
+            say(e.getMessage());
+            return Optional.empty();
+        }
+        try {
+            response = request.send(opened);
+        } catch (IOException e) {
+            say(opened.describe(e));
+            return Optional.empty();
+        }
+        return Optional.of(new Answer(response.statusCode(), response.body(), parse(response.body())));
+    }
+
+    /**
+     * The body of {@code GET path} whatever its status, or a missing node when there is none; nothing
+     * is said: for what a summary shows when it can be had.
+     */
+    JsonNode bodyIfAny(String path) {
+        try {
+            return parse(client().get(path).body());
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return MissingNode.getInstance();
+        }
+    }
+
+    /** {@code GET path}, printed in the chosen format; {@code text} renders the summary. */
+    int show(String path, OutputOption output, Function<JsonNode, String> text) throws InterruptedException {
+        Reply reply = get(path);
+        if (reply.exit() == 0) {
+            output.print(command.commandLine().getOut(), reply.json(), () -> text.apply(reply.json()));
+        }
+        return reply.exit();
+    }
+
+    /** After a call that was answered as expected, prints the line {@code done} makes of the answer. */
+    int done(Reply reply, Function<JsonNode, String> done) {
+        if (reply.exit() == 0) {
+            command.commandLine().getOut().println(done.apply(reply.json()));
+            command.commandLine().getOut().flush();
+        }
+        return reply.exit();
+    }
+
+    /** POSTs {@code body}; on 201 prints the new token alone on stdout (for scripts), the next step on stderr. */
+    int createToken(String path, Map<String, String> body) throws InterruptedException {
+        Reply reply = post(path, body, 201);
+        if (reply.exit() != 0) {
+            return reply.exit();
+        }
+        command.commandLine().getOut().println(reply.json().path("token").asText());
+        if (reply.json().hasNonNull("caFingerprint")) {
+            command.commandLine().getErr().println("on the data plane: tandem bootstrap --join <token> --server "
+                    + client.orElseThrow().server() + " --ca-fingerprint " + reply.json().path("caFingerprint").asText());
+            command.commandLine().getErr().flush();
+        }
+        command.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private Reply expect(Optional<Answer> answer, int expected) {
+        if (answer.isEmpty()) {
+            return Reply.failed(TandemCommand.FAILED);
+        }
+        Answer a = answer.get();
+        if (a.status() == expected) {
+            return new Reply(a.json(), 0);
+        }
+        say("refused (HTTP " + a.status() + "): " + a.json().path("error").asText(a.body())
+                + (a.json().path("details").isEmpty() ? "" : ": " + a.json().path("details").path(0).asText())
+                + (a.status() == 401 ? " (give the admin token with --token-file or $TANDEM_TOKEN)" : ""));
+        return new Reply(a.json(), a.status() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED);
+    }
+
+    private AdminClient client() throws IOException {
+        if (client.isEmpty()) {
+            client = Optional.of(source.open());
+        }
+        return client.get();
+    }
+
+    private void say(String message) {
+        PrintWriter err = command.commandLine().getErr();
+        err.println("tandem " + command.qualifiedName(" ").replaceFirst("^tandem ", "") + ": " + message);
+        err.flush();
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
+    }
+}
