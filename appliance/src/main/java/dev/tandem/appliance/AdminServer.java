@@ -30,13 +30,16 @@ final class AdminServer implements AutoCloseable {
      *
      * @throws BindException when it cannot listen there (as the JDK's own, for callers that retry on another port)
      */
-    static AdminServer start(Endpoint endpoint, X509KeyManager serverKeys, CertificateTrust clientTrust,
-                             HttpRouting.Builder routing) throws BindException {
+    static AdminServer start(
+            Endpoint endpoint, X509KeyManager serverKeys, CertificateTrust clientTrust, HttpRouting.Builder routing)
+            throws BindException {
         WebServer server = WebServer.builder()
                 .host(endpoint.address())
                 .port(endpoint.port())
-                .tls(Tls.builder().sslContext(TlsContexts.context(serverKeys, clientTrust))
-                        .clientAuth(TlsClientAuth.OPTIONAL).build())
+                .tls(Tls.builder()
+                        .sslContext(TlsContexts.context(serverKeys, clientTrust))
+                        .clientAuth(TlsClientAuth.OPTIONAL)
+                        .build())
                 .shutdownHook(false)
                 .maxPayloadSize(MAX_APPLY_BYTES)
                 .routing(routing)

@@ -65,16 +65,16 @@ public final class Appliance implements AutoCloseable {
 
     /** A test seam: {@code afterTranslation} alters what is served (see {@link RevisionWriter}). */
     static Appliance start(ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation) throws Exception {
-        return start(config, afterTranslation, group -> {
-        });
+        return start(config, afterTranslation, group -> {});
     }
 
     /**
      * A test seam: {@code afterTranslation} alters what is served (see {@link RevisionWriter});
      * {@code beforeSetSnapshot} may make a node group's publish fail (see {@link XdsService}).
      */
-    static Appliance start(ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation,
-                           Consumer<String> beforeSetSnapshot) throws Exception {
+    static Appliance start(
+            ApplianceConfig config, UnaryOperator<GroupResources> afterTranslation, Consumer<String> beforeSetSnapshot)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         Closer parts = Closer.create();
         boolean started = false;
@@ -89,11 +89,12 @@ public final class Appliance implements AutoCloseable {
             AdminTokens tokens = new AdminTokens(database);
             Path tokenFile = config.dataDir().resolve("admin-token");
             if (tokens.createInitialAdmin(tokenFile, clock.instant())) {
-                LOG.info("admin API: created the token 'initial-admin' (role admin) in {}; read it from there, it is not logged",
+                LOG.info(
+                        "admin API: created the token 'initial-admin' (role admin) in {}; read it from there, it is not logged",
                         tokenFile);
             }
-            Optional<ExportPipeline> export = ExportPipeline.open(config.export(), pki.exportSigningKey(), config.nodeId(),
-                    System.getenv(), clock);
+            Optional<ExportPipeline> export = ExportPipeline.open(
+                    config.export(), pki.exportSigningKey(), config.nodeId(), System.getenv(), clock);
             export.ifPresent(e -> parts.register(e::close));
             Optional<Exporter> exporter = export.map(ExportPipeline::exporter);
             RevisionWriter revisions = new RevisionWriter(store, audit, xds, clock, afterTranslation);
@@ -102,37 +103,59 @@ public final class Appliance implements AutoCloseable {
             CompletableFuture<?> firstPublish = revisions.start(config.initialConfig());
             TandemMetrics metrics = new TandemMetrics(xds, revisions);
             parts.register(metrics::close);
-            metrics.certificateExpiry("server", pki.serverCertificate().getNotAfter().toInstant(), clock);
+            metrics.certificateExpiry(
+                    "server", pki.serverCertificate().getNotAfter().toInstant(), clock);
             metrics.certificateExpiry("ca", pki.ca().certificate().getNotAfter().toInstant(), clock);
-            warnIfExpiring("the server certificate " + config.pkiDir().resolve("server.pem"), pki.serverCertificate(), clock);
+            warnIfExpiring(
+                    "the server certificate " + config.pkiDir().resolve("server.pem"), pki.serverCertificate(), clock);
             warnIfExpiring("the cluster CA", pki.ca().certificate(), clock);
             IssuedCertificates certificates = new IssuedCertificates(database);
 
-            X509KeyManager serverKeys = TlsContexts.keyManager(pki.serverKey(), pki.serverCertificate(), pki.ca().certificate());
+            X509KeyManager serverKeys = TlsContexts.keyManager(
+                    pki.serverKey(), pki.serverCertificate(), pki.ca().certificate());
             metrics.xdsInsecure(config.xdsInsecure());
-            XdsGrpcServer xdsServer = XdsGrpcServer.start(config.xds(), xds, xdsSecurity(config, pki, serverKeys,
-                    certificates, metrics, clock));
+            XdsGrpcServer xdsServer = XdsGrpcServer.start(
+                    config.xds(), xds, xdsSecurity(config, pki, serverKeys, certificates, metrics, clock));
             parts.register(xdsServer::close);
             certificates.onRevocation(serial -> xdsServer.sweepSoon());
 
             AtomicBoolean ready = new AtomicBoolean();
             HttpRouting.Builder routing = HttpRouting.builder();
             // Bootstraps advertise the port the xDS server bound (it may have been 0: any free port).
-            AdminApi.routing(routing, new AdminApi.Dependencies(config.withPorts(config.admin().port(), xdsServer.port()),
-                    revisions, store, audit, tokens, new JoinTokens(), pki, certificates, xds, exporter, metrics,
-                    () -> ready.get() && !revisions.publication().failing(), clock));
+            AdminApi.routing(
+                    routing,
+                    new AdminApi.Dependencies(
+                            config.withPorts(config.admin().port(), xdsServer.port()),
+                            revisions,
+                            store,
+                            audit,
+                            tokens,
+                            new JoinTokens(),
+                            pki,
+                            certificates,
+                            xds,
+                            exporter,
+                            metrics,
+                            () -> ready.get() && !revisions.publication().failing(),
+                            clock));
             exporter.ifPresent(metrics::export);
-            CertificateTrust adminTrust = new CertificateTrust(pki.ca().certificate(),
-                    new RefusalLog("admin API", metrics::adminRefused, clock), clock);
+            CertificateTrust adminTrust = new CertificateTrust(
+                    pki.ca().certificate(), new RefusalLog("admin API", metrics::adminRefused, clock), clock);
             AdminServer adminServer = AdminServer.start(config.admin(), serverKeys, adminTrust, routing);
             parts.register(adminServer::close);
 
             awaitFirstPublish(firstPublish);
             ready.set(true);
             xdsServer.serving(true);
-            LOG.info("Tandem node '{}' ready: xDS on {}:{} ({}), admin API on https://{}:{}, data in {}", config.nodeId(),
-                    config.xds().address(), xdsServer.port(), config.xdsInsecure() ? "INSECURE: plaintext" : "mTLS",
-                    config.admin().address(), adminServer.port(), config.dataDir());
+            LOG.info(
+                    "Tandem node '{}' ready: xDS on {}:{} ({}), admin API on https://{}:{}, data in {}",
+                    config.nodeId(),
+                    config.xds().address(),
+                    xdsServer.port(),
+                    config.xdsInsecure() ? "INSECURE: plaintext" : "mTLS",
+                    config.admin().address(),
+                    adminServer.port(),
+                    config.dataDir());
             Appliance appliance = new Appliance(parts, xdsServer, adminServer, ready);
             started = true;
             return appliance;
@@ -157,14 +180,21 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    private static XdsGrpcServer.Security xdsSecurity(ApplianceConfig config, ClusterPki pki, X509KeyManager serverKeys,
-                                                      IssuedCertificates certificates, TandemMetrics metrics, Clock clock) {
+    private static XdsGrpcServer.Security xdsSecurity(
+            ApplianceConfig config,
+            ClusterPki pki,
+            X509KeyManager serverKeys,
+            IssuedCertificates certificates,
+            TandemMetrics metrics,
+            Clock clock) {
         if (config.xdsInsecure()) {
             return XdsGrpcServer.Security.insecure();
         }
         RefusalLog refusals = new RefusalLog("xDS", metrics::xdsRefused, clock);
         CertificateTrust trust = new CertificateTrust(pki.ca().certificate(), refusals, clock, new OpenSslAlerts());
-        return XdsGrpcServer.Security.mutualTls(serverKeys, trust,
+        return XdsGrpcServer.Security.mutualTls(
+                serverKeys,
+                trust,
                 new DataPlaneAuthenticator(config.pki().clusterName(), certificates, refusals, clock));
     }
 
@@ -182,8 +212,12 @@ public final class Appliance implements AutoCloseable {
         Instant notAfter = certificate.getNotAfter().toInstant();
         long days = Duration.between(clock.instant(), notAfter).toDays();
         if (days < 30) {
-            LOG.warn("PKI: {} expires at {} (in {} days); replace it before then (pki.serverCertFile/serverKeyFile, "
-                    + "or remove server.pem and server.key to have a new one issued by the CA)", what, notAfter, days);
+            LOG.warn(
+                    "PKI: {} expires at {} (in {} days); replace it before then (pki.serverCertFile/serverKeyFile, "
+                            + "or remove server.pem and server.key to have a new one issued by the CA)",
+                    what,
+                    notAfter,
+                    days);
         }
     }
 

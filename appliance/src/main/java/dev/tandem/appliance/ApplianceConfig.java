@@ -30,14 +30,29 @@ import java.util.function.Function;
  * @param xdsInsecure   {@code xds.insecure: true}: plaintext xDS without client certificates (loudly logged)
  * @param export        where each revision's snapshots are exported for data planes that start during an outage
  */
-public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
-                              List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure, ExportSettings export) {
+public record ApplianceConfig(
+        String nodeId,
+        Path dataDir,
+        Endpoint admin,
+        Endpoint xds,
+        Optional<Path> initialConfig,
+        List<XdsPeer> peers,
+        PkiSettings pki,
+        boolean xdsInsecure,
+        ExportSettings export) {
 
     public static final int DEFAULT_ADMIN_PORT = 9090;
     public static final int DEFAULT_XDS_PORT = 18000;
 
-    public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig,
-                           List<XdsPeer> peers, PkiSettings pki, boolean xdsInsecure) {
+    public ApplianceConfig(
+            String nodeId,
+            Path dataDir,
+            Endpoint admin,
+            Endpoint xds,
+            Optional<Path> initialConfig,
+            List<XdsPeer> peers,
+            PkiSettings pki,
+            boolean xdsInsecure) {
         this(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, ExportSettings.defaults(dataDir));
     }
 
@@ -73,8 +88,7 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
     }
 
     /** An address and port to listen on; port 0 picks a free port (tests). */
-    public record Endpoint(String address, int port) {
-    }
+    public record Endpoint(String address, int port) {}
 
     /** Reads and checks the file; every problem is reported at once. */
     public static ApplianceConfig load(Path file) throws IOException, InvalidConfigException {
@@ -91,8 +105,8 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             throw new InvalidConfigException(errors);
         }
         if (documents.size() > 1) {
-            throw new InvalidConfigException(List.of(new ConfigError(label, "", "must be one YAML document, not "
-                    + documents.size())));
+            throw new InvalidConfigException(
+                    List.of(new ConfigError(label, "", "must be one YAML document, not " + documents.size())));
         }
         Object root = documents.isEmpty() ? null : documents.get(0);
         YamlFields top = YamlFields.of(root == null ? Map.of() : root, label, "", errors);
@@ -104,7 +118,8 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
         YamlFields xdsFields = top.object("xds");
         boolean insecure = xdsFields.bool("insecure", false);
         Endpoint xds = endpoint(xdsFields, DEFAULT_XDS_PORT);
-        Optional<Path> initial = Optional.ofNullable(top.string("initialConfig")).map(p -> base.resolve(p).normalize());
+        Optional<Path> initial = Optional.ofNullable(top.string("initialConfig"))
+                .map(p -> base.resolve(p).normalize());
         List<XdsPeer> peers = new ArrayList<>();
         for (YamlFields peer : top.objects("peers")) {
             String name = peer.requiredString("name");
@@ -142,10 +157,16 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             listen.add("127.0.0.1");
             addresses = List.copyOf(listen);
         }
-        Function<String, Optional<Path>> file = key -> Optional.ofNullable(p.string(key))
-                .map(f -> base.resolve(f).normalize());
-        PkiSettings settings = new PkiSettings(clusterName, names, addresses, file.apply("caCertFile"), file.apply("caKeyFile"),
-                file.apply("serverCertFile"), file.apply("serverKeyFile"));
+        Function<String, Optional<Path>> file = key ->
+                Optional.ofNullable(p.string(key)).map(f -> base.resolve(f).normalize());
+        PkiSettings settings = new PkiSettings(
+                clusterName,
+                names,
+                addresses,
+                file.apply("caCertFile"),
+                file.apply("caKeyFile"),
+                file.apply("serverCertFile"),
+                file.apply("serverKeyFile"));
         if (settings.caCertFile().isPresent() != settings.caKeyFile().isPresent()) {
             p.error("caCertFile", "and caKeyFile go together: bring both or neither");
         }
@@ -158,9 +179,12 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
 
     private static ExportSettings export(YamlFields e, Path dataDir, Path base) {
         boolean enabled = e.bool("enabled", true);
-        Path folder = Optional.ofNullable(e.string("folder")).map(f -> base.resolve(f).normalize()).orElse(dataDir.resolve("export"));
+        Path folder = Optional.ofNullable(e.string("folder"))
+                .map(f -> base.resolve(f).normalize())
+                .orElse(dataDir.resolve("export"));
         Integer keep = e.integer("keep", 1, 10_000);
-        Optional<Path> key = Optional.ofNullable(e.string("encryptionKeyFile")).map(f -> base.resolve(f).normalize());
+        Optional<Path> key = Optional.ofNullable(e.string("encryptionKeyFile"))
+                .map(f -> base.resolve(f).normalize());
         Optional<ExportSettings.S3> s3 = Optional.empty();
         if (e.has("s3")) {
             YamlFields s = e.object("s3");
@@ -168,10 +192,13 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
             String bucket = s.requiredString("bucket");
             String prefix = s.string("prefix", "");
             String region = s.string("region", "us-east-1");
-            Optional<Path> credentials = Optional.ofNullable(s.string("credentialsFile")).map(f -> base.resolve(f).normalize());
+            Optional<Path> credentials = Optional.ofNullable(s.string("credentialsFile"))
+                    .map(f -> base.resolve(f).normalize());
             if (s.has("accessKey") || s.has("secretKey")) {
-                s.error("accessKey", "credentials never go in this file: use credentialsFile (accessKey=/secretKey= lines, "
-                        + "mode 0600) or TANDEM_S3_ACCESS_KEY/TANDEM_S3_SECRET_KEY in the environment");
+                s.error(
+                        "accessKey",
+                        "credentials never go in this file: use credentialsFile (accessKey=/secretKey= lines, "
+                                + "mode 0600) or TANDEM_S3_ACCESS_KEY/TANDEM_S3_SECRET_KEY in the environment");
             }
             s.finish();
             if (endpoint != null && bucket != null) {
@@ -203,7 +230,15 @@ public record ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpo
     }
 
     public ApplianceConfig withPorts(int adminPort, int xdsPort) {
-        return new ApplianceConfig(nodeId, dataDir, new Endpoint(admin.address(), adminPort), new Endpoint(xds.address(), xdsPort),
-                initialConfig, peers, pki, xdsInsecure, export);
+        return new ApplianceConfig(
+                nodeId,
+                dataDir,
+                new Endpoint(admin.address(), adminPort),
+                new Endpoint(xds.address(), xdsPort),
+                initialConfig,
+                peers,
+                pki,
+                xdsInsecure,
+                export);
     }
 }

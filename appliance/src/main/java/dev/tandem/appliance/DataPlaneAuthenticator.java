@@ -40,7 +40,8 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
     private final Clock clock;
     private final Map<GuardedCall<?, ?>, X509Certificate> streams = new ConcurrentHashMap<>();
 
-    DataPlaneAuthenticator(String cluster, IssuedCertificates certificates, CertificateTrust.Refusals refusals, Clock clock) {
+    DataPlaneAuthenticator(
+            String cluster, IssuedCertificates certificates, CertificateTrust.Refusals refusals, Clock clock) {
         this.cluster = cluster;
         this.certificates = certificates;
         this.refusals = refusals;
@@ -48,23 +49,37 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         X509Certificate certificate = peerCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         if (certificate == null) {
-            return refuse(call, Status.UNAUTHENTICATED, "no-client-certificate", "a connection from "
-                    + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) + " presented no client certificate; the xDS port "
-                    + "requires one issued by the cluster CA (a data plane gets one with a join token: tandem token create). "
-                    + "TLS clients that pick a certificate by issuer present none issued by another CA.");
+            return refuse(
+                    call,
+                    Status.UNAUTHENTICATED,
+                    "no-client-certificate",
+                    "a connection from "
+                            + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
+                            + " presented no client certificate; the xDS port "
+                            + "requires one issued by the cluster CA (a data plane gets one with a join token: tandem token create). "
+                            + "TLS clients that pick a certificate by issuer present none issued by another CA.");
         }
         DataPlaneIdentity identity = DataPlaneIdentity.of(certificate, cluster).orElse(null);
         if (identity == null) {
-            return refuse(call, Status.PERMISSION_DENIED, "no-identity", CertificateTrust.describe(certificate)
-                    + " carries no data-plane identity of cluster '" + cluster + "' (URI SAN spiffe://" + cluster
-                    + "/group/<group>/node/<id>)");
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED,
+                    "no-identity",
+                    CertificateTrust.describe(certificate)
+                            + " carries no data-plane identity of cluster '" + cluster + "' (URI SAN spiffe://"
+                            + cluster
+                            + "/group/<group>/node/<id>)");
         }
         if (certificates.isRevoked(certificate.getSerialNumber())) {
-            return refuse(call, Status.PERMISSION_DENIED, "revoked-certificate", CertificateTrust.describe(certificate)
-                    + " of " + identity.uri() + " is revoked");
+            return refuse(
+                    call,
+                    Status.PERMISSION_DENIED,
+                    "revoked-certificate",
+                    CertificateTrust.describe(certificate) + " of " + identity.uri() + " is revoked");
         }
         GuardedCall<Q, R> guarded = new GuardedCall<>(call);
         streams.put(guarded, certificate);
@@ -85,13 +100,15 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
                     } else if (node != null && !node.getCluster().equals(identity.nodeGroup())) {
                         reason = "group-mismatch";
                         refusal = "node '" + node.getId() + "' asks for node group '" + node.getCluster()
-                                + "' but its certificate is for '" + identity.nodeGroup() + "' (" + identity.uri() + ")";
+                                + "' but its certificate is for '" + identity.nodeGroup() + "' (" + identity.uri()
+                                + ")";
                     } else if (node != null && !node.getId().equals(identity.nodeId())) {
                         // NACK state, status and rollout halts are per node id: one node must not speak for another.
                         reason = "node-id-mismatch";
                         refusal = "node id '" + node.getId() + "' is not the node id '" + identity.nodeId() + "' its "
                                 + CertificateTrust.describe(certificate) + " names (" + identity.uri()
-                                + "); each data plane needs a certificate of its own (join with --node-id " + node.getId() + ")";
+                                + "); each data plane needs a certificate of its own (join with --node-id "
+                                + node.getId() + ")";
                     }
                     if (refusal != null) {
                         refusals.refused(reason, refusal);
@@ -107,7 +124,8 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
             public void onComplete() {
                 streams.remove(guarded);
                 if (guarded.ended()) {
-                    // The service saw no end of the request stream: tell it the call is gone, so it releases its watches.
+                    // The service saw no end of the request stream: tell it the call is gone, so it releases its
+                    // watches.
                     super.onCancel();
                 } else {
                     super.onComplete();
@@ -136,8 +154,8 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
                 detail = CertificateTrust.describe(certificate) + " was revoked; its stream is ended";
             } else if (!now.isBefore(certificate.getNotAfter().toInstant())) {
                 reason = "expired-certificate";
-                detail = CertificateTrust.describe(certificate) + " expired at " + certificate.getNotAfter().toInstant()
-                        + "; its stream is ended";
+                detail = CertificateTrust.describe(certificate) + " expired at "
+                        + certificate.getNotAfter().toInstant() + "; its stream is ended";
             }
             if (reason != null && call.end(Status.PERMISSION_DENIED.withDescription(detail))) {
                 refusals.refused(reason, detail);
@@ -153,8 +171,7 @@ final class DataPlaneAuthenticator implements ServerInterceptor {
     private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, String reason, String detail) {
         refusals.refused(reason, detail);
         call.close(status.withDescription(detail), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return new ServerCall.Listener<>() {};
     }
 
     /** The node a discovery request names, or null when it names none. */

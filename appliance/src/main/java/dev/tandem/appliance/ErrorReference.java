@@ -11,8 +11,7 @@ public final class ErrorReference {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ErrorReference() {
-    }
+    private ErrorReference() {}
 
     /** Eight hex digits, e.g. {@code 1f2e3d4c}. */
     public static String next() {

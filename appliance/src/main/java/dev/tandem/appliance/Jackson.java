@@ -19,6 +19,5 @@ public final class Jackson {
      */
     public static final ObjectWriter INDENTED = MAPPER.writerWithDefaultPrettyPrinter();
 
-    private Jackson() {
-    }
+    private Jackson() {}
 }

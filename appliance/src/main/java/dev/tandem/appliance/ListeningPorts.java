@@ -40,8 +40,10 @@ public record ListeningPorts(long pid, int adminPort, int xdsPort) {
             values.load(in);
         }
         try {
-            return Optional.of(new ListeningPorts(Long.parseLong(values.getProperty("pid")),
-                    Integer.parseInt(values.getProperty("admin.port")), Integer.parseInt(values.getProperty("xds.port"))));
+            return Optional.of(new ListeningPorts(
+                    Long.parseLong(values.getProperty("pid")),
+                    Integer.parseInt(values.getProperty("admin.port")),
+                    Integer.parseInt(values.getProperty("xds.port"))));
         } catch (NumberFormatException e) {
             throw new IOException(file(dataDir) + " is not a ports file of tandem serve: " + text.strip());
         }
@@ -49,8 +51,10 @@ public record ListeningPorts(long pid, int adminPort, int xdsPort) {
 
     public void write(Path dataDir) throws IOException {
         Path temp = dataDir.resolve(FILE + ".tmp");
-        Files.writeString(temp, "# tandem serve listens on these ports; removed when it stops\npid=" + pid + "\nadmin.port=" + adminPort
-                + "\nxds.port=" + xdsPort + "\n");
+        Files.writeString(
+                temp,
+                "# tandem serve listens on these ports; removed when it stops\npid=" + pid + "\nadmin.port=" + adminPort
+                        + "\nxds.port=" + xdsPort + "\n");
         Files.move(temp, file(dataDir), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -6,8 +6,7 @@ import picocli.CommandLine;
 /** {@code tandem}: the appliance's single entry point; every subcommand lives in {@code cli}. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // Before anything logs: keeps the shutdown's log lines (see ShutdownLogManager).

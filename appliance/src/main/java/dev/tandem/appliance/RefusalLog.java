@@ -21,8 +21,7 @@ final class RefusalLog implements CertificateTrust.Refusals {
     private static final Duration QUIET = Duration.ofMinutes(1);
     private static final int MAX_REMEMBERED = 10_000;
 
-    private record Seen(Instant loggedAt, int since) {
-    }
+    private record Seen(Instant loggedAt, int since) {}
 
     private final String port;
     private final Consumer<String> counter;
@@ -46,8 +45,9 @@ final class RefusalLog implements CertificateTrust.Refusals {
         Seen before = seen.get(key);
         if (before == null || !now.isBefore(before.loggedAt().plus(QUIET))) {
             seen.put(key, new Seen(now, 0));
-            String again = before == null || before.since() == 0 ? "" : " (refused " + before.since() + " more time(s) since "
-                    + before.loggedAt() + ")";
+            String again = before == null || before.since() == 0
+                    ? ""
+                    : " (refused " + before.since() + " more time(s) since " + before.loggedAt() + ")";
             LOG.warn("{}: refused ({}): {}{}", port, reason, detail, again);
         } else {
             seen.put(key, new Seen(before.loggedAt(), before.since() + 1));

@@ -1,12 +1,12 @@
 package dev.tandem.appliance;
 
 import dev.tandem.appliance.ApplianceConfig.Endpoint;
+import dev.tandem.appliance.XdsGrpcServer.Security.MutualTls;
 import dev.tandem.xds.serve.XdsService;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import dev.tandem.appliance.XdsGrpcServer.Security.MutualTls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
@@ -32,27 +32,30 @@ import org.slf4j.LoggerFactory;
  */
 final class XdsGrpcServer implements AutoCloseable {
 
+    static final String ADS_SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
+
     private static final Logger LOG = LoggerFactory.getLogger(XdsGrpcServer.class);
     /** How often streams are checked for certificates revoked or expired since they started. */
     private static final long SWEEP_SECONDS = 10;
+
     private static final long INSECURE_WARNING_SECONDS = 60;
 
     /** How often an idle connection is probed, and how long a probe may go unanswered. */
     private static final long KEEPALIVE_SECONDS = 30;
+
     private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
     /** Clients may ping this often without being told to back off (Envoy and gRPC keepalives). */
     private static final long PERMITTED_CLIENT_PING_SECONDS = 10;
-    static final String ADS_SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
 
     /** How the xDS port authenticates data planes: mutual TLS, or (xds.insecure) not at all. */
     record Security(Optional<MutualTls> mutualTls) {
 
         /** The server's key and certificate, the trust in client certificates, and the per-call check. */
-        record MutualTls(X509KeyManager serverKeys, X509TrustManager clientTrust, DataPlaneAuthenticator authenticator) {
-        }
+        record MutualTls(
+                X509KeyManager serverKeys, X509TrustManager clientTrust, DataPlaneAuthenticator authenticator) {}
 
-        static Security mutualTls(X509KeyManager serverKeys, X509TrustManager clientTrust,
-                                  DataPlaneAuthenticator authenticator) {
+        static Security mutualTls(
+                X509KeyManager serverKeys, X509TrustManager clientTrust, DataPlaneAuthenticator authenticator) {
             return new Security(Optional.of(new MutualTls(serverKeys, clientTrust, authenticator)));
         }
 
@@ -70,7 +73,8 @@ final class XdsGrpcServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Security security;
 
-    private XdsGrpcServer(Server server, HealthStatusManager health, ScheduledExecutorService timer, Security security) {
+    private XdsGrpcServer(
+            Server server, HealthStatusManager health, ScheduledExecutorService timer, Security security) {
         this.server = server;
         this.health = health;
         this.timer = timer;
@@ -96,8 +100,7 @@ final class XdsGrpcServer implements AutoCloseable {
                     .build();
             builder = NettyServerBuilder.forAddress(address, credentials).intercept(tls.authenticator());
         }
-        Server server = builder
-                .addService(xds.aggregatedDiscoveryService())
+        Server server = builder.addService(xds.aggregatedDiscoveryService())
                 .addService(health.getHealthService())
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
@@ -107,8 +110,9 @@ final class XdsGrpcServer implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
-            throw new IOException("cannot listen for xDS on " + endpoint.address() + ":" + endpoint.port() + ": "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "cannot listen for xDS on " + endpoint.address() + ":" + endpoint.port() + ": " + e.getMessage(),
+                    e);
         }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "tandem-xds-security");
@@ -116,9 +120,11 @@ final class XdsGrpcServer implements AutoCloseable {
             return thread;
         });
         if (security.mutualTls().isEmpty()) {
-            Runnable warn = () -> LOG.warn("xDS on {}:{} is INSECURE (xds.insecure: true): plaintext, no client certificates; "
-                    + "anyone who can connect reads every node group's config. Remove xds.insecure to require mTLS.",
-                    endpoint.address(), server.getPort());
+            Runnable warn = () -> LOG.warn(
+                    "xDS on {}:{} is INSECURE (xds.insecure: true): plaintext, no client certificates; "
+                            + "anyone who can connect reads every node group's config. Remove xds.insecure to require mTLS.",
+                    endpoint.address(),
+                    server.getPort());
             timer.scheduleAtFixedRate(warn, 0, INSECURE_WARNING_SECONDS, TimeUnit.SECONDS);
         } else {
             DataPlaneAuthenticator authenticator = security.mutualTls().get().authenticator();

@@ -23,21 +23,22 @@ class AdminApiErrorsIT {
 
     @ParameterizedTest
     @CsvSource({
-            "GET, /nope, 404,",
-            "GET, /api/v1/nope, 404,",
-            "GET, /api/v2/status, 404,",
-            "POST, /api/v1/revisions/7/nope, 404,",
-            "DELETE, /api/v1/revisions, 405, GET",
-            "PUT, /api/v1/apply, 405, POST",
-            "DELETE, /api/v1/status, 405, GET",
-            "POST, /healthz, 405, GET",
-            "GET, /api/v1/admin-tokens/ci/role, 405, POST",
+        "GET, /nope, 404,",
+        "GET, /api/v1/nope, 404,",
+        "GET, /api/v2/status, 404,",
+        "POST, /api/v1/revisions/7/nope, 404,",
+        "DELETE, /api/v1/revisions, 405, GET",
+        "PUT, /api/v1/apply, 405, POST",
+        "DELETE, /api/v1/status, 405, GET",
+        "POST, /healthz, 405, GET",
+        "GET, /api/v1/admin-tokens/ci/role, 405, POST",
     })
     void unknownPathsAre404AndWrongMethods405WithAllow(String method, String path, int status, String allow) {
         try (LogCapture log = LogCapture.start()) {
             Reply reply = node.admin().request(method, path, method.equals("GET") ? null : "x: 1\n");
             assertThat(reply.status()).as(method + " " + path).isEqualTo(status);
-            assertThat(reply.json().path("error").asText()).isEqualTo(status == 404 ? "not found" : "method not allowed");
+            assertThat(reply.json().path("error").asText())
+                    .isEqualTo(status == 404 ? "not found" : "method not allowed");
             assertThat(reply.json().path("details").get(0).asText()).contains(path);
             assertThat(reply.body()).doesNotContain("Exception").doesNotContain("internal");
             if (allow != null) {
@@ -52,7 +53,8 @@ class AdminApiErrorsIT {
     void withoutATokenTheApiNamespaceAsksForOneAndOtherPathsAre404() {
         AdminHttp anonymous = node.admin().as(null);
         assertThat(anonymous.get("/api/v1/nope").status()).isEqualTo(401);
-        assertThat(anonymous.request("DELETE", "/api/v1/revisions", null).status()).isEqualTo(401);
+        assertThat(anonymous.request("DELETE", "/api/v1/revisions", null).status())
+                .isEqualTo(401);
         Reply nope = anonymous.get("/nope");
         assertThat(nope.status()).isEqualTo(404);
         assertThat(nope.json().path("error").asText()).isEqualTo("not found");
@@ -69,8 +71,15 @@ class AdminApiErrorsIT {
     @Test
     void aViewerIsRefusedAWriteBeforeTheMethodIsChecked() {
         // The role check comes first: a viewer learns it may not write, not which writes exist.
-        String viewer = node.admin().post("/api/v1/admin-tokens", "{\"name\": \"v\", \"role\": \"viewer\"}").json()
-                .path("token").asText();
-        assertThat(node.admin().as(viewer).request("DELETE", "/api/v1/revisions", null).status()).isEqualTo(403);
+        String viewer = node.admin()
+                .post("/api/v1/admin-tokens", "{\"name\": \"v\", \"role\": \"viewer\"}")
+                .json()
+                .path("token")
+                .asText();
+        assertThat(node.admin()
+                        .as(viewer)
+                        .request("DELETE", "/api/v1/revisions", null)
+                        .status())
+                .isEqualTo(403);
     }
 }

@@ -43,10 +43,13 @@ class ApplianceConfigTest {
                 datadir: x
                 """, BASE))
                 .isInstanceOf(InvalidConfigException.class)
-                .satisfies(e -> assertThat(((InvalidConfigException) e).errors()).extracting(Object::toString).containsExactly(
-                        "appliance config: admin.port 99999 is out of range (0 to 65535)",
-                        "appliance config: xds.prot is not a known field (known: address, insecure, port)",
-                        "appliance config: datadir is not a known field (known: admin, dataDir, export, initialConfig, node, peers, pki, xds)"));
+                .satisfies(
+                        e -> assertThat(((InvalidConfigException) e).errors())
+                                .extracting(Object::toString)
+                                .containsExactly(
+                                        "appliance config: admin.port 99999 is out of range (0 to 65535)",
+                                        "appliance config: xds.prot is not a known field (known: address, insecure, port)",
+                                        "appliance config: datadir is not a known field (known: admin, dataDir, export, initialConfig, node, peers, pki, xds)"));
     }
 
     @Test
@@ -67,7 +70,8 @@ class ApplianceConfigTest {
         assertThatThrownBy(() -> ApplianceConfig.parse("""
                 export:
                   s3: {endpoint: "https://minio.example:9000", bucket: tandem-exports, accessKey: AKIA, secretKey: s3cr3t}
-                """, BASE)).isInstanceOf(InvalidConfigException.class)
+                """, BASE))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("export.s3.accessKey credentials never go in this file");
         assertThatThrownBy(() -> ApplianceConfig.parse("export: {s3: {endpoint: ftp://x, bucket: B}}\n", BASE))
                 .hasMessageContaining("is not a valid S3 bucket name");
@@ -75,7 +79,8 @@ class ApplianceConfigTest {
 
     @Test
     void malformedYaml() {
-        assertThatThrownBy(() -> ApplianceConfig.parse("admin: [", BASE)).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(() -> ApplianceConfig.parse("admin: [", BASE))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("appliance config: is not valid YAML");
     }
 }

@@ -17,39 +17,63 @@ class ApplianceLayersTest {
 
     @Test
     void storeKnowsNothingAboveIt() {
-        noClasses().that().resideInAPackage("..appliance.store..")
-                .should().dependOnClassesThat().resideInAnyPackage("..appliance.api..", "..appliance.cli..",
-                        "..appliance.revisions..", "io.helidon..")
+        noClasses()
+                .that()
+                .resideInAPackage("..appliance.store..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("..appliance.api..", "..appliance.cli..", "..appliance.revisions..", "io.helidon..")
                 .check(APPLIANCE);
     }
 
     @Test
     void onlyTheCliAndMainUseTheCli() {
-        noClasses().that().resideOutsideOfPackage("..appliance.cli..").and().doNotHaveSimpleName("Main")
-                .should().dependOnClassesThat().resideInAPackage("..appliance.cli..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("..appliance.cli..")
+                .and()
+                .doNotHaveSimpleName("Main")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("..appliance.cli..")
                 .check(APPLIANCE);
     }
 
     @Test
     void revisionsKnowNoHttp() {
-        noClasses().that().resideInAPackage("..appliance.revisions..")
-                .should().dependOnClassesThat().resideInAnyPackage("..appliance.api..", "io.helidon..")
+        noClasses()
+                .that()
+                .resideInAPackage("..appliance.revisions..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("..appliance.api..", "io.helidon..")
                 .check(APPLIANCE);
     }
 
     /** What runs on a data-plane host carries none of the control plane's server side. */
     @Test
     void theDataPlaneSideKnowsNoServerSide() {
-        noClasses().that().resideInAPackage("..appliance.dataplane..")
-                .should().dependOnClassesThat().resideInAnyPackage("..appliance.api..", "..appliance.revisions..",
-                        "..appliance.store..", "..appliance.export..", "io.helidon..", "java.sql..")
+        noClasses()
+                .that()
+                .resideInAPackage("..appliance.dataplane..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "..appliance.api..",
+                        "..appliance.revisions..",
+                        "..appliance.store..",
+                        "..appliance.export..",
+                        "io.helidon..",
+                        "java.sql..")
                 .check(APPLIANCE);
     }
 
     @Test
     void theRulesSeeTheClasses() {
-        assertThat(APPLIANCE.contain("dev.tandem.appliance.store.RevisionStore")).isTrue();
+        assertThat(APPLIANCE.contain("dev.tandem.appliance.store.RevisionStore"))
+                .isTrue();
         assertThat(APPLIANCE.contain("dev.tandem.appliance.cli.ServeCommand")).isTrue();
-        assertThat(APPLIANCE.contain("dev.tandem.appliance.dataplane.DataPlaneLauncher")).isTrue();
+        assertThat(APPLIANCE.contain("dev.tandem.appliance.dataplane.DataPlaneLauncher"))
+                .isTrue();
     }
 }

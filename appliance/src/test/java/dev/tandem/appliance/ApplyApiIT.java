@@ -7,23 +7,23 @@ import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
 import dev.tandem.appliance.testing.ApplianceExtension;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.util.Arrays;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The admin API and CLI against a running appliance: revisions, status, health, restarts, and bad
@@ -101,7 +101,8 @@ class ApplyApiIT {
         assertThat(list.get(0).path("documents").asInt()).isEqualTo(5);
         assertThat(list.get(0).path("appliedBy").asText()).isEqualTo("initial-admin");
         assertThat(list.get(0).path("appliedFrom").asText()).isEqualTo("127.0.0.1");
-        assertThat(admin.get("/api/v1/revisions?limit=1").json().path("revisions")).hasSize(1);
+        assertThat(admin.get("/api/v1/revisions?limit=1").json().path("revisions"))
+                .hasSize(1);
 
         JsonNode one = admin.get("/api/v1/revisions/1").json();
         assertThat(one.path("config").asText()).isEqualTo(VALID);
@@ -111,11 +112,18 @@ class ApplyApiIT {
 
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(2);
-        assertThat(status.path("nodeGroups").path("edge").path("revision").asLong()).isEqualTo(2);
+        assertThat(status.path("nodeGroups").path("edge").path("revision").asLong())
+                .isEqualTo(2);
         // The apply says which versions its data planes will ACK; an identical apply, the current ones.
-        assertThat(second.json().path("versions").path("edge")).isEqualTo(status.path("nodeGroups").path("edge").path("versions"));
+        assertThat(second.json().path("versions").path("edge"))
+                .isEqualTo(status.path("nodeGroups").path("edge").path("versions"));
         assertThat(same.json().path("versions").path("edge").path("endpoints").asText())
-                .isEqualTo(first.json().path("versions").path("edge").path("endpoints").asText()).isNotEmpty();
+                .isEqualTo(first.json()
+                        .path("versions")
+                        .path("edge")
+                        .path("endpoints")
+                        .asText())
+                .isNotEmpty();
 
         // Every write is audited (an identical apply writes nothing); pages run newest first.
         JsonNode page = admin.get("/api/v1/audit?limit=1").json();
@@ -126,7 +134,9 @@ class ApplyApiIT {
         assertThat(newest.path("actor").asText()).isEqualTo("initial-admin");
         assertThat(newest.path("origin").asText()).isEqualTo("127.0.0.1");
         assertThat(newest.path("detail").asText()).isEqualTo("5 documents, node groups [edge]");
-        JsonNode next = admin.get("/api/v1/audit?limit=1&before=" + page.path("next").asLong()).json();
+        JsonNode next = admin.get(
+                        "/api/v1/audit?limit=1&before=" + page.path("next").asLong())
+                .json();
         assertThat(next.path("entries").get(0).path("revision").asLong()).isEqualTo(1);
         assertThat(admin.get("/api/v1/audit").json().path("entries")).hasSize(2);
         assertThat(admin.get("/api/v1/audit?limit=0").status()).isEqualTo(400);
@@ -139,16 +149,26 @@ class ApplyApiIT {
 
         List<String[]> cases = new ArrayList<>();
         cases.add(new String[] {"kind: Gateway\nmetadata: {name: edge\n", "file: is not valid YAML at line"});
-        cases.add(new String[] {VALID + "---\nkind: Listener\nmetadata: {name: x}\nspec: {}\n",
-                "document 6: kind 'Listener' is not a known kind"});
-        cases.add(new String[] {VALID + "---\nkind: Upstream\nmetadata: {name: a}\nspec: {endpoints: [{address: 127.0.0.1, port: 1}]}\n",
-                "Upstream 'a': metadata.name is defined twice (documents 3 and 6)"});
-        cases.add(new String[] {VALID.replace("failoverScheme: orders}", "upstream: x}"),
-                "Route 'orders': spec.to.upstream 'x' does not exist"});
-        cases.add(new String[] {VALID.replace("port: 10000", "port: 100000"),
-                "Gateway 'edge': spec.listeners[0].port 100000 is out of range (1 to 65535)"});
-        cases.add(new String[] {VALID.replace("failover: [b]", "failover: []"),
-                "FailoverScheme 'orders': spec.failover must list at least one failover upstream"});
+        cases.add(new String[] {
+            VALID + "---\nkind: Listener\nmetadata: {name: x}\nspec: {}\n",
+            "document 6: kind 'Listener' is not a known kind"
+        });
+        cases.add(new String[] {
+            VALID + "---\nkind: Upstream\nmetadata: {name: a}\nspec: {endpoints: [{address: 127.0.0.1, port: 1}]}\n",
+            "Upstream 'a': metadata.name is defined twice (documents 3 and 6)"
+        });
+        cases.add(new String[] {
+            VALID.replace("failoverScheme: orders}", "upstream: x}"),
+            "Route 'orders': spec.to.upstream 'x' does not exist"
+        });
+        cases.add(new String[] {
+            VALID.replace("port: 10000", "port: 100000"),
+            "Gateway 'edge': spec.listeners[0].port 100000 is out of range (1 to 65535)"
+        });
+        cases.add(new String[] {
+            VALID.replace("failover: [b]", "failover: []"),
+            "FailoverScheme 'orders': spec.failover must list at least one failover upstream"
+        });
         for (String[] c : cases) {
             Reply reply = admin.post("/api/v1/apply", c[0]);
             assertThat(reply.status()).as("status for %s", c[1]).isEqualTo(400);
@@ -157,9 +177,12 @@ class ApplyApiIT {
         }
         assertThat(admin.post("/api/v1/apply", "").json().path("details").get(0).asText())
                 .isEqualTo("file: contains no documents (a config needs at least a Gateway)");
-        assertThat(admin.post("/api/v1/apply", "a: " + "[".repeat(20_000) + "]".repeat(20_000)).status()).isEqualTo(400);
+        assertThat(admin.post("/api/v1/apply", "a: " + "[".repeat(20_000) + "]".repeat(20_000))
+                        .status())
+                .isEqualTo(400);
         // Several errors in one file: all reported at once.
-        Reply many = admin.post("/api/v1/apply", VALID.replace("port: 10000", "port: 0").replace("failover: [b]", "failover: [zz]"));
+        Reply many = admin.post(
+                "/api/v1/apply", VALID.replace("port: 10000", "port: 0").replace("failover: [b]", "failover: [zz]"));
         assertThat(many.json().path("details")).hasSize(2);
 
         JsonNode status = admin.get("/api/v1/status").json();
@@ -178,7 +201,8 @@ class ApplyApiIT {
         // The server answers 413 as soon as the size is known and closes the connection; a client
         // still sending may see that as a broken pipe instead. Either way nothing is stored.
         try {
-            assertThat(admin.post("/api/v1/apply", "#".repeat(9 * 1024 * 1024)).status()).isEqualTo(413);
+            assertThat(admin.post("/api/v1/apply", "#".repeat(9 * 1024 * 1024)).status())
+                    .isEqualTo(413);
         } catch (UncheckedIOException refusedWhileSending) {
             assertThat(refusedWhileSending).hasRootCauseInstanceOf(IOException.class);
         }
@@ -192,17 +216,31 @@ class ApplyApiIT {
         assertThat(envoy.status()).isEqualTo(200);
         var bootstrap = dev.tandem.xds.bootstrap.EnvoyBootstrap.parseYaml(envoy.body());
         assertThat(bootstrap.getNode().getId()).isEqualTo("edge-7");
-        assertThat(bootstrap.getStaticResources().getClusters(0).getLoadAssignment().getEndpoints(0).getLbEndpoints(0)
-                .getEndpoint().getAddress().getSocketAddress().getPortValue()).isEqualTo(node.xdsPort());
+        assertThat(bootstrap
+                        .getStaticResources()
+                        .getClusters(0)
+                        .getLoadAssignment()
+                        .getEndpoints(0)
+                        .getLbEndpoints(0)
+                        .getEndpoint()
+                        .getAddress()
+                        .getSocketAddress()
+                        .getPortValue())
+                .isEqualTo(node.xdsPort());
         Reply grpc = admin.get("/api/v1/bootstrap?group=edge&format=grpc&node=g1&region=r1");
-        assertThat(grpc.json().path("node").path("locality").path("region").asText()).isEqualTo("r1");
-        assertThat(grpc.json().path("xds_servers").get(0).path("server_uri").asText()).isEqualTo("127.0.0.1:" + node.xdsPort());
+        assertThat(grpc.json().path("node").path("locality").path("region").asText())
+                .isEqualTo("r1");
+        assertThat(grpc.json().path("xds_servers").get(0).path("server_uri").asText())
+                .isEqualTo("127.0.0.1:" + node.xdsPort());
         assertThat(admin.get("/api/v1/bootstrap").status()).isEqualTo(400);
-        assertThat(admin.get("/api/v1/bootstrap?group=edge&format=xml").status()).isEqualTo(400);
-        assertThat(admin.get("/api/v1/bootstrap?group=edge&node=bad%20id").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/bootstrap?group=edge&format=xml").status())
+                .isEqualTo(400);
+        assertThat(admin.get("/api/v1/bootstrap?group=edge&node=bad%20id").status())
+                .isEqualTo(400);
         Reply unknown = admin.get("/api/v1/bootstrap?group=nope");
         assertThat(unknown.status()).isEqualTo(404);
-        assertThat(unknown.json().path("details").get(0).asText()).isEqualTo("no Gateway defines node group 'nope' (known: [edge])");
+        assertThat(unknown.json().path("details").get(0).asText())
+                .isEqualTo("no Gateway defines node group 'nope' (known: [edge])");
     }
 
     @Test
@@ -213,7 +251,8 @@ class ApplyApiIT {
         String keyBody = key.lines().skip(1).findFirst().orElseThrow();
         List<String> logged;
         try (dev.tandem.appliance.testing.LogCapture capture = dev.tandem.appliance.testing.LogCapture.start()) {
-            String tls = VALID.replace("listeners: [{name: http, port: 10000}]",
+            String tls = VALID.replace(
+                            "listeners: [{name: http, port: 10000}]",
                             "listeners: [{name: https, port: 10443, protocol: HTTPS, tls: {certRef: gw}}]")
                     + "---\nkind: Secret\nmetadata: {name: gw}\nspec:\n  type: CERTIFICATE\n  certificatePem: |\n"
                     + indent(cert) + "  privateKeyPem: |\n" + indent(key)
@@ -222,20 +261,34 @@ class ApplyApiIT {
             assertThat(admin.post("/api/v1/apply", tls).status()).isEqualTo(201);
 
             try (dev.tandem.appliance.testing.RawAdsClient envoy =
-                         new dev.tandem.appliance.testing.RawAdsClient(node.xdsPort(), "envoy-1", "edge")) {
-                envoy.sendSotw(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder().setNode(envoy.node())
-                        .setTypeUrl(io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL).addResourceNames("gw").build());
-                var secret = envoy.nextSotw().getResources(0)
+                    new dev.tandem.appliance.testing.RawAdsClient(node.xdsPort(), "envoy-1", "edge")) {
+                envoy.sendSotw(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
+                        .setNode(envoy.node())
+                        .setTypeUrl(io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL)
+                        .addResourceNames("gw")
+                        .build());
+                var secret = envoy.nextSotw()
+                        .getResources(0)
                         .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class);
                 assertThat(secret.getName()).isEqualTo("gw");
-                assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString()).isEqualTo(key);
+                assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString())
+                        .isEqualTo(key);
                 envoy.cancelStreams();
             }
-            assertThat(admin.get("/api/v1/status").json().path("nodeGroups").path("edge").path("versions").path("secrets")
-                    .asText()).isNotBlank();
-            String revision = admin.get("/api/v1/revisions/1").json().path("config").asText();
-            assertThat(revision).contains("(private key redacted)").doesNotContain(keyBody).contains(cert.lines().skip(1)
-                    .findFirst().orElseThrow());
+            assertThat(admin.get("/api/v1/status")
+                            .json()
+                            .path("nodeGroups")
+                            .path("edge")
+                            .path("versions")
+                            .path("secrets")
+                            .asText())
+                    .isNotBlank();
+            String revision =
+                    admin.get("/api/v1/revisions/1").json().path("config").asText();
+            assertThat(revision)
+                    .contains("(private key redacted)")
+                    .doesNotContain(keyBody)
+                    .contains(cert.lines().skip(1).findFirst().orElseThrow());
             assertThat(admin.get("/api/v1/status").body()).doesNotContain(keyBody);
             assertThat(ca).isNotBlank();
             logged = capture.lines();
@@ -250,9 +303,13 @@ class ApplyApiIT {
     @Test
     void anAdminPortInUseStopsTheStartWithTheReason(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ApplianceConfig config = new ApplianceConfig("busy", other.resolve("data"),
-                    new ApplianceConfig.Endpoint("127.0.0.1", taken.getLocalPort()), new ApplianceConfig.Endpoint("127.0.0.1", 0),
-                    Optional.empty()).withPki(dev.tandem.appliance.testing.TestPki.settings("busy"));
+            ApplianceConfig config = new ApplianceConfig(
+                            "busy",
+                            other.resolve("data"),
+                            new ApplianceConfig.Endpoint("127.0.0.1", taken.getLocalPort()),
+                            new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                            Optional.empty())
+                    .withPki(dev.tandem.appliance.testing.TestPki.settings("busy"));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> Appliance.start(config))
                     .isInstanceOf(IOException.class)
                     .hasMessage("cannot listen for the admin API on 127.0.0.1:" + taken.getLocalPort()
@@ -278,16 +335,74 @@ class ApplyApiIT {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, VALID.replace("failover: [b]", "failover: [nope]"));
 
-        assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|applied");
-        assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|unchanged");
-        String refused = cli("apply", "-f", bad.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base());
-        assertThat(refused).startsWith("1|").contains("FailoverScheme 'orders': spec.failover[0] 'nope' is not a defined Upstream");
-        assertThat(cli("apply", "-f", dir.resolve("missing.yaml").toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("3|");
-        assertThat(cli("apply", "-f", good.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", "http://127.0.0.1:1")).startsWith("3|")
+        assertThat(cli(
+                        "apply",
+                        "-f",
+                        good.toString(),
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        admin.base()))
+                .startsWith("0|applied");
+        assertThat(cli(
+                        "apply",
+                        "-f",
+                        good.toString(),
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        admin.base()))
+                .startsWith("0|unchanged");
+        String refused = cli(
+                "apply",
+                "-f",
+                bad.toString(),
+                "--ca-file",
+                dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                "--server",
+                admin.base());
+        assertThat(refused)
+                .startsWith("1|")
+                .contains("FailoverScheme 'orders': spec.failover[0] 'nope' is not a defined Upstream");
+        assertThat(cli(
+                        "apply",
+                        "-f",
+                        dir.resolve("missing.yaml").toString(),
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        admin.base()))
+                .startsWith("3|");
+        assertThat(cli(
+                        "apply",
+                        "-f",
+                        good.toString(),
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        "http://127.0.0.1:1"))
+                .startsWith("3|")
                 .contains("cannot reach the admin API");
-        assertThat(cli("status", "-o", "json", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|").contains("\"revision\" : 1");
-        assertThat(cli("status", "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base())).startsWith("0|")
-                .containsPattern("revision: +1, applied by \\S+ .*at 20").containsPattern("serving: +ready").contains("no data planes connected");
+        assertThat(cli(
+                        "status",
+                        "-o",
+                        "json",
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        admin.base()))
+                .startsWith("0|")
+                .contains("\"revision\" : 1");
+        assertThat(cli(
+                        "status",
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        admin.base()))
+                .startsWith("0|")
+                .containsPattern("revision: +1, applied by \\S+ .*at 20")
+                .containsPattern("serving: +ready")
+                .contains("no data planes connected");
     }
 
     private String cli(String... args) {
@@ -297,7 +412,10 @@ class ApplyApiIT {
         args = withToken;
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        int exit = TandemCommand.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
         return exit + "|" + out + err;
     }
 }

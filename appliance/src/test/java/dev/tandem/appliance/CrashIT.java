@@ -45,7 +45,8 @@ class CrashIT {
     @Test
     void everyAcknowledgedApplySurvivesKill9() throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("CrashIT seed " + seed + " (-Dcrash.seed=" + seed + " replays the kill points), rounds " + ROUNDS);
+        System.out.println(
+                "CrashIT seed " + seed + " (-Dcrash.seed=" + seed + " replays the kill points), rounds " + ROUNDS);
         Random random = new Random(seed);
         Path data = dir.resolve("data");
         Files.copy(Path.of("../samples/quickstart/gateway.yaml"), dir.resolve("gateway.yaml"));
@@ -57,45 +58,62 @@ class CrashIT {
         for (int round = 0; round < ROUNDS; round++) {
             try (ServeProcess serve = ServeProcess.start(dir, config, "serve-" + round)) {
                 AdminHttp admin = AdminHttp.withTokenFrom(serve.adminPort(), data);
-                long newestAcknowledged = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElse(1);
+                long newestAcknowledged = acknowledged.keySet().stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElse(1);
                 // The restarted node serves the newest stored revision, never an older one.
-                assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isGreaterThanOrEqualTo(newestAcknowledged);
+                assertThat(admin.get("/api/v1/status").json().path("revision").asLong())
+                        .isGreaterThanOrEqualTo(newestAcknowledged);
 
                 int killAfter = 5 + random.nextInt(40);
                 CountDownLatch enough = new CountDownLatch(killAfter);
                 AtomicInteger answered = new AtomicInteger();
                 AtomicBoolean running = new AtomicBoolean(true);
-                Thread client = new Thread(() -> {
-                    while (running.get()) {
-                        String yaml = gateway(counter.incrementAndGet());
-                        AdminHttp.Reply reply;
-                        try {
-                            reply = admin.post("/api/v1/apply", yaml);
-                        } catch (RuntimeException e) {
-                            return; // the process is gone: this apply was never acknowledged
-                        }
-                        if (reply.status() == 201) {
-                            acknowledged.put(reply.json().path("revision").asLong(), yaml);
-                            answered.incrementAndGet();
-                            enough.countDown();
-                        }
-                    }
-                }, "crash-it-client");
+                Thread client = new Thread(
+                        () -> {
+                            while (running.get()) {
+                                String yaml = gateway(counter.incrementAndGet());
+                                AdminHttp.Reply reply;
+                                try {
+                                    reply = admin.post("/api/v1/apply", yaml);
+                                } catch (RuntimeException e) {
+                                    return; // the process is gone: this apply was never acknowledged
+                                }
+                                if (reply.status() == 201) {
+                                    acknowledged.put(
+                                            reply.json().path("revision").asLong(), yaml);
+                                    answered.incrementAndGet();
+                                    enough.countDown();
+                                }
+                            }
+                        },
+                        "crash-it-client");
                 client.start();
-                assertThat(enough.await(120, TimeUnit.SECONDS)).as("%d applies answered", killAfter).isTrue();
+                assertThat(enough.await(120, TimeUnit.SECONDS))
+                        .as("%d applies answered", killAfter)
+                        .isTrue();
                 serve.kill9();
                 running.set(false);
                 client.join();
-                assertThat(answered.get()).as("applies answered before the kill").isGreaterThanOrEqualTo(killAfter);
+                assertThat(answered.get())
+                        .as("applies answered before the kill")
+                        .isGreaterThanOrEqualTo(killAfter);
             }
             long lostNow = check(data, acknowledged);
             lost += lostNow;
-            assertThat(lostNow).as("acknowledged revisions lost or changed by kill -9 in round %d (seed %d)", round, seed).isZero();
+            assertThat(lostNow)
+                    .as("acknowledged revisions lost or changed by kill -9 in round %d (seed %d)", round, seed)
+                    .isZero();
         }
         try (ServeProcess serve = ServeProcess.start(dir, config, "serve-last")) {
             AdminHttp admin = AdminHttp.withTokenFrom(serve.adminPort(), data);
-            long newest = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
-            assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isGreaterThanOrEqualTo(newest);
+            long newest = acknowledged.keySet().stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElseThrow();
+            assertThat(admin.get("/api/v1/status").json().path("revision").asLong())
+                    .isGreaterThanOrEqualTo(newest);
             // The next number follows every number used before: none is handed out twice.
             AdminHttp.Reply next = admin.post("/api/v1/apply", gateway(counter.incrementAndGet()));
             assertThat(next.status()).isEqualTo(201);
@@ -125,14 +143,19 @@ class CrashIT {
                     lost++;
                 }
             }
-            try (Connection c = database.connection(); Statement s = c.createStatement();
-                 ResultSet orphans = s.executeQuery("SELECT (SELECT COUNT(*) FROM revision r WHERE NOT EXISTS "
-                         + "(SELECT 1 FROM audit a WHERE a.action = 'apply' AND a.revision = r.number)), "
-                         + "(SELECT COUNT(*) FROM audit a WHERE a.action = 'apply' AND NOT EXISTS "
-                         + "(SELECT 1 FROM revision r WHERE r.number = a.revision))")) {
+            try (Connection c = database.connection();
+                    Statement s = c.createStatement();
+                    ResultSet orphans = s.executeQuery("SELECT (SELECT COUNT(*) FROM revision r WHERE NOT EXISTS "
+                            + "(SELECT 1 FROM audit a WHERE a.action = 'apply' AND a.revision = r.number)), "
+                            + "(SELECT COUNT(*) FROM audit a WHERE a.action = 'apply' AND NOT EXISTS "
+                            + "(SELECT 1 FROM revision r WHERE r.number = a.revision))")) {
                 orphans.next();
-                assertThat(orphans.getLong(1)).as("revisions without their audit entry").isZero();
-                assertThat(orphans.getLong(2)).as("apply audit entries without their revision").isZero();
+                assertThat(orphans.getLong(1))
+                        .as("revisions without their audit entry")
+                        .isZero();
+                assertThat(orphans.getLong(2))
+                        .as("apply audit entries without their revision")
+                        .isZero();
             }
         }
         return lost;

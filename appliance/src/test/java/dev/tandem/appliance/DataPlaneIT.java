@@ -10,12 +10,16 @@ import dev.tandem.appliance.testing.TestPki;
 import dev.tandem.xds.bootstrap.EnvoyBootstrap;
 import dev.tandem.xds.bootstrap.XdsPeer;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,15 +75,28 @@ class DataPlaneIT {
         appliance = Ports.bind(port -> RunningAppliance.start("tandem-1", dir, port));
         xdsPort = appliance.xdsPort();
         assertThat(appliance.admin().post("/api/v1/apply", CONFIG).status()).isEqualTo(201);
-        await().atMost(Duration.ofSeconds(20)).until(() -> appliance.admin().get("/api/v1/export").json()
-                .path("nodeGroups").path("edge").path("lag").asLong(-1) == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> appliance
+                                .admin()
+                                .get("/api/v1/export")
+                                .json()
+                                .path("nodeGroups")
+                                .path("edge")
+                                .path("lag")
+                                .asLong(-1)
+                        == 0);
         appliance.stop();
         store = appliance.dataDir().resolve("export");
         trustedKey = appliance.dataDir().resolve("pki/export-signing.pub");
         TestPki.ClientCertificate certificate = TestPki.dataPlane("edge-7", "edge");
         adsBootstrap = dir.resolve("envoy-ads.yaml");
-        Files.writeString(adsBootstrap, EnvoyBootstrap.toYaml(EnvoyBootstrap.build("edge-7", "edge",
-                List.of(new XdsPeer("tandem-1", "127.0.0.1", xdsPort)), Optional.of(certificate.files()))));
+        Files.writeString(
+                adsBootstrap,
+                EnvoyBootstrap.toYaml(EnvoyBootstrap.build(
+                        "edge-7",
+                        "edge",
+                        List.of(new XdsPeer("tandem-1", "127.0.0.1", xdsPort)),
+                        Optional.of(certificate.files()))));
         envoy = standInEnvoy();
         workdir = dir.resolve("work");
     }
@@ -96,31 +113,46 @@ class DataPlaneIT {
         dataPlane.start();
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> calls().size() == 1);
-            assertThat(calls().get(0)).startsWith("-c " + workdir.resolve("envoy-fallback.yaml") + " --restart-epoch 0 ");
+            assertThat(calls().get(0))
+                    .startsWith("-c " + workdir.resolve("envoy-fallback.yaml") + " --restart-epoch 0 ");
             Bootstrap fallback = EnvoyBootstrap.parseYaml(Files.readString(dir.resolve("envoy-config-epoch-0.yaml")));
             assertThat(fallback.hasDynamicResources()).isFalse();
             assertThat(fallback.getNode().getId()).isEqualTo("edge-7");
-            assertThat(fallback.getStaticResources().getListenersList()).extracting(l -> l.getName()).containsExactly("edge:http");
-            assertThat(fallback.getStaticResources().getClustersList()).extracting(c -> c.getName()).containsExactly("failover:web");
-            assertThat(fallback.getStaticResources().getClusters(0).getLoadAssignment().getEndpointsList())
-                    .extracting(l -> l.getPriority()).containsExactly(0, 1);
+            assertThat(fallback.getStaticResources().getListenersList())
+                    .extracting(l -> l.getName())
+                    .containsExactly("edge:http");
+            assertThat(fallback.getStaticResources().getClustersList())
+                    .extracting(c -> c.getName())
+                    .containsExactly("failover:web");
+            assertThat(fallback.getStaticResources()
+                            .getClusters(0)
+                            .getLoadAssignment()
+                            .getEndpointsList())
+                    .extracting(l -> l.getPriority())
+                    .containsExactly(0, 1);
             assertThat(workdir.resolve("fallback.bundle")).exists();
 
             // A control plane comes back: Envoy moves to ADS by hot restart, epoch 1.
             appliance.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> calls().size() == 2);
             assertThat(calls().get(1)).startsWith("-c " + workdir.resolve("envoy-ads.yaml") + " --restart-epoch 1 ");
-            assertThat(Files.readString(dir.resolve("envoy-config-epoch-1.yaml"))).isEqualTo(Files.readString(adsBootstrap));
+            assertThat(Files.readString(dir.resolve("envoy-config-epoch-1.yaml")))
+                    .isEqualTo(Files.readString(adsBootstrap));
         } finally {
             dataPlane.interrupt();
             dataPlane.join(20_000);
         }
         assertThat(result.get().exit()).isEqualTo(130);
-        assertThat(result.get().out()).contains("no peer answers: starting Envoy from the export (epoch 0)")
-                .contains("export of node group 'edge' revision 1").contains("hot restart onto ADS (epoch 1)");
+        assertThat(result.get().out())
+                .contains("no peer answers: starting Envoy from the export (epoch 0)")
+                .contains("export of node group 'edge' revision 1")
+                .contains("hot restart onto ADS (epoch 1)");
         // Every stand-in Envoy the command started, it stopped.
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().orElse("").contains("sleep 600"))).isEmpty();
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().commandLine().orElse("").contains("sleep 600")))
+                .isEmpty();
     }
 
     @Test
@@ -150,13 +182,16 @@ class DataPlaneIT {
         Files.writeString(bundle, text.replaceAll("\"signature\" : \"[^\"]*\"", "\"signature\" : \"\""));
         assertRefused("carries no signature");
 
-        Files.write(bundle, java.util.Arrays.copyOf(original, original.length / 3));
+        Files.write(bundle, Arrays.copyOf(original, original.length / 3));
         assertRefused("may be truncated");
 
         Files.write(bundle, original);
         Path stranger = dir.resolve("stranger.pub");
-        Files.writeString(stranger, dev.tandem.appliance.pki.PemFiles.pem(
-                java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic()));
+        Files.writeString(
+                stranger,
+                dev.tandem.appliance.pki.PemFiles.pem(KeyPairGenerator.getInstance("Ed25519")
+                        .generateKeyPair()
+                        .getPublic()));
         trustedKey = stranger;
         assertRefused("not by the trusted export key");
         trustedKey = appliance.dataDir().resolve("pki/export-signing.pub");
@@ -172,24 +207,37 @@ class DataPlaneIT {
         deleteTree(workdir);
         Cli.Result refused = Cli.run(args());
         assertThat(refused.exit()).as(refused.out()).isEqualTo(1);
-        assertThat(refused.err()).contains("tandem dataplane: refused: ").contains(reason).contains("Envoy is not started");
+        assertThat(refused.err())
+                .contains("tandem dataplane: refused: ")
+                .contains(reason)
+                .contains("Envoy is not started");
         assertThat(calls()).isEmpty();
         assertThat(workdir.resolve("envoy-fallback.yaml")).doesNotExist();
     }
 
     private String[] args(String... extra) {
-        List<String> all = new ArrayList<>(List.of("dataplane", "--bootstrap", adsBootstrap.toString(), "--store", store.toString(),
-                "--trusted-key", trustedKey.toString(), "--envoy", envoy.toString(), "--workdir", workdir.toString()));
+        List<String> all = new ArrayList<>(List.of(
+                "dataplane",
+                "--bootstrap",
+                adsBootstrap.toString(),
+                "--store",
+                store.toString(),
+                "--trusted-key",
+                trustedKey.toString(),
+                "--envoy",
+                envoy.toString(),
+                "--workdir",
+                workdir.toString()));
         all.addAll(List.of(extra));
         return all.toArray(String[]::new);
     }
 
-    private List<String> calls() throws java.io.IOException {
+    private List<String> calls() throws IOException {
         Path log = dir.resolve("envoy-calls.log");
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
-    private Path standInEnvoy() throws java.io.IOException {
+    private Path standInEnvoy() throws IOException {
         Path script = dir.resolve("envoy");
         Files.writeString(script, """
                 #!/bin/sh
@@ -204,12 +252,12 @@ class DataPlaneIT {
         return script;
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
+    private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
         try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

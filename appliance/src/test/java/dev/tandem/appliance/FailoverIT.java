@@ -14,7 +14,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +72,8 @@ class FailoverIT {
     @Test
     void routesFailsOverFollowsAppliesAndSurvivesARestart() throws Exception {
         AdminHttp admin = appliance.admin();
-        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status())
+                .isEqualTo(201);
 
         // All calls go to the primary.
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
@@ -84,7 +84,9 @@ class FailoverIT {
         // The primary dies: calls move to the failover site (priority 1).
         long stoppedAt = System.nanoTime();
         sites.stopA();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
+                .ignoreExceptions()
                 .until(() -> call().equals("site-b"));
         long failoverMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
         System.out.println("MEASURED failover to priority 1 after the primary stopped: " + failoverMillis + " ms");
@@ -95,7 +97,9 @@ class FailoverIT {
         // The primary returns: calls return to it.
         long restartedAt = System.nanoTime();
         sites.restartA();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .ignoreExceptions()
                 .until(() -> call().equals("site-a"));
         System.out.println("MEASURED failback to priority 0 after the primary restarted: "
                 + (System.nanoTime() - restartedAt) / 1_000_000 + " ms");
@@ -104,15 +108,29 @@ class FailoverIT {
         Path changed = dir.resolve("swapped.yaml");
         Files.writeString(changed, gateway("site-b", "site-a"));
         StringWriter out = new StringWriter();
-        int exit = TandemCommand.commandLine().setOut(new PrintWriter(out))
-                .execute("apply", "-f", changed.toString(), "--ca-file", dev.tandem.appliance.testing.TestPki.caFile().toString(), "--server", admin.base(), "--token-file", appliance.tokenFile().toString());
+        int exit = TandemCommand.commandLine()
+                .setOut(new PrintWriter(out))
+                .execute(
+                        "apply",
+                        "-f",
+                        changed.toString(),
+                        "--ca-file",
+                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        "--server",
+                        admin.base(),
+                        "--token-file",
+                        appliance.tokenFile().toString());
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("as revision 2");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));
 
         // The appliance restarts; the client keeps calling throughout.
         JsonNode before = connectedClient(admin).orElseThrow();
-        JsonNode versionsBefore = admin.get("/api/v1/status").json().path("nodeGroups").path("grpc-clients").path("versions");
+        JsonNode versionsBefore = admin.get("/api/v1/status")
+                .json()
+                .path("nodeGroups")
+                .path("grpc-clients")
+                .path("versions");
         AtomicBoolean calling = new AtomicBoolean(true);
         AtomicInteger failures = new AtomicInteger();
         AtomicInteger successes = new AtomicInteger();
@@ -136,17 +154,23 @@ class FailoverIT {
         appliance.start();
         // On another admin port: only the xDS port (the client's bootstrap) is kept across the restart.
         AdminHttp restarted = appliance.admin();
-        await().atMost(Duration.ofSeconds(60)).until(() -> connectedClient(restarted).isPresent());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> connectedClient(restarted).isPresent());
         calling.set(false);
         caller.join();
-        assertThat(failures.get()).as("failed calls while the appliance restarted").isZero();
+        assertThat(failures.get())
+                .as("failed calls while the appliance restarted")
+                .isZero();
         assertThat(successes.get()).isGreaterThan(duringOutage);
 
         // Same revision served, same versions: the reconnected client ACKs exactly what it had.
         JsonNode status = restarted.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(2);
-        assertThat(status.path("nodeGroups").path("grpc-clients").path("versions")).isEqualTo(versionsBefore);
-        await().atMost(Duration.ofSeconds(10)).until(() -> connectedClient(restarted).orElseThrow().path("acked").size() == 4);
+        assertThat(status.path("nodeGroups").path("grpc-clients").path("versions"))
+                .isEqualTo(versionsBefore);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        connectedClient(restarted).orElseThrow().path("acked").size() == 4);
         assertThat(connectedClient(restarted).orElseThrow().path("acked")).isEqualTo(before.path("acked"));
         assertThat(call()).isEqualTo("site-b");
     }
@@ -176,33 +200,49 @@ class FailoverIT {
                 ---
                 """ + sites.upstreams("");
         AdminHttp admin = appliance.admin();
-        assertThat(admin.post("/api/v1/apply", config.formatted("site-a")).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/apply", config.formatted("site-a")).status())
+                .isEqualTo(201);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
-        String clusters = admin.get("/api/v1/status").json().path("nodeGroups").path("grpc-clients").path("versions")
-                .path("clusters").asText();
+        String clusters = admin.get("/api/v1/status")
+                .json()
+                .path("nodeGroups")
+                .path("grpc-clients")
+                .path("versions")
+                .path("clusters")
+                .asText();
 
-        assertThat(admin.post("/api/v1/apply", config.formatted("site-b")).status()).isEqualTo(201);
-        assertThat(admin.get("/api/v1/status").json().path("nodeGroups").path("grpc-clients").path("versions")
-                .path("clusters").asText()).as("same clusters, only the route changed").isEqualTo(clusters);
+        assertThat(admin.post("/api/v1/apply", config.formatted("site-b")).status())
+                .isEqualTo(201);
+        assertThat(admin.get("/api/v1/status")
+                        .json()
+                        .path("nodeGroups")
+                        .path("grpc-clients")
+                        .path("versions")
+                        .path("clusters")
+                        .asText())
+                .as("same clusters, only the route changed")
+                .isEqualTo(clusters);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));
     }
 
     @Test
     void drainingThePrimaryMovesCallsToTheFailoverSiteWhileItStillRuns() throws Exception {
         AdminHttp admin = appliance.admin();
-        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status())
+                .isEqualTo(201);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
 
         // EDS health status: grpc-java sends nothing to a DRAINING endpoint, so priority 0 is empty.
-        String drained = gateway("site-a", "site-b").replace("locality: {region: site-a}}",
-                "locality: {region: site-a}, drain: true}");
+        String drained = gateway("site-a", "site-b")
+                .replace("locality: {region: site-a}}", "locality: {region: site-a}, drain: true}");
         assertThat(admin.post("/api/v1/apply", drained).status()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-b"));
         for (int i = 0; i < 20; i++) {
             assertThat(call()).isEqualTo("site-b");
         }
 
-        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/apply", gateway("site-a", "site-b")).status())
+                .isEqualTo(201);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> call().equals("site-a"));
     }
 
@@ -218,5 +258,4 @@ class FailoverIT {
         JsonNode plane = admin.dataPlane(XdsClientBootstrap.NODE_ID);
         return plane.isMissingNode() ? Optional.empty() : Optional.of(plane);
     }
-
 }

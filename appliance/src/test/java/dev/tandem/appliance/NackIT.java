@@ -56,6 +56,7 @@ class NackIT {
     private final AtomicBoolean breakClusters = new AtomicBoolean();
     /** While set, the proxyless group's snapshot cannot be set: its publish fails (and is retried). */
     private final AtomicBoolean failPublish = new AtomicBoolean();
+
     private TwoSites sites;
     private Appliance appliance;
     private AdminHttp admin;
@@ -63,15 +64,29 @@ class NackIT {
     @BeforeEach
     void start() throws Exception {
         sites = new TwoSites();
-        UnaryOperator<GroupResources> fault = resources -> !breakClusters.get() || !resources.nodeGroup().equals("grpc-clients")
+        UnaryOperator<GroupResources> fault = resources -> !breakClusters.get()
+                        || !resources.nodeGroup().equals("grpc-clients")
                 ? resources
-                : new GroupResources(resources.nodeGroup(), resources.listeners(), resources.routes(),
-                        resources.clusters().stream().map(c -> c.toBuilder().clearEdsClusterConfig().build()).toList(),
-                        resources.endpoints(), resources.secrets(), resources.rollout());
-        appliance = Appliance.start(new ApplianceConfig("nack-it", dir.resolve("data"),
-                new ApplianceConfig.Endpoint("127.0.0.1", 0),
-                new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()), Optional.empty())
-                .withPki(dev.tandem.appliance.testing.TestPki.settings("nack-it")), fault, group -> {
+                : new GroupResources(
+                        resources.nodeGroup(),
+                        resources.listeners(),
+                        resources.routes(),
+                        resources.clusters().stream()
+                                .map(c -> c.toBuilder().clearEdsClusterConfig().build())
+                                .toList(),
+                        resources.endpoints(),
+                        resources.secrets(),
+                        resources.rollout());
+        appliance = Appliance.start(
+                new ApplianceConfig(
+                                "nack-it",
+                                dir.resolve("data"),
+                                new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                                new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()),
+                                Optional.empty())
+                        .withPki(dev.tandem.appliance.testing.TestPki.settings("nack-it")),
+                fault,
+                group -> {
                     if (failPublish.get() && group.equals("grpc-clients")) {
                         throw new IllegalStateException("a stream of grpc-clients could not be written");
                     }
@@ -93,14 +108,17 @@ class NackIT {
 
         breakClusters.set(true);
         apply("", "2s"); // changes only the clusters, which the client rejects
-        await().atMost(Duration.ofSeconds(20)).until(() -> client().path("nacks").asLong() >= 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client().path("nacks").asLong() >= 1);
         JsonNode nack = client().path("lastNack");
         assertThat(nack.path("type").asText()).isEqualTo("clusters");
-        assertThat(nack.path("rejectedVersion").asText()).isEqualTo(groupVersions("grpc-clients").path("clusters").asText());
+        assertThat(nack.path("rejectedVersion").asText())
+                .isEqualTo(groupVersions("grpc-clients").path("clusters").asText());
         assertThat(nack.path("detail").asText()).isNotBlank();
 
         // java-control-plane alone re-sends it thousands of times a second: the count must stay at one.
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+        await().during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(3))
                 .until(() -> client().path("nacks").asLong() == 1);
         assertThat(client().path("acked").path("clusters").asText()).isEqualTo(goodClusters);
         for (int i = 0; i < 10; i++) {
@@ -109,12 +127,18 @@ class NackIT {
 
         // Another node group is untouched: it receives its config and is not halted.
         try (RawAdsClient envoy = new RawAdsClient(appliance.xdsPort(), "envoy-1", "edge")) {
-            envoy.sendSotw(DiscoveryRequest.newBuilder().setNode(envoy.node()).setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).build());
-            assertThat(envoy.nextSotw().getVersionInfo()).isEqualTo(groupVersions("edge").path("clusters").asText());
+            envoy.sendSotw(DiscoveryRequest.newBuilder()
+                    .setNode(envoy.node())
+                    .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+                    .build());
+            assertThat(envoy.nextSotw().getVersionInfo())
+                    .isEqualTo(groupVersions("edge").path("clusters").asText());
         }
         assertThat(group("edge").path("rollout").path("halted").isNull()).isTrue();
         String metrics = admin.get("/metrics").body();
-        assertThat(metrics).contains("tandem_xds_nacks_total 1.0").contains("tandem_revision 2.0")
+        assertThat(metrics)
+                .contains("tandem_xds_nacks_total 1.0")
+                .contains("tandem_revision 2.0")
                 .contains("tandem_rollout_halted{node_group=\"grpc-clients\"} 0.0")
                 .contains("tandem_xds_data_planes{node_group=\"grpc-clients\"} 1.0");
 
@@ -122,7 +146,8 @@ class NackIT {
         breakClusters.set(false);
         apply("", "3s");
         String fixed = groupVersions("grpc-clients").path("clusters").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> client().path("acked").path("clusters").asText().equals(fixed));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client().path("acked").path("clusters").asText().equals(fixed));
         assertThat(client().path("nacks").asLong()).isEqualTo(1);
     }
 
@@ -134,7 +159,9 @@ class NackIT {
 
         breakClusters.set(true);
         apply(halting, "2s");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !group("grpc-clients").path("rollout").path("halted").isNull());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        !group("grpc-clients").path("rollout").path("halted").isNull());
         JsonNode halted = group("grpc-clients").path("rollout").path("halted");
         assertThat(halted.path("revision").asLong()).isEqualTo(2);
         assertThat(halted.path("nodeId").asText()).isEqualTo(XdsClientBootstrap.NODE_ID);
@@ -143,34 +170,55 @@ class NackIT {
 
         // A node of the group that does not have revision 2 yet does not get it.
         try (RawAdsClient late = new RawAdsClient(appliance.xdsPort(), "late-1", "grpc-clients")) {
-            late.sendSotw(DiscoveryRequest.newBuilder().setNode(late.node()).setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
-                    .addResourceNames("failover:greeter").build());
-            assertThat(late.pollSotw(Duration.ofSeconds(1))).as("response while halted").isEmpty();
+            late.sendSotw(DiscoveryRequest.newBuilder()
+                    .setNode(late.node())
+                    .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+                    .addResourceNames("failover:greeter")
+                    .build());
+            assertThat(late.pollSotw(Duration.ofSeconds(1)))
+                    .as("response while halted")
+                    .isEmpty();
 
             // A revision that could not be published to the group does not lift the halt.
             breakClusters.set(false);
             failPublish.set(true);
             apply(halting, "3s");
-            assertThat(late.pollSotw(Duration.ofSeconds(1))).as("response after a revision that did not reach the group").isEmpty();
-            assertThat(group("grpc-clients").path("rollout").path("halted").path("revision").asLong()).isEqualTo(2);
+            assertThat(late.pollSotw(Duration.ofSeconds(1)))
+                    .as("response after a revision that did not reach the group")
+                    .isEmpty();
+            assertThat(group("grpc-clients")
+                            .path("rollout")
+                            .path("halted")
+                            .path("revision")
+                            .asLong())
+                    .isEqualTo(2);
 
             // Its retry, once it succeeds, lifts the halt: the waiting node gets it, and so does the client.
             failPublish.set(false);
             Cluster cluster = late.nextSotw().getResources(0).unpack(Cluster.class);
             assertThat(cluster.getConnectTimeout().getSeconds()).isEqualTo(3);
         }
-        assertThat(group("grpc-clients").path("rollout").path("halted").isNull()).isTrue();
+        assertThat(group("grpc-clients").path("rollout").path("halted").isNull())
+                .isTrue();
         String fixed = groupVersions("grpc-clients").path("clusters").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> client().path("acked").path("clusters").asText().equals(fixed));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client().path("acked").path("clusters").asText().equals(fixed));
     }
 
     private void connectClient() {
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> sites.call().equals("site-a"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> client().path("acked").size() == 4);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> sites.call().equals("site-a"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client().path("acked").size() == 4);
     }
 
     private void apply(String rollout, String connectTimeout) {
-        assertThat(admin.post("/api/v1/apply", CONFIG.formatted(rollout, sites.upstreams("  connectTimeout: " + connectTimeout + "\n"))).status())
+        assertThat(admin.post(
+                                "/api/v1/apply",
+                                CONFIG.formatted(
+                                        rollout, sites.upstreams("  connectTimeout: " + connectTimeout + "\n")))
+                        .status())
                 .isEqualTo(201);
     }
 

@@ -33,9 +33,16 @@ class PublishFailureIT {
 
     @BeforeEach
     void start() throws Exception {
-        appliance = Appliance.start(new ApplianceConfig("publish-it", dir.resolve("data"),
-                new ApplianceConfig.Endpoint("127.0.0.1", 0), new ApplianceConfig.Endpoint("127.0.0.1", 0), Optional.empty())
-                .withPki(TestPki.settings("publish-it")), resources -> resources, group -> {
+        appliance = Appliance.start(
+                new ApplianceConfig(
+                                "publish-it",
+                                dir.resolve("data"),
+                                new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                                new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                                Optional.empty())
+                        .withPki(TestPki.settings("publish-it")),
+                resources -> resources,
+                group -> {
                     if (failing.get() && group.equals("edge")) {
                         throw new IllegalStateException("a stream of node group edge could not be written");
                     }
@@ -63,30 +70,45 @@ class PublishFailureIT {
         assertThat(second.json().path("published").asBoolean()).isFalse();
         // The groups and a reference the log has the cause under; never the cause itself.
         String error = second.json().path("publishError").asText();
-        assertThat(error).matches("revision 2 could not be published to node group\\(s\\) 'edge' \\(reference [0-9a-f]{8}: "
-                + "the appliance log has the cause\\)").doesNotContain("stream");
+        assertThat(error)
+                .matches("revision 2 could not be published to node group\\(s\\) 'edge' \\(reference [0-9a-f]{8}: "
+                        + "the appliance log has the cause\\)")
+                .doesNotContain("stream");
         // Stored, with its audit entry; the other group got it, the failed one keeps what it had.
         assertThat(admin.get("/api/v1/revisions/2").status()).isEqualTo(200);
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(2);
         assertThat(status.path("publication").path("published").asBoolean()).isFalse();
         assertThat(status.path("publication").path("error").asText()).contains("'edge'");
-        assertThat(status.path("nodeGroups").path("grpc-clients").path("revision").asLong()).isEqualTo(2);
-        assertThat(status.path("nodeGroups").path("edge").path("revision").asLong()).isEqualTo(1);
+        assertThat(status.path("nodeGroups")
+                        .path("grpc-clients")
+                        .path("revision")
+                        .asLong())
+                .isEqualTo(2);
+        assertThat(status.path("nodeGroups").path("edge").path("revision").asLong())
+                .isEqualTo(1);
         assertThat(admin.get("/readyz").status()).isEqualTo(503);
         String metrics = admin.get("/metrics").body();
-        assertThat(metrics).contains("tandem_publish_failing 1.0").containsPattern("tandem_publish_failures_total [1-9]");
+        assertThat(metrics)
+                .contains("tandem_publish_failing 1.0")
+                .containsPattern("tandem_publish_failures_total [1-9]");
 
         failing.set(false);
-        await().atMost(Duration.ofSeconds(60)).until(() -> admin.get("/api/v1/status").json().path("publication")
-                .path("published").asBoolean());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> admin.get("/api/v1/status")
+                        .json()
+                        .path("publication")
+                        .path("published")
+                        .asBoolean());
         JsonNode after = admin.get("/api/v1/status").json();
         assertThat(after.path("publication").path("revision").asLong()).isEqualTo(2);
         assertThat(after.path("publication").path("attempts").asInt()).isGreaterThan(1);
-        assertThat(after.path("nodeGroups").path("edge").path("revision").asLong()).isEqualTo(2);
+        assertThat(after.path("nodeGroups").path("edge").path("revision").asLong())
+                .isEqualTo(2);
         assertThat(admin.get("/readyz").status()).isEqualTo(200);
         assertThat(admin.get("/metrics").body()).contains("tandem_publish_failing 0.0");
         // A number is never reused: the next apply is revision 3.
-        assertThat(admin.post("/api/v1/apply", gateway).json().path("revision").asLong()).isEqualTo(3);
+        assertThat(admin.post("/api/v1/apply", gateway).json().path("revision").asLong())
+                .isEqualTo(3);
     }
 }

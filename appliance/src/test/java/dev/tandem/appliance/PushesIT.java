@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.appliance.testing.AdminHttp;
-import dev.tandem.appliance.testing.RawAdsClient;
 import dev.tandem.appliance.testing.ApplianceExtension;
+import dev.tandem.appliance.testing.RawAdsClient;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** A push carries only the types that changed: per-type content-hash versions, seen from a data plane. */
 class PushesIT {
@@ -53,9 +53,11 @@ class PushesIT {
     @Test
     void eachChangePushesOnlyItsTypeAndAnIdenticalApplyPushesNothing() throws Exception {
         try (RawAdsClient envoy = new RawAdsClient(node.xdsPort(), "envoy-1", "edge")) {
-            envoy.subscribeAndAck(Map.of(LDS, List.of(), RDS, List.of("edge"), CDS, List.of(), EDS, List.of("upstream:a")));
+            envoy.subscribeAndAck(
+                    Map.of(LDS, List.of(), RDS, List.of("edge"), CDS, List.of(), EDS, List.of("upstream:a")));
             // The initial exchange settles first (java-control-plane may answer EDS twice around a CDS push).
-            await().atMost(Duration.ofSeconds(10)).until(() -> counts(envoy).stream().allMatch(n -> n >= 1));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> counts(envoy).stream().allMatch(n -> n >= 1));
             List<Integer> base = settled(envoy);
 
             apply(CONFIG.replace("10.0.0.1", "10.0.0.2"));
@@ -67,8 +69,13 @@ class PushesIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> envoy.responses(RDS) == base.get(1) + 1);
             assertStays(envoy, plus(base, 0, 1, 0, 1));
 
-            String body = CONFIG.replace("10.0.0.1", "10.0.0.2").replace("pathPrefix: /orders", "pathPrefix: /orders/v1");
-            assertThat(admin.post("/api/v1/apply", "# same config, new comment\n" + body).json().path("unchanged").asBoolean()).isTrue();
+            String body =
+                    CONFIG.replace("10.0.0.1", "10.0.0.2").replace("pathPrefix: /orders", "pathPrefix: /orders/v1");
+            assertThat(admin.post("/api/v1/apply", "# same config, new comment\n" + body)
+                            .json()
+                            .path("unchanged")
+                            .asBoolean())
+                    .isTrue();
             assertStays(envoy, plus(base, 0, 1, 0, 1));
         }
     }
@@ -93,7 +100,11 @@ class PushesIT {
         List<String> assignments = List.of("upstream:a", "upstream:b");
         String version;
         try (RawAdsClient envoy = new RawAdsClient(node.xdsPort(), "envoy-2", "edge")) {
-            envoy.sendSotw(DiscoveryRequest.newBuilder().setNode(envoy.node()).setTypeUrl(EDS).addAllResourceNames(assignments).build());
+            envoy.sendSotw(DiscoveryRequest.newBuilder()
+                    .setNode(envoy.node())
+                    .setTypeUrl(EDS)
+                    .addAllResourceNames(assignments)
+                    .build());
             DiscoveryResponse first = envoy.nextSotw();
             assertThat(names(first)).containsExactlyElementsOf(assignments);
             envoy.sendSotw(ack(first, assignments));
@@ -106,9 +117,15 @@ class PushesIT {
             envoy.cancelStreams();
         }
         try (RawAdsClient again = new RawAdsClient(node.xdsPort(), "envoy-2", "edge")) {
-            again.sendSotw(DiscoveryRequest.newBuilder().setNode(again.node()).setTypeUrl(EDS).addAllResourceNames(assignments)
-                    .setVersionInfo(version).build());
-            assertThat(again.pollSotw(Duration.ofSeconds(1))).as("re-sent although it has it").isEmpty();
+            again.sendSotw(DiscoveryRequest.newBuilder()
+                    .setNode(again.node())
+                    .setTypeUrl(EDS)
+                    .addAllResourceNames(assignments)
+                    .setVersionInfo(version)
+                    .build());
+            assertThat(again.pollSotw(Duration.ofSeconds(1)))
+                    .as("re-sent although it has it")
+                    .isEmpty();
             apply(two.replace("10.0.0.1", "10.0.0.2").replace("10.0.0.7", "10.0.0.8"));
             assertThat(names(again.nextSotw())).containsExactly("upstream:b");
             again.cancelStreams();
@@ -116,14 +133,19 @@ class PushesIT {
     }
 
     private static DiscoveryRequest ack(DiscoveryResponse response, List<String> names) {
-        return DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
-                .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build();
+        return DiscoveryRequest.newBuilder()
+                .setTypeUrl(response.getTypeUrl())
+                .addAllResourceNames(names)
+                .setVersionInfo(response.getVersionInfo())
+                .setResponseNonce(response.getNonce())
+                .build();
     }
 
     private static List<String> names(DiscoveryResponse response) throws Exception {
         List<String> names = new ArrayList<>();
         for (com.google.protobuf.Any any : response.getResourcesList()) {
-            names.add(any.unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class).getClusterName());
+            names.add(any.unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class)
+                    .getClusterName());
         }
         return names;
     }
@@ -135,7 +157,8 @@ class PushesIT {
     /** The counts once they have not changed for half a second. */
     private static List<Integer> settled(RawAdsClient client) {
         AtomicReference<List<Integer>> seen = new AtomicReference<>(counts(client));
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> seen.getAndSet(counts(client)).equals(seen.get()));
         return seen.get();
     }
@@ -145,7 +168,9 @@ class PushesIT {
     }
 
     private static void assertStays(RawAdsClient client, List<Integer> expected) {
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> counts(client).equals(expected));
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> counts(client).equals(expected));
     }
 
     private static List<Integer> counts(RawAdsClient client) {

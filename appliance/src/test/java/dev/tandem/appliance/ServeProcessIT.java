@@ -7,6 +7,7 @@ import dev.tandem.appliance.testing.AdminHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code tandem serve} as an operator runs it: the packaged jar in its own process, with a config
@@ -44,7 +44,8 @@ class ServeProcessIT {
 
         Process first = start("serve", "--config", config.toString());
         // Ports 0: once ready, the process writes the ports it bound in <dataDir>/ports.
-        await().atMost(Duration.ofSeconds(60)).until(() -> ListeningPorts.read(dir.resolve("data")).isPresent() || !first.isAlive());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> ListeningPorts.read(dir.resolve("data")).isPresent() || !first.isAlive());
         ListeningPorts ports = ListeningPorts.read(dir.resolve("data"))
                 .orElseThrow(() -> new AssertionError("serve stopped before it was ready; its output: " + log(first)));
         assertThat(ports.pid()).isEqualTo(first.pid());
@@ -57,11 +58,12 @@ class ServeProcessIT {
         AdminHttp admin = AdminHttp.withTokenFrom(adminPort, dir.resolve("data"));
         assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
         // First start: the PKI is created, keys private to the service user.
-        assertThat(PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/pki/ca.key"))))
+                .isEqualTo("rw-------");
 
         // The CLI as a process prints what it got (status prints without a final newline of its own). The
-        // appliance config alone tells it the admin URL (port 0: from <dataDir>/ports), the token file and the CA to trust.
+        // appliance config alone tells it the admin URL (port 0: from <dataDir>/ports), the token file and the CA to
+        // trust.
         Process status = start("status", "-o", "json", "--config", config.toString());
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(status.exitValue()).isZero();
@@ -70,7 +72,9 @@ class ServeProcessIT {
         Process noToken = start("status", "--server", admin.base(), "--ca-file", ca.toString());
         assertThat(noToken.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(noToken.exitValue()).isEqualTo(1);
-        assertThat(output(noToken)).contains("tandem status: refused (HTTP 401)").contains("--token-file or $TANDEM_TOKEN");
+        assertThat(output(noToken))
+                .contains("tandem status: refused (HTTP 401)")
+                .contains("--token-file or $TANDEM_TOKEN");
 
         Process second = start("serve", "--config", writeConfig("second.yaml").toString());
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -80,9 +84,15 @@ class ServeProcessIT {
 
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(output(first)).contains("revision 1 applied by initialConfig").contains("PKI: created cluster CA")
-                .contains("created the token 'initial-admin'").contains("stopping").contains("stopped")
-                .doesNotContain("PRIVATE KEY").doesNotContain(Files.readString(dir.resolve("data/admin-token")).trim());
+        assertThat(output(first))
+                .contains("revision 1 applied by initialConfig")
+                .contains("PKI: created cluster CA")
+                .contains("created the token 'initial-admin'")
+                .contains("stopping")
+                .contains("stopped")
+                .doesNotContain("PRIVATE KEY")
+                .doesNotContain(
+                        Files.readString(dir.resolve("data/admin-token")).trim());
         assertThat(ListeningPorts.file(dir.resolve("data"))).doesNotExist();
     }
 
@@ -114,8 +124,10 @@ class ServeProcessIT {
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out-" + processes.size() + ".log").toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out-" + processes.size() + ".log").toFile())
+                .start();
         processes.add(p);
         return p;
     }

@@ -19,8 +19,7 @@ import java.util.TreeMap;
  */
 public final class Bundles {
 
-    private Bundles() {
-    }
+    private Bundles() {}
 
     public static byte[] seal(ExportBundle bundle, KeyPair signingKey, Optional<EncryptionKey> encryption) {
         Map<String, Object> header = new LinkedHashMap<>();
@@ -51,37 +50,52 @@ public final class Bundles {
      * @throws BundleRejected saying precisely what is wrong: nothing of a rejected bundle may be used
      */
     @SuppressWarnings("unchecked")
-    public static ExportBundle open(byte[] bytes, PublicKey trusted, Optional<EncryptionKey> decryption, String expectedGroup,
-                                    String what) throws BundleRejected {
+    public static ExportBundle open(
+            byte[] bytes, PublicKey trusted, Optional<EncryptionKey> decryption, String expectedGroup, String what)
+            throws BundleRejected {
         SignedDocument.Opened opened = SignedDocument.read(bytes, ExportBundle.FORMAT, trusted, what);
         Map<String, Object> header = opened.header();
         String group = String.valueOf(header.get("nodeGroup"));
         if (!group.equals(expectedGroup)) {
-            throw new BundleRejected("wrong-group", what + " holds node group '" + group + "', not '" + expectedGroup + "'");
+            throw new BundleRejected(
+                    "wrong-group", what + " holds node group '" + group + "', not '" + expectedGroup + "'");
         }
         byte[] payload = opened.payload();
         if (header.get("encryption") instanceof Map<?, ?> crypto) {
             if (decryption.isEmpty()) {
-                throw new BundleRejected("encrypted", what + " is encrypted (" + crypto.get("alg") + ", key " + crypto.get("keyId")
-                        + "); give the export encryption key to read it");
+                throw new BundleRejected(
+                        "encrypted",
+                        what + " is encrypted (" + crypto.get("alg") + ", key " + crypto.get("keyId")
+                                + "); give the export encryption key to read it");
             }
             if (!decryption.get().id().equals(crypto.get("keyId"))) {
-                throw new BundleRejected("undecryptable", what + " is encrypted with key " + crypto.get("keyId")
-                        + ", not with the given key " + decryption.get().id());
+                throw new BundleRejected(
+                        "undecryptable",
+                        what + " is encrypted with key " + crypto.get("keyId") + ", not with the given key "
+                                + decryption.get().id());
             }
             try {
                 byte[] nonce = Base64.getDecoder().decode(String.valueOf(crypto.get("nonce")));
                 payload = decryption.get().decrypt(payload, nonce, SignedDocument.canonical(header));
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw new BundleRejected("undecryptable", what + " cannot be decrypted with key " + decryption.get().id()
-                        + " (" + e.getClass().getSimpleName() + ")");
+                throw new BundleRejected(
+                        "undecryptable",
+                        what + " cannot be decrypted with key "
+                                + decryption.get().id() + " (" + e.getClass().getSimpleName() + ")");
             }
         }
         try {
             Map<String, String> versions = new TreeMap<>();
-            ((Map<String, Object>) header.getOrDefault("versions", Map.of())).forEach((k, v) -> versions.put(k, String.valueOf(v)));
-            return new ExportBundle(group, ((Number) header.get("revision")).longValue(), ((Number) header.get("epoch")).longValue(),
-                    String.valueOf(header.get("applianceId")), Instant.parse(String.valueOf(header.get("createdAt"))), versions, payload);
+            ((Map<String, Object>) header.getOrDefault("versions", Map.of()))
+                    .forEach((k, v) -> versions.put(k, String.valueOf(v)));
+            return new ExportBundle(
+                    group,
+                    ((Number) header.get("revision")).longValue(),
+                    ((Number) header.get("epoch")).longValue(),
+                    String.valueOf(header.get("applianceId")),
+                    Instant.parse(String.valueOf(header.get("createdAt"))),
+                    versions,
+                    payload);
         } catch (RuntimeException e) {
             throw new BundleRejected("malformed", what + " has an incomplete header (" + e.getMessage() + ")");
         }

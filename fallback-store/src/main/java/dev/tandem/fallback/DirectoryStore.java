@@ -80,10 +80,12 @@ public final class DirectoryStore implements FallbackStore {
         try {
             Files.createDirectories(target.getParent());
             synchronized (IN_PROCESS.computeIfAbsent(root, r -> new Object())) {
-                try (FileChannel lockFile = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock lock = lockFile.lock()) {
+                try (FileChannel lockFile = FileChannel.open(
+                                root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock lock = lockFile.lock()) {
                     Optional<StoredObject> current = read(key);
-                    boolean matches = expectedEtag.isEmpty() ? current.isEmpty()
+                    boolean matches = expectedEtag.isEmpty()
+                            ? current.isEmpty()
                             : current.isPresent() && current.get().etag().equals(expectedEtag.get());
                     if (!matches) {
                         return false;
@@ -107,7 +109,8 @@ public final class DirectoryStore implements FallbackStore {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             List<String> keys = new ArrayList<>();
-            files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+            files.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith("."))
                     .forEach(f -> keys.add(root.relativize(f).toString().replace('\\', '/')));
             keys.sort(null);
             return keys;
@@ -139,8 +142,8 @@ public final class DirectoryStore implements FallbackStore {
     }
 
     private static Path temp(Path target) {
-        return target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Thread.currentThread().threadId() + ".tmp");
+        return target.resolveSibling("." + target.getFileName() + "."
+                + ProcessHandle.current().pid() + "." + Thread.currentThread().threadId() + ".tmp");
     }
 
     static String etag(byte[] content) {

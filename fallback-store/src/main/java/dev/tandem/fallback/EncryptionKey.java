@@ -34,7 +34,9 @@ public final class EncryptionKey {
         }
         this.key = new SecretKeySpec(key.clone(), "AES");
         try {
-            this.id = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 8);
+            this.id = "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -10,8 +10,14 @@ import java.util.Map;
  *
  * @param versions the xDS version of each resource type (content hashes), as the control plane served them
  */
-public record ExportBundle(String nodeGroup, long revision, long epoch, String applianceId, Instant createdAt,
-                           Map<String, String> versions, byte[] payload) {
+public record ExportBundle(
+        String nodeGroup,
+        long revision,
+        long epoch,
+        String applianceId,
+        Instant createdAt,
+        Map<String, String> versions,
+        byte[] payload) {
 
     public static final String FORMAT = "tandem-bundle/v1";
 

@@ -31,21 +31,29 @@ public final class ExportReader {
 
     public ExportBundle latest(String nodeGroup) throws StoreException, BundleRejected {
         String latestKey = LatestPointer.key(nodeGroup);
-        FallbackStore.StoredObject latest = store.read(latestKey).orElseThrow(() -> new NoExport("no export of node group '"
-                + nodeGroup + "' in " + store.describe() + " (" + latestKey + " does not exist)"));
-        LatestPointer pointer = LatestPointer.open(latest.content(), trusted, nodeGroup, latestKey + " in " + store.describe());
+        FallbackStore.StoredObject latest = store.read(latestKey)
+                .orElseThrow(() -> new NoExport("no export of node group '" + nodeGroup + "' in " + store.describe()
+                        + " (" + latestKey + " does not exist)"));
+        LatestPointer pointer =
+                LatestPointer.open(latest.content(), trusted, nodeGroup, latestKey + " in " + store.describe());
         String what = pointer.bundleKey() + " in " + store.describe();
-        FallbackStore.StoredObject bundle = store.read(pointer.bundleKey()).orElseThrow(() -> new NoExport(latestKey
-                + " names " + pointer.bundleKey() + ", which does not exist in " + store.describe()));
+        FallbackStore.StoredObject bundle = store.read(pointer.bundleKey())
+                .orElseThrow(() -> new NoExport(
+                        latestKey + " names " + pointer.bundleKey() + ", which does not exist in " + store.describe()));
         // The bundle's own signature first: it says precisely what is wrong with a damaged object.
         ExportBundle opened = Bundles.open(bundle.content(), trusted, decryption, nodeGroup, what);
         if (!DirectoryStore.etag(bundle.content()).equals(pointer.bundleSha256())) {
-            throw new BundleRejected("tampered", what + " is signed, but it is not the bundle " + latestKey + " names (SHA-256 "
-                    + DirectoryStore.etag(bundle.content()) + ", expected " + pointer.bundleSha256() + "); it was replaced");
+            throw new BundleRejected(
+                    "tampered",
+                    what + " is signed, but it is not the bundle " + latestKey + " names (SHA-256 "
+                            + DirectoryStore.etag(bundle.content()) + ", expected " + pointer.bundleSha256()
+                            + "); it was replaced");
         }
         if (opened.revision() != pointer.revision()) {
-            throw new BundleRejected("wrong-revision", what + " holds revision " + opened.revision() + ", but " + latestKey
-                    + " names revision " + pointer.revision());
+            throw new BundleRejected(
+                    "wrong-revision",
+                    what + " holds revision " + opened.revision() + ", but " + latestKey + " names revision "
+                            + pointer.revision());
         }
         return opened;
     }

@@ -35,8 +35,7 @@ public final class ExportWriter {
     }
 
     /** The outcome and the pointer as it is in the store afterwards. */
-    public record Result(Outcome outcome, LatestPointer latest) {
-    }
+    public record Result(Outcome outcome, LatestPointer latest) {}
 
     private final FallbackStore store;
     private final KeyPair signingKey;
@@ -59,10 +58,13 @@ public final class ExportWriter {
         byte[] stored = sealed;
         if (!store.createIfAbsent(key, sealed)) {
             // Exported before (a retry, a restart, another writer): the stored object stays as it is.
-            stored = store.read(key).orElseThrow(() -> new StoreException(key + " in " + store.describe()
-                    + " was refused as existing but cannot be read")).content();
+            stored = store.read(key)
+                    .orElseThrow(() -> new StoreException(
+                            key + " in " + store.describe() + " was refused as existing but cannot be read"))
+                    .content();
         }
-        LatestPointer mine = new LatestPointer(bundle.nodeGroup(), bundle.revision(), bundle.epoch(), key, DirectoryStore.etag(stored));
+        LatestPointer mine = new LatestPointer(
+                bundle.nodeGroup(), bundle.revision(), bundle.epoch(), key, DirectoryStore.etag(stored));
         String latestKey = LatestPointer.key(bundle.nodeGroup());
         for (int attempt = 0; attempt < MAX_POINTER_ATTEMPTS; attempt++) {
             Optional<FallbackStore.StoredObject> current = store.read(latestKey);
@@ -110,7 +112,11 @@ public final class ExportWriter {
                 }
             }
         } catch (StoreException | RuntimeException e) {
-            LOG.warn("export: could not delete old bundles of node group '{}' in {}: {}", group, store.describe(), e.getMessage());
+            LOG.warn(
+                    "export: could not delete old bundles of node group '{}' in {}: {}",
+                    group,
+                    store.describe(),
+                    e.getMessage());
         }
     }
 }

@@ -12,8 +12,7 @@ import java.util.Optional;
 public interface FallbackStore extends AutoCloseable {
 
     /** An object's bytes and its entity tag (what a conditional replace names). */
-    record StoredObject(byte[] content, String etag) {
-    }
+    record StoredObject(byte[] content, String etag) {}
 
     /** Creates {@code key} unless it exists ({@code If-None-Match: *}); false when it existed. */
     boolean createIfAbsent(String key, byte[] content) throws StoreException;
@@ -36,6 +35,5 @@ public interface FallbackStore extends AutoCloseable {
     String describe();
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -33,14 +33,21 @@ public record LatestPointer(String nodeGroup, long revision, long epoch, String 
         return SignedDocument.write(FORMAT, header, new byte[0], signingKey.getPrivate());
     }
 
-    static LatestPointer open(byte[] bytes, PublicKey trusted, String expectedGroup, String what) throws BundleRejected {
-        Map<String, Object> header = SignedDocument.read(bytes, FORMAT, trusted, what).header();
+    static LatestPointer open(byte[] bytes, PublicKey trusted, String expectedGroup, String what)
+            throws BundleRejected {
+        Map<String, Object> header =
+                SignedDocument.read(bytes, FORMAT, trusted, what).header();
         try {
-            LatestPointer pointer = new LatestPointer(String.valueOf(header.get("nodeGroup")), ((Number) header.get("revision")).longValue(),
-                    ((Number) header.get("epoch")).longValue(), String.valueOf(header.get("bundle")), String.valueOf(header.get("bundleSha256")));
+            LatestPointer pointer = new LatestPointer(
+                    String.valueOf(header.get("nodeGroup")),
+                    ((Number) header.get("revision")).longValue(),
+                    ((Number) header.get("epoch")).longValue(),
+                    String.valueOf(header.get("bundle")),
+                    String.valueOf(header.get("bundleSha256")));
             if (!pointer.nodeGroup().equals(expectedGroup)) {
-                throw new BundleRejected("wrong-group", what + " points into node group '" + pointer.nodeGroup() + "', not '"
-                        + expectedGroup + "'");
+                throw new BundleRejected(
+                        "wrong-group",
+                        what + " points into node group '" + pointer.nodeGroup() + "', not '" + expectedGroup + "'");
             }
             return pointer;
         } catch (ClassCastException | NullPointerException e) {

@@ -25,15 +25,17 @@ public record S3Credentials(String accessKey, String secretKey) {
         String access = properties.getProperty("accessKey", "").trim();
         String secret = properties.getProperty("secretKey", "").trim();
         if (access.isEmpty() || secret.isEmpty()) {
-            throw new StoreException("the S3 credentials file " + file + " needs accessKey=... and secretKey=... lines");
+            throw new StoreException(
+                    "the S3 credentials file " + file + " needs accessKey=... and secretKey=... lines");
         }
         return new S3Credentials(access, secret);
     }
 
     /** From the environment, or empty when it holds no pair. */
     public static Optional<S3Credentials> fromEnvironment(Map<String, String> env) {
-        for (String[] names : new String[][] {{"TANDEM_S3_ACCESS_KEY", "TANDEM_S3_SECRET_KEY"},
-                {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}}) {
+        for (String[] names : new String[][] {
+            {"TANDEM_S3_ACCESS_KEY", "TANDEM_S3_SECRET_KEY"}, {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+        }) {
             String access = env.get(names[0]);
             String secret = env.get(names[1]);
             if (access != null && !access.isBlank() && secret != null && !secret.isBlank()) {

@@ -13,12 +13,13 @@ public record S3Location(URI endpoint, String bucket, String prefix, String regi
 
     public S3Location {
         if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-            throw new IllegalArgumentException("bucket '" + bucket + "' is not a valid S3 bucket name (3 to 63 lower-case "
-                    + "letters, digits, '.' and '-')");
+            throw new IllegalArgumentException("bucket '" + bucket
+                    + "' is not a valid S3 bucket name (3 to 63 lower-case " + "letters, digits, '.' and '-')");
         }
         String scheme = endpoint == null ? null : endpoint.getScheme();
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
-            throw new IllegalArgumentException("endpoint '" + endpoint + "' must be an http(s) URL, e.g. https://minio.example:9000");
+            throw new IllegalArgumentException(
+                    "endpoint '" + endpoint + "' must be an http(s) URL, e.g. https://minio.example:9000");
         }
         prefix = prefix == null ? "" : prefix.replaceAll("^/+|/+$", "");
         region = region == null || region.isBlank() ? "us-east-1" : region;
@@ -31,7 +32,11 @@ public record S3Location(URI endpoint, String bucket, String prefix, String regi
         }
         String rest = url.substring(5);
         int slash = rest.indexOf('/');
-        return new S3Location(endpoint, slash < 0 ? rest : rest.substring(0, slash), slash < 0 ? "" : rest.substring(slash + 1), region);
+        return new S3Location(
+                endpoint,
+                slash < 0 ? rest : rest.substring(0, slash),
+                slash < 0 ? "" : rest.substring(slash + 1),
+                region);
     }
 
     /** The full object key for a store-relative key. */

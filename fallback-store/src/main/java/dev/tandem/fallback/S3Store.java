@@ -27,6 +27,7 @@ public final class S3Store implements FallbackStore {
 
     /** Short timeouts: an exporter retries with backoff, a data plane falls back to its cache. */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(20);
 
     private final S3Location location;
@@ -35,10 +36,18 @@ public final class S3Store implements FallbackStore {
 
     public S3Store(S3Location location, S3Credentials credentials) {
         this.location = location;
-        this.http = new OkHttpClient.Builder().connectTimeout(CONNECT_TIMEOUT).readTimeout(IO_TIMEOUT).writeTimeout(IO_TIMEOUT)
-                .retryOnConnectionFailure(false).build();
-        this.client = MinioClient.builder().endpoint(location.endpoint().toString()).region(location.region())
-                .credentials(credentials.accessKey(), credentials.secretKey()).httpClient(http).build();
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .readTimeout(IO_TIMEOUT)
+                .writeTimeout(IO_TIMEOUT)
+                .retryOnConnectionFailure(false)
+                .build();
+        this.client = MinioClient.builder()
+                .endpoint(location.endpoint().toString())
+                .region(location.region())
+                .credentials(credentials.accessKey(), credentials.secretKey())
+                .httpClient(http)
+                .build();
     }
 
     @Override
@@ -48,8 +57,10 @@ public final class S3Store implements FallbackStore {
 
     @Override
     public Optional<StoredObject> read(String key) throws StoreException {
-        try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(location.bucket())
-                .object(location.objectKey(key)).build())) {
+        try (GetObjectResponse response = client.getObject(GetObjectArgs.builder()
+                .bucket(location.bucket())
+                .object(location.objectKey(key))
+                .build())) {
             byte[] content = response.readAllBytes();
             String etag = response.headers().get("ETag");
             return Optional.of(new StoredObject(content, etag == null ? "" : etag));
@@ -66,7 +77,8 @@ public final class S3Store implements FallbackStore {
 
     @Override
     public boolean replaceIf(String key, byte[] content, Optional<String> expectedEtag) throws StoreException {
-        return put(key, content, expectedEtag.map(etag -> Map.of("If-Match", etag)).orElse(Map.of("If-None-Match", "*")));
+        return put(
+                key, content, expectedEtag.map(etag -> Map.of("If-Match", etag)).orElse(Map.of("If-None-Match", "*")));
     }
 
     @Override
@@ -74,10 +86,16 @@ public final class S3Store implements FallbackStore {
         String full = location.objectKey(prefix.endsWith("/") ? prefix : prefix + "/");
         List<String> keys = new ArrayList<>();
         try {
-            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(location.bucket()).prefix(full)
-                    .recursive(true).build())) {
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
+                    .bucket(location.bucket())
+                    .prefix(full)
+                    .recursive(true)
+                    .build())) {
                 String name = result.get().objectName();
-                keys.add(location.prefix().isEmpty() ? name : name.substring(location.prefix().length() + 1));
+                keys.add(
+                        location.prefix().isEmpty()
+                                ? name
+                                : name.substring(location.prefix().length() + 1));
             }
         } catch (MinioException | RuntimeException e) {
             throw failure("list", prefix, e);
@@ -89,7 +107,10 @@ public final class S3Store implements FallbackStore {
     @Override
     public void delete(String key) throws StoreException {
         try {
-            client.removeObject(RemoveObjectArgs.builder().bucket(location.bucket()).object(location.objectKey(key)).build());
+            client.removeObject(RemoveObjectArgs.builder()
+                    .bucket(location.bucket())
+                    .object(location.objectKey(key))
+                    .build());
         } catch (MinioException | RuntimeException e) {
             throw failure("delete", key, e);
         }
@@ -108,8 +129,12 @@ public final class S3Store implements FallbackStore {
 
     private boolean put(String key, byte[] content, Map<String, String> conditions) throws StoreException {
         try {
-            client.putObject(PutObjectArgs.builder().bucket(location.bucket()).object(location.objectKey(key))
-                    .data(content, content.length).headers(conditions).build());
+            client.putObject(PutObjectArgs.builder()
+                    .bucket(location.bucket())
+                    .object(location.objectKey(key))
+                    .data(content, content.length)
+                    .headers(conditions)
+                    .build());
             return true;
         } catch (MinioException | RuntimeException e) {
             String code = code(e);
@@ -123,7 +148,8 @@ public final class S3Store implements FallbackStore {
     private StoreException failure(String what, String key, Exception e) {
         String code = code(e);
         String detail = code != null ? code + ": " + errorMessage(e) : String.valueOf(rootMessage(e));
-        return new StoreException("cannot " + what + " " + location.objectKey(key) + " in " + location + ": " + detail, e);
+        return new StoreException(
+                "cannot " + what + " " + location.objectKey(key) + " in " + location + ": " + detail, e);
     }
 
     private static ErrorResponseException errorResponse(Throwable e) {
@@ -137,17 +163,23 @@ public final class S3Store implements FallbackStore {
 
     private static String code(Throwable e) {
         ErrorResponseException response = errorResponse(e);
-        return response == null || response.errorResponse() == null ? null : response.errorResponse().code();
+        return response == null || response.errorResponse() == null
+                ? null
+                : response.errorResponse().code();
     }
 
     private static int status(Throwable e) {
         ErrorResponseException response = errorResponse(e);
-        return response == null || response.response() == null ? -1 : response.response().code();
+        return response == null || response.response() == null
+                ? -1
+                : response.response().code();
     }
 
     private static String errorMessage(Throwable e) {
         ErrorResponseException response = errorResponse(e);
-        return response == null || response.errorResponse() == null ? "" : response.errorResponse().message();
+        return response == null || response.errorResponse() == null
+                ? ""
+                : response.errorResponse().message();
     }
 
     private static String rootMessage(Throwable e) {

@@ -27,11 +27,9 @@ final class SignedDocument {
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /** A verified document: its header and its payload (as stored: ciphertext if encrypted). */
-    record Opened(Map<String, Object> header, byte[] payload) {
-    }
+    record Opened(Map<String, Object> header, byte[] payload) {}
 
-    private SignedDocument() {
-    }
+    private SignedDocument() {}
 
     static byte[] write(String format, Map<String, Object> header, byte[] payload, PrivateKey key) {
         byte[] signature = SigningKeys.sign(key, signedBytes(format, header, payload));
@@ -58,27 +56,34 @@ final class SignedDocument {
         try {
             document = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new BundleRejected("malformed", what + " is not a Tandem export (" + bytes.length + " bytes, not complete JSON: "
-                    + e.getOriginalMessage() + "); it may be truncated");
+            throw new BundleRejected(
+                    "malformed",
+                    what + " is not a Tandem export (" + bytes.length + " bytes, not complete JSON: "
+                            + e.getOriginalMessage() + "); it may be truncated");
         } catch (IOException e) {
             throw new BundleRejected("malformed", what + " cannot be parsed: " + e.getMessage());
         }
-        if (!(document instanceof ObjectNode) || !format.equals(document.path("format").asText())) {
-            throw new BundleRejected("malformed", what + " is not a " + format + " object (format '"
-                    + (document == null ? "" : document.path("format").asText()) + "')");
+        if (!(document instanceof ObjectNode)
+                || !format.equals(document.path("format").asText())) {
+            throw new BundleRejected(
+                    "malformed",
+                    what + " is not a " + format + " object (format '"
+                            + (document == null ? "" : document.path("format").asText()) + "')");
         }
         if (!document.path("header").isObject() || !document.path("payload").isTextual()) {
             throw new BundleRejected("malformed", what + " lacks its header or payload");
         }
-        if (!document.path("signature").isTextual() || document.path("signature").asText().isEmpty()) {
+        if (!document.path("signature").isTextual()
+                || document.path("signature").asText().isEmpty()) {
             throw new BundleRejected("unsigned", what + " carries no signature; an unsigned export is never used");
         }
         Map<String, Object> header = JSON.convertValue(document.path("header"), Map.class);
         String keyId = String.valueOf(header.get("keyId"));
         String trustedId = SigningKeys.keyId(trusted);
         if (!trustedId.equals(keyId)) {
-            throw new BundleRejected("foreign-key", what + " is signed by key " + keyId + ", not by the trusted export key "
-                    + trustedId);
+            throw new BundleRejected(
+                    "foreign-key",
+                    what + " is signed by key " + keyId + ", not by the trusted export key " + trustedId);
         }
         byte[] payload;
         byte[] signature;
@@ -89,8 +94,9 @@ final class SignedDocument {
             throw new BundleRejected("malformed", what + " has a payload or signature that is not base64");
         }
         if (!SigningKeys.verify(trusted, signedBytes(format, header, payload), signature)) {
-            throw new BundleRejected("tampered", what + " does not match its signature (key " + keyId
-                    + "): it was altered after it was signed");
+            throw new BundleRejected(
+                    "tampered",
+                    what + " does not match its signature (key " + keyId + "): it was altered after it was signed");
         }
         return new Opened(header, payload);
     }

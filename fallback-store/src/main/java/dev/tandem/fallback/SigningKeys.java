@@ -10,8 +10,7 @@ import java.util.HexFormat;
 /** Signatures of export objects: Ed25519 (Tandem's export key) or ECDSA P-256 (a key an operator brings). */
 public final class SigningKeys {
 
-    private SigningKeys() {
-    }
+    private SigningKeys() {}
 
     /** {@code sha256:<first 16 bytes of SHA-256 of the public key's DER, hex>}: names a key without showing it. */
     public static String keyId(PublicKey key) {

@@ -11,6 +11,7 @@ class DirectoryStoreTest extends StoreContract {
 
     @TempDir
     Path dir;
+
     private int stores;
 
     @Override
@@ -21,7 +22,8 @@ class DirectoryStoreTest extends StoreContract {
     @Test
     void keysCannotLeaveTheFolder() throws Exception {
         try (FallbackStore store = store()) {
-            assertThatThrownBy(() -> store.read("../../etc/passwd")).isInstanceOf(StoreException.class)
+            assertThatThrownBy(() -> store.read("../../etc/passwd"))
+                    .isInstanceOf(StoreException.class)
                     .hasMessageContaining("leaves the export folder");
         }
     }

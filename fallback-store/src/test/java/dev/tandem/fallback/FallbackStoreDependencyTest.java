@@ -17,8 +17,16 @@ class FallbackStoreDependencyTest {
 
     @Test
     void dependsOnNothingOfTandemOrTheAppliancesServers() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.tandem.appliance..", "dev.tandem.xds..",
-                        "io.helidon..", "java.sql..", "io.envoyproxy..", "io.grpc..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tandem.appliance..",
+                        "dev.tandem.xds..",
+                        "io.helidon..",
+                        "java.sql..",
+                        "io.envoyproxy..",
+                        "io.grpc..")
                 .check(STORE);
         assertThat(STORE.contain(S3Store.class)).isTrue();
     }

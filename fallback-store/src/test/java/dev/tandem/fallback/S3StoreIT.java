@@ -33,13 +33,18 @@ class S3StoreIT extends StoreContract {
     @Test
     void anUnreachableOrRefusingStoreIsNamedInTheError() throws Exception {
         try (FallbackStore store = store();
-             FallbackStore wrongSecret = new S3Store(server.location("x"), new S3Credentials("tandem-test", "wrong"))) {
-            assertThatThrownBy(() -> wrongSecret.createIfAbsent("g/latest", bytes("x"))).isInstanceOf(StoreException.class)
-                    .hasMessageContaining("cannot write x/g/latest in s3://" + S3Server.BUCKET + "/x at " + server.endpoint())
+                FallbackStore wrongSecret =
+                        new S3Store(server.location("x"), new S3Credentials("tandem-test", "wrong"))) {
+            assertThatThrownBy(() -> wrongSecret.createIfAbsent("g/latest", bytes("x")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining(
+                            "cannot write x/g/latest in s3://" + S3Server.BUCKET + "/x at " + server.endpoint())
                     .hasMessageContaining("SignatureDoesNotMatch");
             server.pause();
-            assertThatThrownBy(() -> store.read("g/latest")).isInstanceOf(StoreException.class)
-                    .hasMessageContaining("cannot read").hasMessageContaining(server.endpoint().toString());
+            assertThatThrownBy(() -> store.read("g/latest"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("cannot read")
+                    .hasMessageContaining(server.endpoint().toString());
             server.resume();
             assertThat(store.read("g/latest")).isEqualTo(Optional.empty());
         }

@@ -28,23 +28,36 @@ abstract class StoreContract {
     abstract FallbackStore store() throws Exception;
 
     static ExportBundle bundle(String group, long revision) {
-        return new ExportBundle(group, revision, 0, "tandem-1", Instant.now(), Map.of("listeners", "v" + revision),
+        return new ExportBundle(
+                group,
+                revision,
+                0,
+                "tandem-1",
+                Instant.now(),
+                Map.of("listeners", "v" + revision),
                 ("{\"revision\": " + revision + "}").getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void anObjectIsCreatedOnceAndReplacedOnlyFromTheVersionRead() throws Exception {
         try (FallbackStore store = store()) {
-            assertThat(store.createIfAbsent("g/revisions/1.bundle", bytes("one"))).isTrue();
-            assertThat(store.createIfAbsent("g/revisions/1.bundle", bytes("other"))).isFalse();
-            assertThat(text(store.read("g/revisions/1.bundle").orElseThrow().content())).isEqualTo("one");
+            assertThat(store.createIfAbsent("g/revisions/1.bundle", bytes("one")))
+                    .isTrue();
+            assertThat(store.createIfAbsent("g/revisions/1.bundle", bytes("other")))
+                    .isFalse();
+            assertThat(text(store.read("g/revisions/1.bundle").orElseThrow().content()))
+                    .isEqualTo("one");
             assertThat(store.read("g/missing")).isEmpty();
 
-            assertThat(store.replaceIf("g/latest", bytes("a"), Optional.empty())).isTrue();
-            assertThat(store.replaceIf("g/latest", bytes("b"), Optional.empty())).isFalse();
+            assertThat(store.replaceIf("g/latest", bytes("a"), Optional.empty()))
+                    .isTrue();
+            assertThat(store.replaceIf("g/latest", bytes("b"), Optional.empty()))
+                    .isFalse();
             String etag = store.read("g/latest").orElseThrow().etag();
-            assertThat(store.replaceIf("g/latest", bytes("b"), Optional.of(etag))).isTrue();
-            assertThat(store.replaceIf("g/latest", bytes("c"), Optional.of(etag))).isFalse();
+            assertThat(store.replaceIf("g/latest", bytes("b"), Optional.of(etag)))
+                    .isTrue();
+            assertThat(store.replaceIf("g/latest", bytes("c"), Optional.of(etag)))
+                    .isFalse();
             assertThat(text(store.read("g/latest").orElseThrow().content())).isEqualTo("b");
 
             assertThat(store.list("g/revisions")).containsExactly("g/revisions/1.bundle");
@@ -64,8 +77,9 @@ abstract class StoreContract {
             ExportWriter.Result stale = writer.export(bundle("edge", 4));
             assertThat(stale.outcome()).isEqualTo(ExportWriter.Outcome.SUPERSEDED);
             assertThat(stale.latest().revision()).isEqualTo(5);
-            assertThat(store.list("edge/revisions")).containsExactlyInAnyOrder("edge/revisions/3.bundle", "edge/revisions/4.bundle",
-                    "edge/revisions/5.bundle");
+            assertThat(store.list("edge/revisions"))
+                    .containsExactlyInAnyOrder(
+                            "edge/revisions/3.bundle", "edge/revisions/4.bundle", "edge/revisions/5.bundle");
             ExportBundle read = new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("edge");
             assertThat(read.revision()).isEqualTo(5);
             assertThat(text(read.payload())).isEqualTo("{\"revision\": 5}");
@@ -120,7 +134,9 @@ abstract class StoreContract {
             assertThat(reader.latest("edge").revision()).isEqualTo(20);
             List<Long> observed = List.copyOf(seen);
             for (int i = 1; i < observed.size(); i++) {
-                assertThat(observed.get(i)).as("latest moved back after %s", observed.subList(0, i)).isGreaterThanOrEqualTo(observed.get(i - 1));
+                assertThat(observed.get(i))
+                        .as("latest moved back after %s", observed.subList(0, i))
+                        .isGreaterThanOrEqualTo(observed.get(i - 1));
             }
         }
     }
@@ -136,9 +152,11 @@ abstract class StoreContract {
             store.delete("edge/revisions/2.bundle");
             store.createIfAbsent("edge/revisions/2.bundle", old);
             assertThatThrownBy(() -> new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("edge"))
-                    .isInstanceOf(BundleRejected.class).hasMessageContaining("it was replaced");
+                    .isInstanceOf(BundleRejected.class)
+                    .hasMessageContaining("it was replaced");
             assertThatThrownBy(() -> new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("mesh"))
-                    .isInstanceOf(ExportReader.NoExport.class).hasMessageContaining("no export of node group 'mesh'");
+                    .isInstanceOf(ExportReader.NoExport.class)
+                    .hasMessageContaining("no export of node group 'mesh'");
         }
     }
 

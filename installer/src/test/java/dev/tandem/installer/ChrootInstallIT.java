@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChrootInstallIT {
 
-    private static final Path BASE_CACHE = Path.of(System.getProperty("user.home"), ".cache", "tandem-installer-tests",
-            "bookworm-minbase.tar");
+    private static final Path BASE_CACHE =
+            Path.of(System.getProperty("user.home"), ".cache", "tandem-installer-tests", "bookworm-minbase.tar");
 
     @TempDir
     Path dir;
@@ -36,25 +36,42 @@ class ChrootInstallIT {
 
     @BeforeEach
     void throwawayDebian() throws Exception {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "a chroot install needs root (CI runs as root)");
+        Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")), "a chroot install needs root (CI runs as root)");
         Packages.assumeInstalled("debootstrap");
         Packages.assumeInstalled("unshare");
         if (!Files.exists(BASE_CACHE)) {
             Path fresh = dir.resolve("debootstrap");
-            Packages.Result bootstrap = Packages.run(List.of("debootstrap", "--variant=minbase", "bookworm", fresh.toString(),
-                    "http://deb.debian.org/debian"), Map.of(), Duration.ofMinutes(10));
+            Packages.Result bootstrap = Packages.run(
+                    List.of(
+                            "debootstrap",
+                            "--variant=minbase",
+                            "bookworm",
+                            fresh.toString(),
+                            "http://deb.debian.org/debian"),
+                    Map.of(),
+                    Duration.ofMinutes(10));
             assertThat(bootstrap.exit()).as(bootstrap.output()).isZero();
             Files.createDirectories(BASE_CACHE.getParent());
             // Two builds on one machine may both fill the cache: each writes its own file, the last rename wins.
-            Path temp = BASE_CACHE.resolveSibling(BASE_CACHE.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-            assertThat(Packages.run(List.of("tar", "-C", fresh.toString(), "-cf", temp.toString(), "."), Map.of(), Duration.ofMinutes(5))
-                    .exit()).isZero();
+            Path temp = BASE_CACHE.resolveSibling(
+                    BASE_CACHE.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            assertThat(Packages.run(
+                                    List.of("tar", "-C", fresh.toString(), "-cf", temp.toString(), "."),
+                                    Map.of(),
+                                    Duration.ofMinutes(5))
+                            .exit())
+                    .isZero();
             Files.move(temp, BASE_CACHE, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         root = dir.resolve("root");
         Files.createDirectories(root);
-        assertThat(Packages.run(List.of("tar", "-C", root.toString(), "-xf", BASE_CACHE.toString()), Map.of(), Duration.ofMinutes(5))
-                .exit()).isZero();
+        assertThat(Packages.run(
+                                List.of("tar", "-C", root.toString(), "-xf", BASE_CACHE.toString()),
+                                Map.of(),
+                                Duration.ofMinutes(5))
+                        .exit())
+                .isZero();
     }
 
     @AfterEach
@@ -67,10 +84,13 @@ class ChrootInstallIT {
         Files.copy(Packages.deb(), root.resolve("tmp/tandem.deb"));
         Packages.Result installed = chroot("dpkg -i /tmp/tandem.deb");
         assertThat(installed.exit()).as(installed.output()).isZero();
-        assertThat(installed.output()).contains("systemd is not running here").contains("the service was not enabled or started");
+        assertThat(installed.output())
+                .contains("systemd is not running here")
+                .contains("the service was not enabled or started");
 
         assertThat(chroot("stat -c '%U:%G %a' /var/lib/tandem").output().trim()).isEqualTo("tandem:tandem 750");
-        assertThat(chroot("stat -c '%U:%G %a' /etc/tandem/tandem.yaml").output().trim()).isEqualTo("root:root 644");
+        assertThat(chroot("stat -c '%U:%G %a' /etc/tandem/tandem.yaml").output().trim())
+                .isEqualTo("root:root 644");
         assertThat(chroot("getent passwd tandem").output()).contains(":/var/lib/tandem:/usr/sbin/nologin");
         assertThat(chroot("dpkg-query -W -f='${Conffiles}' tandem").output()).contains("/etc/tandem/tandem.yaml");
         assertThat(chroot("tandem --version").output()).contains("tandem 0.1.0");
@@ -78,8 +98,10 @@ class ChrootInstallIT {
         // The operator edits the config (port 0: the appliance chooses; the CLI reads <dataDir>/ports) and runs the
         // service as its user. The chroot shares this host's network: a fixed port may be in use here.
         Path config = root.resolve("etc/tandem/tandem.yaml");
-        Files.writeString(config, Files.readString(config).replace("port: 9090", "port: 0").replace("port: 18000", "port: 0")
-                + "# edited by the operator\n");
+        Files.writeString(
+                config,
+                Files.readString(config).replace("port: 9090", "port: 0").replace("port: 18000", "port: 0")
+                        + "# edited by the operator\n");
         serve();
         Files.copy(Path.of("../samples/quickstart/gateway.yaml"), root.resolve("tmp/gateway.yaml"));
         Packages.Result applied = chroot("tandem apply -f /tmp/gateway.yaml");
@@ -93,7 +115,9 @@ class ChrootInstallIT {
         Packages.Result upgraded = chroot("dpkg -i /tmp/tandem-upgrade.deb");
         assertThat(upgraded.exit()).as(upgraded.output()).isZero();
         assertThat(chroot("dpkg-query -W -f='${Version}' tandem").output()).isEqualTo("0.1.0~SNAPSHOT+upgrade");
-        assertThat(Files.readString(config)).contains("# edited by the operator").contains("port: 0");
+        assertThat(Files.readString(config))
+                .contains("# edited by the operator")
+                .contains("port: 0");
         serve();
         Packages.Result status = chroot("tandem status -o json");
         assertThat(status.exit()).as(status.output()).isZero();
@@ -121,18 +145,33 @@ class ChrootInstallIT {
     }
 
     private List<String> command(String script) {
-        return List.of("unshare", "--fork", "--pid", "--mount", "--kill-child", "--mount-proc=" + root.resolve("proc"),
-                "chroot", root.toString(), "/bin/sh", "-c", script);
+        return List.of(
+                "unshare",
+                "--fork",
+                "--pid",
+                "--mount",
+                "--kill-child",
+                "--mount-proc=" + root.resolve("proc"),
+                "chroot",
+                root.toString(),
+                "/bin/sh",
+                "-c",
+                script);
     }
 
     private void serve() throws Exception {
         Path dataDir = root.resolve("var/lib/tandem");
         // Not the ports of a run that was killed (a clean stop removes the file).
         Files.deleteIfExists(ListeningPorts.file(dataDir));
-        serving = new ProcessBuilder(command("exec runuser -u tandem -- /opt/tandem/bin/tandem serve --config /etc/tandem/tandem.yaml"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("serve-" + System.nanoTime() + ".log").toFile()).start();
+        serving = new ProcessBuilder(command(
+                        "exec runuser -u tandem -- /opt/tandem/bin/tandem serve --config /etc/tandem/tandem.yaml"))
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        dir.resolve("serve-" + System.nanoTime() + ".log").toFile())
+                .start();
         ListeningPorts ports = Packages.awaitPorts(dataDir, serving, Duration.ofSeconds(120));
-        assertThat(Packages.status(ports.adminPort(), "/readyz", dataDir.resolve("pki/ca.pem"))).isEqualTo(200);
+        assertThat(Packages.status(ports.adminPort(), "/readyz", dataDir.resolve("pki/ca.pem")))
+                .isEqualTo(200);
     }
 
     /** SIGTERM to the appliance (it stops cleanly); its namespace ends with it. */
@@ -140,7 +179,9 @@ class ChrootInstallIT {
         if (serving == null) {
             return;
         }
-        serving.descendants().filter(p -> p.info().commandLine().orElse("").contains(" serve ")).forEach(ProcessHandle::destroy);
+        serving.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains(" serve "))
+                .forEach(ProcessHandle::destroy);
         if (!serving.waitFor(60, TimeUnit.SECONDS)) {
             serving.destroyForcibly();
             serving.waitFor();

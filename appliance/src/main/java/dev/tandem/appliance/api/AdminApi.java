@@ -31,14 +31,22 @@ public final class AdminApi {
      * @param ready    whether the appliance serves its current config (servers up, snapshots set)
      * @param clock    the time of tokens, certificates and audit entries the API writes
      */
-    public record Dependencies(ApplianceConfig config, RevisionWriter revisions, RevisionStore store, AuditLog audit,
-                               AdminTokens tokens, JoinTokens joinTokens, ClusterPki pki, IssuedCertificates certificates,
-                               XdsService xds, Optional<Exporter> exporter, TandemMetrics metrics, BooleanSupplier ready,
-                               Clock clock) {
-    }
+    public record Dependencies(
+            ApplianceConfig config,
+            RevisionWriter revisions,
+            RevisionStore store,
+            AuditLog audit,
+            AdminTokens tokens,
+            JoinTokens joinTokens,
+            ClusterPki pki,
+            IssuedCertificates certificates,
+            XdsService xds,
+            Optional<Exporter> exporter,
+            TandemMetrics metrics,
+            BooleanSupplier ready,
+            Clock clock) {}
 
-    private AdminApi() {
-    }
+    private AdminApi() {}
 
     /** Adds every route of the admin API to {@code routing}, with its token filter and its one error mapping. */
     public static void routing(HttpRouting.Builder routing, Dependencies deps) {
@@ -48,23 +56,40 @@ public final class AdminApi {
         RouteTable routes = new RouteTable();
         ApiErrors errors = new ApiErrors(routes, metrics::adminInternalError);
         routing.addFilter(new BearerTokenFilter(deps.tokens(), metrics::adminRefused));
-        routing.register("/api/v1", routes.recording("/api/v1", new AdminTokensService(deps.tokens(), deps.audit(), clock)));
+        routing.register(
+                "/api/v1", routes.recording("/api/v1", new AdminTokensService(deps.tokens(), deps.audit(), clock)));
         deps.exporter().ifPresent(e -> routing.register("/api/v1", routes.recording("/api/v1", new ExportService(e))));
-        CertificateIssuer issuer = new CertificateIssuer(deps.pki(), config.pki().clusterName(), deps.certificates(), deps.audit());
-        routing.register("/api/v1", routes.recording("/api/v1",
-                new JoinService(deps.joinTokens(), issuer, deps.audit(), clock, config.xdsPeers(), config.xdsInsecure(),
-                        metrics::joinRefused),
-                new CertificatesService(issuer, deps.certificates(), deps.audit(), clock),
-                new ApplyService(deps.revisions(), new ApplyAdmission(ApplyAdmission.DEFAULT_CONCURRENT, ApplyAdmission.DEFAULT_WAIT,
-                        () -> metrics.adminRefused("busy"))),
-                new StatusService(config.nodeId(), deps.revisions(), deps.xds(), config.xdsInsecure(), deps.exporter()),
-                new RevisionsService(deps.store()),
-                new BootstrapService(config.xdsPeers(), deps.xds(), config.xdsInsecure()),
-                new AuditService(deps.audit())));
-        HttpService open = rules -> rules
-                .get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
-                .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE,
-                        "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
+        CertificateIssuer issuer =
+                new CertificateIssuer(deps.pki(), config.pki().clusterName(), deps.certificates(), deps.audit());
+        routing.register(
+                "/api/v1",
+                routes.recording(
+                        "/api/v1",
+                        new JoinService(
+                                deps.joinTokens(),
+                                issuer,
+                                deps.audit(),
+                                clock,
+                                config.xdsPeers(),
+                                config.xdsInsecure(),
+                                metrics::joinRefused),
+                        new CertificatesService(issuer, deps.certificates(), deps.audit(), clock),
+                        new ApplyService(
+                                deps.revisions(),
+                                new ApplyAdmission(
+                                        ApplyAdmission.DEFAULT_CONCURRENT,
+                                        ApplyAdmission.DEFAULT_WAIT,
+                                        () -> metrics.adminRefused("busy"))),
+                        new StatusService(
+                                config.nodeId(), deps.revisions(), deps.xds(), config.xdsInsecure(), deps.exporter()),
+                        new RevisionsService(deps.store()),
+                        new BootstrapService(config.xdsPeers(), deps.xds(), config.xdsInsecure()),
+                        new AuditService(deps.audit())));
+        HttpService open = rules -> rules.get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
+                .get(
+                        "/metrics",
+                        (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                                .send(metrics.scrape()))
                 .get("/readyz", (req, res) -> {
                     boolean up = deps.ready().getAsBoolean();
                     Json.send(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("ready", up));

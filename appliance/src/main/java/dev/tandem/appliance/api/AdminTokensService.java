@@ -38,26 +38,37 @@ final class AdminTokensService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/admin-tokens", this::list).post("/admin-tokens", this::create)
-                .delete("/admin-tokens/{name}", this::revoke).post("/admin-tokens/{name}/role", this::changeRole);
+        rules.get("/admin-tokens", this::list)
+                .post("/admin-tokens", this::create)
+                .delete("/admin-tokens/{name}", this::revoke)
+                .post("/admin-tokens/{name}/role", this::changeRole);
     }
 
     private void list(ServerRequest req, ServerResponse res) throws Exception {
-        Json.ok(res, Map.of("tokens", tokens.list().stream().map(t -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("name", t.name());
-            out.put("role", t.role().spelling());
-            out.put("createdAt", t.createdAt().toString());
-            out.put("createdBy", t.createdBy());
-            return out;
-        }).toList()));
+        Json.ok(
+                res,
+                Map.of(
+                        "tokens",
+                        tokens.list().stream()
+                                .map(t -> {
+                                    Map<String, Object> out = new LinkedHashMap<>();
+                                    out.put("name", t.name());
+                                    out.put("role", t.role().spelling());
+                                    out.put("createdAt", t.createdAt().toString());
+                                    out.put("createdBy", t.createdBy());
+                                    return out;
+                                })
+                                .toList()));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) throws Exception {
         String name = req.path().pathParameters().get("name");
         String by = holder(req);
         try {
-            tokens.revoke(audit, name, Event.of(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'"));
+            tokens.revoke(
+                    audit,
+                    name,
+                    Event.of(clock.instant(), by, Callers.origin(req), "admin-token-revoke", "token '" + name + "'"));
         } catch (AdminTokens.Refused e) {
             throw new ApiRefusal(Status.CONFLICT_409, "not revoked", e.getMessage());
         }
@@ -68,14 +79,24 @@ final class AdminTokensService implements HttpService {
         String name = req.path().pathParameters().get("name");
         JsonNode body = Json.body(req);
         String roleText = body.path("role").asText("");
-        Role role = Role.named(roleText).orElseThrow(() -> new ApiRefusal(Status.BAD_REQUEST_400, "invalid body",
-                "role must be one of viewer, operator, admin (got '" + roleText + "')"));
+        Role role = Role.named(roleText)
+                .orElseThrow(() -> new ApiRefusal(
+                        Status.BAD_REQUEST_400,
+                        "invalid body",
+                        "role must be one of viewer, operator, admin (got '" + roleText + "')"));
         String by = holder(req);
         Role before;
         try {
-            before = tokens.changeRole(audit, name, role, previous -> Event.of(clock.instant(), by,
-                    Callers.origin(req), "admin-token-role-change", "token '" + name + "': " + previous.spelling() + " -> "
-                            + role.spelling()));
+            before = tokens.changeRole(
+                    audit,
+                    name,
+                    role,
+                    previous -> Event.of(
+                            clock.instant(),
+                            by,
+                            Callers.origin(req),
+                            "admin-token-role-change",
+                            "token '" + name + "': " + previous.spelling() + " -> " + role.spelling()));
         } catch (AdminTokens.Refused e) {
             throw new ApiRefusal(Status.CONFLICT_409, "role not changed", e.getMessage());
         }
@@ -88,7 +109,9 @@ final class AdminTokensService implements HttpService {
         String roleText = body.path("role").asText("");
         var role = Role.named(roleText);
         if (!NAME.matcher(name).matches() || role.isEmpty()) {
-            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body",
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400,
+                    "invalid body",
                     "name must be 1 to 100 letters, digits, '.', '_' or '-'; role one of viewer, operator, admin (got name '"
                             + name + "', role '" + roleText + "')");
         }
@@ -96,8 +119,14 @@ final class AdminTokensService implements HttpService {
         String token;
         Instant now = clock.instant();
         try {
-            token = audit.audited(c -> tokens.create(c, name, role.get(), by, now), created -> Event.of(now, by,
-                    Callers.origin(req), "admin-token-create", "token '" + name + "' with role " + role.get().spelling()));
+            token = audit.audited(
+                    c -> tokens.create(c, name, role.get(), by, now),
+                    created -> Event.of(
+                            now,
+                            by,
+                            Callers.origin(req),
+                            "admin-token-create",
+                            "token '" + name + "' with role " + role.get().spelling()));
         } catch (IllegalArgumentException e) {
             throw new ApiRefusal(Status.CONFLICT_409, "token exists", e.getMessage());
         }
@@ -110,6 +139,9 @@ final class AdminTokensService implements HttpService {
 
     /** The name of the caller's token ({@code ?} when the filter did not register one). */
     private static String holder(ServerRequest req) {
-        return req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        return req.context()
+                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
+                .map(AdminTokens.Holder::name)
+                .orElse("?");
     }
 }

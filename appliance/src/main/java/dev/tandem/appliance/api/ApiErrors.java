@@ -44,12 +44,18 @@ final class ApiErrors {
         String path = req.path().absolute().path();
         Set<String> allowed = routes.allowed(path);
         if (allowed.isEmpty()) {
-            Json.error(res, Status.NOT_FOUND_404, "not found", List.of("no such path: " + path
-                    + " (the admin API is under /api/v1; see the README)"));
+            Json.error(
+                    res,
+                    Status.NOT_FOUND_404,
+                    "not found",
+                    List.of("no such path: " + path + " (the admin API is under /api/v1; see the README)"));
         } else {
             res.header(HeaderNames.ALLOW, String.join(", ", allowed));
-            Json.error(res, Status.METHOD_NOT_ALLOWED_405, "method not allowed", List.of(method + " is not allowed on "
-                    + path + "; allowed: " + String.join(", ", allowed)));
+            Json.error(
+                    res,
+                    Status.METHOD_NOT_ALLOWED_405,
+                    "method not allowed",
+                    List.of(method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed)));
         }
     }
 
@@ -61,7 +67,8 @@ final class ApiErrors {
         }
         if (e instanceof InvalidConfigException invalid) {
             // An apply's config, refused whole: every error of the file, one detail each.
-            List<String> details = invalid.errors().stream().map(ConfigError::toString).toList();
+            List<String> details =
+                    invalid.errors().stream().map(ConfigError::toString).toList();
             Json.error(res, Status.BAD_REQUEST_400, "invalid gateway config: " + details.size() + " error(s)", details);
             return;
         }
@@ -71,12 +78,22 @@ final class ApiErrors {
         }
         if (Database.lockTimedOut(e)) {
             // Writes queued on one row for longer than the store waits: the caller's to retry, not a fault.
-            refuse(res, new ApiRefusal(Status.SERVICE_UNAVAILABLE_503, "busy", "another write holds what this one needs; "
-                    + "retry after 1 s").withHeader(HeaderNames.RETRY_AFTER, "1"));
+            refuse(
+                    res,
+                    new ApiRefusal(
+                                    Status.SERVICE_UNAVAILABLE_503,
+                                    "busy",
+                                    "another write holds what this one needs; " + "retry after 1 s")
+                            .withHeader(HeaderNames.RETRY_AFTER, "1"));
             return;
         }
-        if (e instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
-            Json.error(res, http.status(), http.status().reasonPhrase().toLowerCase(Locale.ROOT),
+        if (e instanceof HttpException http
+                && http.status().code() >= 400
+                && http.status().code() < 500) {
+            Json.error(
+                    res,
+                    http.status(),
+                    http.status().reasonPhrase().toLowerCase(Locale.ROOT),
                     List.of(String.valueOf(http.getMessage())));
             return;
         }
@@ -87,9 +104,17 @@ final class ApiErrors {
     private void internal(ServerRequest req, ServerResponse res, Throwable e) {
         String reference = ErrorReference.next();
         internalError.run();
-        LOG.error("internal error {}: {} {}", reference, req.prologue().method().text(), req.path().absolute().path(), e);
-        Json.error(res, Status.INTERNAL_SERVER_ERROR_500, "internal error", List.of("reference " + reference
-                + ": the appliance log has the details under this reference"));
+        LOG.error(
+                "internal error {}: {} {}",
+                reference,
+                req.prologue().method().text(),
+                req.path().absolute().path(),
+                e);
+        Json.error(
+                res,
+                Status.INTERNAL_SERVER_ERROR_500,
+                "internal error",
+                List.of("reference " + reference + ": the appliance log has the details under this reference"));
     }
 
     private static void refuse(ServerResponse res, ApiRefusal refusal) {

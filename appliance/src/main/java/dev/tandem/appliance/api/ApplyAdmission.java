@@ -65,8 +65,11 @@ final class ApplyAdmission {
         }
         if (!admitted) {
             refused.run();
-            throw new ApiRefusal(Status.SERVICE_UNAVAILABLE_503, "busy: " + concurrent + " apply(s) being processed",
-                    "no apply slot freed within " + wait.toMillis() + " ms; retry after " + RETRY_AFTER_SECONDS + " s")
+            throw new ApiRefusal(
+                            Status.SERVICE_UNAVAILABLE_503,
+                            "busy: " + concurrent + " apply(s) being processed",
+                            "no apply slot freed within " + wait.toMillis() + " ms; retry after " + RETRY_AFTER_SECONDS
+                                    + " s")
                     .withHeader(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         try {

@@ -34,8 +34,10 @@ final class ApplyService implements HttpService {
     private void apply(ServerRequest req, ServerResponse res) throws Exception {
         // An empty body is an empty config: refused by validation like any other, with a 400.
         String yaml = req.content().hasEntity() ? req.content().as(String.class) : "";
-        String actor = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
-                .map(AdminTokens.Holder::name).orElse("anonymous");
+        String actor = req.context()
+                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
+                .map(AdminTokens.Holder::name)
+                .orElse("anonymous");
         String from = Callers.origin(req);
         GatewayConfig config = admission.call(() -> revisions.parse(yaml));
         ApplyResult result = revisions.apply(yaml, config, actor, from);

@@ -34,10 +34,13 @@ final class AuditService implements HttpService {
             before = Long.parseLong(req.query().first("before").orElse(Long.toString(Long.MAX_VALUE)));
             limit = Integer.parseInt(req.query().first("limit").orElse("100"));
         } catch (NumberFormatException e) {
-            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query parameter", "before and limit must be whole numbers");
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400, "invalid query parameter", "before and limit must be whole numbers");
         }
         if (limit < 1 || limit > 1000 || before < 1) {
-            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query parameter",
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400,
+                    "invalid query parameter",
                     "limit must be from 1 to 1000 and before at least 1");
         }
         List<AuditLog.Entry> entries = audit.page(before, limit);

@@ -43,7 +43,11 @@ final class BearerTokenFilter implements Filter {
         }
         Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION);
         if (header.isEmpty() || !header.get().startsWith("Bearer ")) {
-            throw refused(Status.UNAUTHORIZED_401, "missing-token", "unauthorized", "this call needs Authorization: Bearer <admin token>");
+            throw refused(
+                    Status.UNAUTHORIZED_401,
+                    "missing-token",
+                    "unauthorized",
+                    "this call needs Authorization: Bearer <admin token>");
         }
         Optional<AdminTokens.Holder> holder;
         try {
@@ -53,13 +57,22 @@ final class BearerTokenFilter implements Filter {
             throw new InternalServerException("the admin token could not be looked up", e);
         }
         if (holder.isEmpty()) {
-            throw refused(Status.UNAUTHORIZED_401, "invalid-token", "unauthorized", "the bearer token is not a valid admin token");
+            throw refused(
+                    Status.UNAUTHORIZED_401,
+                    "invalid-token",
+                    "unauthorized",
+                    "the bearer token is not a valid admin token");
         }
         Role needed = needed(req.prologue().method(), path);
         if (!holder.get().role().allows(needed)) {
-            throw refused(Status.FORBIDDEN_403, "forbidden-role", "forbidden", "token '" + holder.get().name() + "' has role "
-                    + holder.get().role().spelling() + "; " + req.prologue().method().text() + " " + path + " needs "
-                    + needed.spelling());
+            throw refused(
+                    Status.FORBIDDEN_403,
+                    "forbidden-role",
+                    "forbidden",
+                    "token '" + holder.get().name() + "' has role "
+                            + holder.get().role().spelling() + "; "
+                            + req.prologue().method().text() + " " + path + " needs "
+                            + needed.spelling());
         }
         req.context().register(HOLDER, holder.get());
         chain.proceed();
@@ -79,6 +92,8 @@ final class BearerTokenFilter implements Filter {
     private ApiRefusal refused(Status status, String reason, String error, String detail) {
         refused.accept(reason);
         ApiRefusal refusal = new ApiRefusal(status, error, detail);
-        return status == Status.UNAUTHORIZED_401 ? refusal.withHeader(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tandem\"") : refusal;
+        return status == Status.UNAUTHORIZED_401
+                ? refusal.withHeader(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tandem\"")
+                : refusal;
     }
 }

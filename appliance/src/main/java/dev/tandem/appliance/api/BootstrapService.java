@@ -42,32 +42,45 @@ final class BootstrapService implements HttpService {
     private void bootstrap(ServerRequest req, ServerResponse res) {
         String group = req.query().first("group").orElse("");
         String format = req.query().first("format").orElse("envoy");
-        String node = req.query().first("node").orElse(group + "-" + Callers.origin(req).replace(':', '-'));
+        String node = req.query()
+                .first("node")
+                .orElse(group + "-" + Callers.origin(req).replace(':', '-'));
         String region = req.query().first("region").orElse("");
         String zone = req.query().first("zone").orElse("");
         // Where the data plane keeps its certificate files (tandem bootstrap --join writes them there).
-        Optional<XdsClientTls> tls = xdsInsecure ? Optional.empty()
-                : Optional.of(XdsClientTls.in(Path.of(req.query().first("tlsDir").orElse(XdsClientTls.DEFAULT_DIR))));
+        Optional<XdsClientTls> tls = xdsInsecure
+                ? Optional.empty()
+                : Optional.of(
+                        XdsClientTls.in(Path.of(req.query().first("tlsDir").orElse(XdsClientTls.DEFAULT_DIR))));
         if (group.isEmpty()) {
-            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query", "group is required (the node group, node.cluster)");
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400, "invalid query", "group is required (the node group, node.cluster)");
         }
         for (String[] param : new String[][] {{"group", group}, {"node", node}}) {
             if (!NAME.matcher(param[1]).matches()) {
-                throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query", param[0] + " '" + param[1]
-                        + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
+                throw new ApiRefusal(
+                        Status.BAD_REQUEST_400,
+                        "invalid query",
+                        param[0] + " '" + param[1] + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
             }
         }
         if (!xds.served().containsKey(group)) {
-            throw new ApiRefusal(Status.NOT_FOUND_404, "unknown node group", "no Gateway defines node group '" + group
-                    + "' (known: " + xds.served().keySet() + ")");
+            throw new ApiRefusal(
+                    Status.NOT_FOUND_404,
+                    "unknown node group",
+                    "no Gateway defines node group '" + group + "' (known: "
+                            + xds.served().keySet() + ")");
         }
         switch (format) {
-            case "envoy" -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
-                    .send(EnvoyBootstrap.toYaml(EnvoyBootstrap.build(node, group, peers, tls)));
-            case "grpc" -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
-                    .send(GrpcBootstrap.json(node, group, region, zone, peers, tls));
-            default -> throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query",
-                    "format '" + format + "' is not one of [envoy, grpc]");
+            case "envoy" ->
+                res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
+                        .send(EnvoyBootstrap.toYaml(EnvoyBootstrap.build(node, group, peers, tls)));
+            case "grpc" ->
+                res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                        .send(GrpcBootstrap.json(node, group, region, zone, peers, tls));
+            default ->
+                throw new ApiRefusal(
+                        Status.BAD_REQUEST_400, "invalid query", "format '" + format + "' is not one of [envoy, grpc]");
         }
     }
 }

@@ -7,8 +7,7 @@ import java.net.SocketAddress;
 /** Where a call came from, as the audit log records it. */
 final class Callers {
 
-    private Callers() {
-    }
+    private Callers() {}
 
     /**
      * The caller's IP address. Not {@code remotePeer().host()}: over TLS that is a reverse-resolved

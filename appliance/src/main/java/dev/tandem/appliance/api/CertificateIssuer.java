@@ -39,8 +39,7 @@ final class CertificateIssuer {
     static final Duration DATA_PLANE_VALIDITY = Duration.ofDays(30);
 
     /** A CSR that was checked: its key signed it, and its subject is {@code CN=<node id>}. */
-    record CheckedCsr(PublicKey key, String nodeId) {
-    }
+    record CheckedCsr(PublicKey key, String nodeId) {}
 
     private final ClusterPki pki;
     private final String cluster;
@@ -83,17 +82,24 @@ final class CertificateIssuer {
             if (!(object instanceof PKCS10CertificationRequest request)) {
                 throw new IllegalArgumentException("csr must be a PEM certificate request (BEGIN CERTIFICATE REQUEST)");
             }
-            if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(request.getSubjectPublicKeyInfo()))) {
+            if (!request.isSignatureValid(
+                    new JcaContentVerifierProviderBuilder().build(request.getSubjectPublicKeyInfo()))) {
                 throw new IllegalArgumentException("the CSR's signature does not match its key");
             }
             RDN[] cns = request.getSubject().getRDNs(BCStyle.CN);
-            String nodeId = cns.length == 1 ? IETFUtils.valueToString(cns[0].getFirst().getValue()) : "";
+            String nodeId =
+                    cns.length == 1 ? IETFUtils.valueToString(cns[0].getFirst().getValue()) : "";
             if (!DataPlaneIdentity.NAME.matcher(nodeId).matches()) {
-                throw new IllegalArgumentException("the CSR's subject must be CN=<node id> (letters, digits, '.', '_', '-'), not '"
-                        + request.getSubject() + "'");
+                throw new IllegalArgumentException(
+                        "the CSR's subject must be CN=<node id> (letters, digits, '.', '_', '-'), not '"
+                                + request.getSubject() + "'");
             }
             return new CheckedCsr(new JcaPKCS10CertificationRequest(request).getPublicKey(), nodeId);
-        } catch (IOException | GeneralSecurityException | OperatorCreationException | PKCSException | RuntimeException e) {
+        } catch (IOException
+                | GeneralSecurityException
+                | OperatorCreationException
+                | PKCSException
+                | RuntimeException e) {
             if (e instanceof IllegalArgumentException illegal) {
                 throw illegal;
             }
@@ -111,32 +117,62 @@ final class CertificateIssuer {
 
     /** Signs a data-plane certificate for {@code identity}; nothing is recorded yet. */
     X509Certificate sign(DataPlaneIdentity identity, PublicKey key, Instant now) {
-        return pki.ca().issue(key, identity.nodeId(),
-                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), DATA_PLANE_VALIDITY, now, false, true);
+        return pki.ca()
+                .issue(
+                        key,
+                        identity.nodeId(),
+                        List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())),
+                        DATA_PLANE_VALIDITY,
+                        now,
+                        false,
+                        true);
     }
 
     /**
      * Signs a certificate for {@code identity} and records its serial (the deny list needs it) in the
      * caller's transaction; {@link #event} is its audit entry, {@link #answer} the API's answer.
      */
-    Issuance issue(Connection c, DataPlaneIdentity identity, PublicKey key, String actor, String renewedFrom, Instant now)
+    Issuance issue(
+            Connection c, DataPlaneIdentity identity, PublicKey key, String actor, String renewedFrom, Instant now)
             throws SQLException {
         Issuance issuance = Issuance.of(identity, sign(identity, key, now), renewedFrom);
-        IssuedCertificates.record(c, issuance.serial(), identity.uri(), identity.nodeGroup(), identity.nodeId(), now,
-                issuance.certificate().getNotAfter().toInstant(), actor, renewedFrom, null);
+        IssuedCertificates.record(
+                c,
+                issuance.serial(),
+                identity.uri(),
+                identity.nodeGroup(),
+                identity.nodeId(),
+                now,
+                issuance.certificate().getNotAfter().toInstant(),
+                actor,
+                renewedFrom,
+                null);
         return issuance;
     }
 
     /** Signs, records and audits a certificate in one transaction; returns the API answer. */
-    Map<String, Object> issue(DataPlaneIdentity identity, PublicKey key, String actor, String origin, String action,
-                              String renewedFrom, Instant now) throws SQLException {
-        return answer(audit.audited(c -> issue(c, identity, key, actor, renewedFrom, now),
+    Map<String, Object> issue(
+            DataPlaneIdentity identity,
+            PublicKey key,
+            String actor,
+            String origin,
+            String action,
+            String renewedFrom,
+            Instant now)
+            throws SQLException {
+        return answer(audit.audited(
+                c -> issue(c, identity, key, actor, renewedFrom, now),
                 issuance -> event(issuance, actor, origin, action, now)));
     }
 
     static AuditLog.Event event(Issuance issuance, String actor, String origin, String action, Instant now) {
-        return AuditLog.Event.of(now, actor, origin, action, issuance.identity().uri() + " serial " + issuance.serial()
-                + (issuance.renewedFrom() == null ? "" : " (renews " + issuance.renewedFrom() + ")"));
+        return AuditLog.Event.of(
+                now,
+                actor,
+                origin,
+                action,
+                issuance.identity().uri() + " serial " + issuance.serial()
+                        + (issuance.renewedFrom() == null ? "" : " (renews " + issuance.renewedFrom() + ")"));
     }
 
     /** Identity, certificate, CA bundle, serial, expiry. */

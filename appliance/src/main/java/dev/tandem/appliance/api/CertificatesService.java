@@ -47,7 +47,11 @@ final class CertificatesService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) throws Exception {
-        Json.ok(res, Map.of("certificates", issued.list().stream().map(CertificatesService::json).toList()));
+        Json.ok(
+                res,
+                Map.of(
+                        "certificates",
+                        issued.list().stream().map(CertificatesService::json).toList()));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) throws Exception {
@@ -57,18 +61,32 @@ final class CertificatesService implements HttpService {
         if (reason.length() > 400) {
             throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", "reason is limited to 400 characters");
         }
-        String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        String by = req.context()
+                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
+                .map(AdminTokens.Holder::name)
+                .orElse("?");
         Instant now = clock.instant();
         try {
             IssuedCertificates.normalize(serial);
         } catch (NumberFormatException e) {
-            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid serial", "'" + serial + "' is not a hexadecimal serial");
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400, "invalid serial", "'" + serial + "' is not a hexadecimal serial");
         }
         IssuedCertificates.Issued revoked;
         String origin = Callers.origin(req);
         try {
-            revoked = issued.revoke(serial, by, reason.isEmpty() ? null : reason, now, audit, r -> AuditLog.Event.of(now, by, origin,
-                    "certificate-revoke", r.identity() + " serial " + r.serial() + (reason.isEmpty() ? "" : ": " + reason)));
+            revoked = issued.revoke(
+                    serial,
+                    by,
+                    reason.isEmpty() ? null : reason,
+                    now,
+                    audit,
+                    r -> AuditLog.Event.of(
+                            now,
+                            by,
+                            origin,
+                            "certificate-revoke",
+                            r.identity() + " serial " + r.serial() + (reason.isEmpty() ? "" : ": " + reason)));
         } catch (IssuedCertificates.UnknownSerial e) {
             throw new ApiRefusal(Status.NOT_FOUND_404, "unknown certificate", e.getMessage());
         }
@@ -76,25 +94,44 @@ final class CertificatesService implements HttpService {
     }
 
     private void renew(ServerRequest req, ServerResponse res) throws Exception {
-        Optional<X509Certificate> presented = req.remotePeer().tlsCertificates()
+        Optional<X509Certificate> presented = req.remotePeer()
+                .tlsCertificates()
                 .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
                 .map(chain -> (X509Certificate) chain[0]);
-        X509Certificate current = presented.orElseThrow(() -> new ApiRefusal(Status.UNAUTHORIZED_401, "renewal refused",
+        X509Certificate current = presented.orElseThrow(() -> new ApiRefusal(
+                Status.UNAUTHORIZED_401,
+                "renewal refused",
                 "renewal is made over TLS with the current certificate as the client certificate (tandem cert renew --cert ... "
                         + "--key ...)"));
-        DataPlaneIdentity identity = DataPlaneIdentity.of(current, issuer.cluster()).orElseThrow(() -> new ApiRefusal(
-                Status.FORBIDDEN_403, "renewal refused", CertificateTrust.describe(current)
-                + " carries no data-plane identity of cluster '" + issuer.cluster() + "'"));
+        DataPlaneIdentity identity = DataPlaneIdentity.of(current, issuer.cluster())
+                .orElseThrow(() -> new ApiRefusal(
+                        Status.FORBIDDEN_403,
+                        "renewal refused",
+                        CertificateTrust.describe(current) + " carries no data-plane identity of cluster '"
+                                + issuer.cluster() + "'"));
         if (issued.isRevoked(current.getSerialNumber())) {
-            throw new ApiRefusal(Status.FORBIDDEN_403, "renewal refused", CertificateTrust.describe(current) + " is revoked");
+            throw new ApiRefusal(
+                    Status.FORBIDDEN_403, "renewal refused", CertificateTrust.describe(current) + " is revoked");
         }
         CertificateIssuer.CheckedCsr csr = CertificateIssuer.csrOf(Json.body(req));
         if (!csr.nodeId().equals(identity.nodeId())) {
-            throw new ApiRefusal(Status.FORBIDDEN_403, "renewal refused", "the CSR names node '" + csr.nodeId()
-                    + "' but the certificate is " + identity.uri() + "; a renewal keeps the identity");
+            throw new ApiRefusal(
+                    Status.FORBIDDEN_403,
+                    "renewal refused",
+                    "the CSR names node '" + csr.nodeId() + "' but the certificate is " + identity.uri()
+                            + "; a renewal keeps the identity");
         }
-        Json.send(res, Status.CREATED_201, issuer.issue(identity, csr.key(), "cert:" + identity.uri(),
-                Callers.origin(req), "certificate-renew", DataPlaneIdentity.serial(current), clock.instant()));
+        Json.send(
+                res,
+                Status.CREATED_201,
+                issuer.issue(
+                        identity,
+                        csr.key(),
+                        "cert:" + identity.uri(),
+                        Callers.origin(req),
+                        "certificate-renew",
+                        DataPlaneIdentity.serial(current),
+                        clock.instant()));
     }
 
     private static Map<String, Object> json(IssuedCertificates.Issued c) {

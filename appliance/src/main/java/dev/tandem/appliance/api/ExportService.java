@@ -35,8 +35,11 @@ final class ExportService implements HttpService {
         try {
             exporter.exportNow().get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new ApiRefusal(Status.SERVICE_UNAVAILABLE_503, "export still running", "no answer from "
-                    + exporter.storeDescription() + " within " + WAIT_SECONDS + " s; GET /api/v1/export shows the outcome");
+            throw new ApiRefusal(
+                    Status.SERVICE_UNAVAILABLE_503,
+                    "export still running",
+                    "no answer from " + exporter.storeDescription() + " within " + WAIT_SECONDS
+                            + " s; GET /api/v1/export shows the outcome");
         }
         Map<String, Object> body = status(exporter);
         boolean complete = exporter.status().values().stream().allMatch(s -> s.lag() == 0);
@@ -52,7 +55,9 @@ final class ExportService implements HttpService {
             g.put("lag", s.lag());
             g.put("exportedAt", s.exportedAt() == null ? null : s.exportedAt().toString());
             g.put("lastError", s.lastError());
-            g.put("lastErrorAt", s.lastErrorAt() == null ? null : s.lastErrorAt().toString());
+            g.put(
+                    "lastErrorAt",
+                    s.lastErrorAt() == null ? null : s.lastErrorAt().toString());
             groups.put(group, g);
         });
         Map<String, Object> out = new LinkedHashMap<>();

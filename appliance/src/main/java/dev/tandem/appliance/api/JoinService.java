@@ -32,9 +32,10 @@ import java.util.regex.Pattern;
  */
 final class JoinService implements HttpService {
 
-    private static final Duration MAX_TTL = Duration.ofDays(7);
     /** Enough for an autoscaled fleet; a leaked token buys at most this many identities. */
     static final int MAX_USES = 10_000;
+
+    private static final Duration MAX_TTL = Duration.ofDays(7);
     private static final Pattern ID = DataPlaneIdentity.NAME;
 
     private final JoinTokens tokens;
@@ -49,8 +50,14 @@ final class JoinService implements HttpService {
      * @param peers   every peer's xDS endpoint, returned to a joined data plane for its bootstrap
      * @param refused counts a refused join under its reason (the metric)
      */
-    JoinService(JoinTokens tokens, CertificateIssuer issuer, AuditLog audit, Clock clock, List<XdsPeer> peers, boolean xdsInsecure,
-                Consumer<String> refused) {
+    JoinService(
+            JoinTokens tokens,
+            CertificateIssuer issuer,
+            AuditLog audit,
+            Clock clock,
+            List<XdsPeer> peers,
+            boolean xdsInsecure,
+            Consumer<String> refused) {
         this.tokens = tokens;
         this.issuer = issuer;
         this.audit = audit;
@@ -75,18 +82,29 @@ final class JoinService implements HttpService {
             errors.add("nodeGroup must be a node group name (got '" + group + "')");
         }
         if (ttl == null || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            errors.add("ttl must be a duration from 1s to " + Durations.format(MAX_TTL) + " (got '" + body.path("ttl").asText("") + "')");
+            errors.add("ttl must be a duration from 1s to " + Durations.format(MAX_TTL) + " (got '"
+                    + body.path("ttl").asText("") + "')");
         }
         if (uses < 1 || uses > MAX_USES) {
-            errors.add("uses must be a whole number from 1 to " + MAX_USES + " (got '" + body.path("uses").asText("") + "')");
+            errors.add("uses must be a whole number from 1 to " + MAX_USES + " (got '"
+                    + body.path("uses").asText("") + "')");
         }
         if (!errors.isEmpty()) {
             throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", errors);
         }
-        String by = req.context().get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class).map(AdminTokens.Holder::name).orElse("?");
+        String by = req.context()
+                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
+                .map(AdminTokens.Holder::name)
+                .orElse("?");
         Instant now = clock.instant();
-        String token = audit.audited(c -> tokens.create(c, group, uses, now.plus(ttl), by, now), created -> Event.of(now, by,
-                Callers.origin(req), "join-token-create", "node group " + group + ", ttl " + Durations.format(ttl) + ", uses " + uses));
+        String token = audit.audited(
+                c -> tokens.create(c, group, uses, now.plus(ttl), by, now),
+                created -> Event.of(
+                        now,
+                        by,
+                        Callers.origin(req),
+                        "join-token-create",
+                        "node group " + group + ", ttl " + Durations.format(ttl) + ", uses " + uses));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", token);
         out.put("nodeGroup", group);
@@ -112,20 +130,35 @@ final class JoinService implements HttpService {
         try {
             // The token's use, the certificate's record and the audit entry: one transaction, so a
             // crash never leaves a used token without its certificate.
-            redeemed = audit.audited(c -> tokens.redeem(c, body.path("token").asText(""), csr.nodeId(), now,
-                            group -> issuer.sign(new DataPlaneIdentity(issuer.cluster(), group, csr.nodeId()), csr.key(), now)),
-                    r -> CertificateIssuer.event(CertificateIssuer.Issuance.of(r.identity(), r.certificate(), null), actor, origin,
-                            "certificate-issue", now));
+            redeemed = audit.audited(
+                    c -> tokens.redeem(
+                            c,
+                            body.path("token").asText(""),
+                            csr.nodeId(),
+                            now,
+                            group -> issuer.sign(
+                                    new DataPlaneIdentity(issuer.cluster(), group, csr.nodeId()), csr.key(), now)),
+                    r -> CertificateIssuer.event(
+                            CertificateIssuer.Issuance.of(r.identity(), r.certificate(), null),
+                            actor,
+                            origin,
+                            "certificate-issue",
+                            now));
         } catch (JoinTokens.Refused e) {
             refused.accept(e.reason());
             throw new ApiRefusal(Status.UNAUTHORIZED_401, "join refused", e.getMessage());
         }
-        Map<String, Object> out = issuer.answer(CertificateIssuer.Issuance.of(redeemed.identity(), redeemed.certificate(), null));
+        Map<String, Object> out =
+                issuer.answer(CertificateIssuer.Issuance.of(redeemed.identity(), redeemed.certificate(), null));
         out.put("nodeGroup", redeemed.identity().nodeGroup());
         out.put("tokenUse", redeemed.use());
         out.put("tokenUses", redeemed.maxUses());
         out.put("xdsTls", !xdsInsecure);
-        out.put("peers", peers.stream().map(p -> Map.of("name", p.name(), "address", p.address(), "port", p.port())).toList());
+        out.put(
+                "peers",
+                peers.stream()
+                        .map(p -> Map.of("name", p.name(), "address", p.address(), "port", p.port()))
+                        .toList());
         Json.send(res, Status.CREATED_201, out);
     }
 

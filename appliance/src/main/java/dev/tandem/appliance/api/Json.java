@@ -17,8 +17,7 @@ import java.util.Map;
  */
 final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     static void send(ServerResponse res, Status status, Object body) {
         String text;
@@ -58,7 +57,8 @@ final class Json {
      */
     static JsonNode body(ServerRequest req, String notJson) {
         try {
-            return Jackson.MAPPER.readTree(req.content().hasEntity() ? req.content().as(String.class) : "{}");
+            return Jackson.MAPPER.readTree(
+                    req.content().hasEntity() ? req.content().as(String.class) : "{}");
         } catch (JsonProcessingException e) {
             throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", notJson);
         }

@@ -8,11 +8,10 @@ final class Redaction {
     static final String REDACTED = "(private key redacted)";
 
     /** A PEM private key block, also inside a quoted YAML string where line breaks are written {@code \n}. */
-    private static final Pattern PRIVATE_KEY = Pattern.compile(
-            "-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\\s\\S]*?-----END ([A-Z]+ )?PRIVATE KEY-----");
+    private static final Pattern PRIVATE_KEY =
+            Pattern.compile("-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\\s\\S]*?-----END ([A-Z]+ )?PRIVATE KEY-----");
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     static String privateKeys(String text) {
         return PRIVATE_KEY.matcher(text).replaceAll(REDACTED);

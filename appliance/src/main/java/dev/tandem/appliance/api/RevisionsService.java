@@ -37,11 +37,17 @@ final class RevisionsService implements HttpService {
                 limit = -1;
             }
             if (limit < 1 || limit > MAX_LIMIT) {
-                throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid query parameter",
+                throw new ApiRefusal(
+                        Status.BAD_REQUEST_400,
+                        "invalid query parameter",
                         "limit '" + limitText.get() + "' must be a whole number from 1 to " + MAX_LIMIT);
             }
         }
-        Json.ok(res, Map.of("revisions", store.list(limit).stream().map(r -> summary(r)).toList()));
+        Json.ok(
+                res,
+                Map.of(
+                        "revisions",
+                        store.list(limit).stream().map(r -> summary(r)).toList()));
     }
 
     private void one(ServerRequest req, ServerResponse res) throws Exception {
@@ -50,10 +56,12 @@ final class RevisionsService implements HttpService {
         try {
             number = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid revision number", "'" + text + "' is not a revision number");
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400, "invalid revision number", "'" + text + "' is not a revision number");
         }
-        Revision revision = store.get(number).orElseThrow(() -> new ApiRefusal(Status.NOT_FOUND_404, "no such revision",
-                "revision " + number + " does not exist"));
+        Revision revision = store.get(number)
+                .orElseThrow(() -> new ApiRefusal(
+                        Status.NOT_FOUND_404, "no such revision", "revision " + number + " does not exist"));
         Map<String, Object> body = summary(revision);
         body.put("config", Redaction.privateKeys(revision.documents()));
         Json.ok(res, body);

@@ -22,8 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RouteTable {
 
     /** One declared route. */
-    record Route(Method method, String pattern, PathMatcher matcher) {
-    }
+    record Route(Method method, String pattern, PathMatcher matcher) {}
 
     private final List<Route> routes = new CopyOnWriteArrayList<>();
 

@@ -25,7 +25,8 @@ final class StatusService implements HttpService {
     private final boolean xdsInsecure;
     private final Optional<Exporter> exporter;
 
-    StatusService(String nodeId, RevisionWriter revisions, XdsService xds, boolean xdsInsecure, Optional<Exporter> exporter) {
+    StatusService(
+            String nodeId, RevisionWriter revisions, XdsService xds, boolean xdsInsecure, Optional<Exporter> exporter) {
         this.nodeId = nodeId;
         this.revisions = revisions;
         this.xds = xds;
@@ -48,8 +49,10 @@ final class StatusService implements HttpService {
         Map<String, Object> security = new LinkedHashMap<>();
         security.put("xds", xdsInsecure ? "insecure" : "mtls");
         if (xdsInsecure) {
-            security.put("warning", "xds.insecure is set: xDS is plaintext and needs no client certificate; anyone who can "
-                    + "connect reads every node group's config");
+            security.put(
+                    "warning",
+                    "xds.insecure is set: xDS is plaintext and needs no client certificate; anyone who can "
+                            + "connect reads every node group's config");
         }
         body.put("security", security);
         Map<String, Object> groups = new LinkedHashMap<>();
@@ -62,7 +65,9 @@ final class StatusService implements HttpService {
             groups.put(group, g);
         });
         body.put("nodeGroups", groups);
-        body.put("dataPlanes", xds.connectedDataPlanes().stream().map(StatusService::dataPlane).toList());
+        body.put(
+                "dataPlanes",
+                xds.connectedDataPlanes().stream().map(StatusService::dataPlane).toList());
         body.put("export", exporter.map(ExportService::status).orElse(null));
         Json.ok(res, body);
     }

@@ -31,12 +31,10 @@ import org.h2.api.ErrorCode;
 public final class AdminTokens {
 
     /** Who a valid token belongs to. */
-    public record Holder(String name, Role role) {
-    }
+    public record Holder(String name, Role role) {}
 
     /** A token's public facts, for listing. */
-    public record Info(String name, Role role, Instant createdAt, String createdBy) {
-    }
+    public record Info(String name, Role role, Instant createdAt, String createdBy) {}
 
     static final String PREFIX = "tdm_";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -107,22 +105,28 @@ public final class AdminTokens {
             return Optional.empty();
         }
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT name, role FROM admin_token WHERE token_hash = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT name, role FROM admin_token WHERE token_hash = ?")) {
             ps.setString(1, hash(token));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2)))) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2))))
+                        : Optional.empty();
             }
         }
     }
 
     public List<Info> list() throws SQLException {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT name, role, created_at, created_by FROM admin_token ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT name, role, created_at, created_by FROM admin_token ORDER BY name");
+                ResultSet rs = ps.executeQuery()) {
             List<Info> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(new Info(rs.getString(1), Role.valueOf(rs.getString(2)),
-                        rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getString(4)));
+                out.add(new Info(
+                        rs.getString(1),
+                        Role.valueOf(rs.getString(2)),
+                        rs.getObject(3, OffsetDateTime.class).toInstant(),
+                        rs.getString(4)));
             }
             return out;
         }
@@ -144,14 +148,16 @@ public final class AdminTokens {
      * two revocations at once cannot both see a second admin.
      */
     public synchronized void revoke(AuditLog audit, String name, AuditLog.Event event) throws SQLException, Refused {
-        audit.audited(c -> {
-            keepLastAdmin(c, name, null);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
-                ps.setString(1, name);
-                ps.executeUpdate();
-            }
-            return name;
-        }, revoked -> event);
+        audit.audited(
+                c -> {
+                    keepLastAdmin(c, name, null);
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
+                        ps.setString(1, name);
+                        ps.executeUpdate();
+                    }
+                    return name;
+                },
+                revoked -> event);
     }
 
     /**
@@ -160,15 +166,17 @@ public final class AdminTokens {
      */
     public synchronized Role changeRole(AuditLog audit, String name, Role role, Function<Role, AuditLog.Event> event)
             throws SQLException, Refused {
-        return audit.audited(c -> {
-            Role current = keepLastAdmin(c, name, role);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
-                ps.setString(1, role.name());
-                ps.setString(2, name);
-                ps.executeUpdate();
-            }
-            return current;
-        }, event);
+        return audit.audited(
+                c -> {
+                    Role current = keepLastAdmin(c, name, role);
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {
+                        ps.setString(1, role.name());
+                        ps.setString(2, name);
+                        ps.executeUpdate();
+                    }
+                    return current;
+                },
+                event);
     }
 
     /**
@@ -197,7 +205,7 @@ public final class AdminTokens {
 
     private static int admins(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM admin_token WHERE role = 'ADMIN'");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
         }
@@ -205,7 +213,8 @@ public final class AdminTokens {
 
     static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -28,10 +28,18 @@ import java.util.function.Function;
 public final class IssuedCertificates {
 
     /** A certificate as the API lists it. */
-    public record Issued(String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt,
-                         Instant expiresAt, String issuedBy, String renewedFrom, Instant revokedAt, String revokedBy,
-                         String revokeReason) {
-    }
+    public record Issued(
+            String serial,
+            String identity,
+            String nodeGroup,
+            String nodeId,
+            Instant issuedAt,
+            Instant expiresAt,
+            String issuedBy,
+            String renewedFrom,
+            Instant revokedAt,
+            String revokedBy,
+            String revokeReason) {}
 
     /** Why a revocation was refused. */
     public static final class UnknownSerial extends Exception {
@@ -50,8 +58,9 @@ public final class IssuedCertificates {
         this.database = database;
         Set<String> serials = new HashSet<>();
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificate WHERE revoked_at IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT serial FROM certificate WHERE revoked_at IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 serials.add(rs.getString(1));
             }
@@ -81,10 +90,21 @@ public final class IssuedCertificates {
      * Records an issued certificate in the caller's transaction (a join token's use and the
      * certificate it bought commit together); {@code joinTokenHash} names the token, or is null.
      */
-    public static void record(Connection c, String serial, String identity, String nodeGroup, String nodeId, Instant issuedAt,
-                              Instant expiresAt, String issuedBy, String renewedFrom, String joinTokenHash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
-                + "expires_at, issued_by, renewed_from, join_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    public static void record(
+            Connection c,
+            String serial,
+            String identity,
+            String nodeGroup,
+            String nodeId,
+            Instant issuedAt,
+            Instant expiresAt,
+            String issuedBy,
+            String renewedFrom,
+            String joinTokenHash)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO certificate (serial, identity, node_group, node_id, issued_at, "
+                        + "expires_at, issued_by, renewed_from, join_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, serial);
             ps.setString(2, identity);
             ps.setString(3, nodeGroup);
@@ -113,21 +133,31 @@ public final class IssuedCertificates {
      * returns the certificate as it is now. Streams of the certificate are ended only once that is on
      * disk. Revoking a revoked certificate changes nothing and is not an error.
      */
-    public Issued revoke(String serial, String by, String reason, Instant now, AuditLog audit,
-                         Function<Issued, AuditLog.Event> event) throws SQLException, UnknownSerial {
+    public Issued revoke(
+            String serial,
+            String by,
+            String reason,
+            Instant now,
+            AuditLog audit,
+            Function<Issued, AuditLog.Event> event)
+            throws SQLException, UnknownSerial {
         String s = normalize(serial);
-        Issued issued = audit.audited(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE certificate SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {
-                ps.setObject(1, now.atOffset(ZoneOffset.UTC));
-                ps.setString(2, by);
-                ps.setString(3, reason);
-                ps.setString(4, s);
-                ps.executeUpdate();
-            }
-            return query(c, "WHERE serial = ?", s).stream().findFirst().orElseThrow(() -> new UnknownSerial(
-                    "no certificate with serial " + s + " was issued by this cluster (tandem cert list shows them)"));
-        }, event);
+        Issued issued = audit.audited(
+                c -> {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE certificate SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {
+                        ps.setObject(1, now.atOffset(ZoneOffset.UTC));
+                        ps.setString(2, by);
+                        ps.setString(3, reason);
+                        ps.setString(4, s);
+                        ps.executeUpdate();
+                    }
+                    return query(c, "WHERE serial = ?", s).stream()
+                            .findFirst()
+                            .orElseThrow(() -> new UnknownSerial("no certificate with serial " + s
+                                    + " was issued by this cluster (tandem cert list shows them)"));
+                },
+                event);
         synchronized (this) {
             Set<String> next = new HashSet<>(revoked);
             next.add(s);
@@ -144,16 +174,27 @@ public final class IssuedCertificates {
     }
 
     private static List<Issued> query(Connection c, String where, String parameter) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT serial, identity, node_group, node_id, issued_at, expires_at, "
-                + "issued_by, renewed_from, revoked_at, revoked_by, revoke_reason FROM certificate " + where)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT serial, identity, node_group, node_id, issued_at, expires_at, "
+                        + "issued_by, renewed_from, revoked_at, revoked_by, revoke_reason FROM certificate " + where)) {
             if (parameter != null) {
                 ps.setString(1, parameter);
             }
             List<Issued> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Issued(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5),
-                            instant(rs, 6), rs.getString(7), rs.getString(8), instant(rs, 9), rs.getString(10), rs.getString(11)));
+                    out.add(new Issued(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            instant(rs, 5),
+                            instant(rs, 6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            instant(rs, 9),
+                            rs.getString(10),
+                            rs.getString(11)));
                 }
             }
             return out;

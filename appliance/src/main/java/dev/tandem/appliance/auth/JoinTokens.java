@@ -50,8 +50,9 @@ public final class JoinTokens {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO join_token (token_hash, node_group, expires_at, created_at, "
-                + "created_by, max_uses) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO join_token (token_hash, node_group, expires_at, created_at, "
+                        + "created_by, max_uses) VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, AdminTokens.hash(token));
             ps.setString(2, nodeGroup);
             ps.setObject(3, expiresAt.atOffset(ZoneOffset.UTC));
@@ -70,8 +71,7 @@ public final class JoinTokens {
     }
 
     /** What one use of a token bought: use {@code use} of {@code maxUses}. */
-    public record Redeemed(DataPlaneIdentity identity, X509Certificate certificate, int use, int maxUses) {
-    }
+    public record Redeemed(DataPlaneIdentity identity, X509Certificate certificate, int use, int maxUses) {}
 
     /**
      * Redeems one use of {@code token} for {@code nodeId} in the caller's transaction: counts the use,
@@ -79,14 +79,16 @@ public final class JoinTokens {
      * leaves neither a use without its certificate nor a certificate without its use. Refused when the
      * token is unknown, expired, used up, or already issued a certificate for {@code nodeId}.
      */
-    public Redeemed redeem(Connection c, String token, String nodeId, Instant now, Signer signer) throws SQLException, Refused {
+    public Redeemed redeem(Connection c, String token, String nodeId, Instant now, Signer signer)
+            throws SQLException, Refused {
         if (!token.startsWith(PREFIX) || token.length() > 100) {
             throw new Refused("unknown-token", "the join token is not one this cluster issued");
         }
         return redeemHashed(c, AdminTokens.hash(token), nodeId, now, signer);
     }
 
-    private static Redeemed redeemHashed(Connection c, String hash, String nodeId, Instant now, Signer signer) throws SQLException, Refused {
+    private static Redeemed redeemHashed(Connection c, String hash, String nodeId, Instant now, Signer signer)
+            throws SQLException, Refused {
         String group;
         OffsetDateTime expires;
         OffsetDateTime used;
@@ -108,12 +110,16 @@ public final class JoinTokens {
             }
         }
         if (uses >= maxUses) {
-            throw new Refused("used-token", maxUses == 1
-                    ? "the join token was already used at " + used.toInstant() + "; create a new one"
-                    : "the join token was used all " + maxUses + " times (last at " + used.toInstant() + "); create a new one");
+            throw new Refused(
+                    "used-token",
+                    maxUses == 1
+                            ? "the join token was already used at " + used.toInstant() + "; create a new one"
+                            : "the join token was used all " + maxUses + " times (last at " + used.toInstant()
+                                    + "); create a new one");
         }
         if (!now.isBefore(expires.toInstant())) {
-            throw new Refused("expired-token", "the join token expired at " + expires.toInstant() + "; create a new one");
+            throw new Refused(
+                    "expired-token", "the join token expired at " + expires.toInstant() + "; create a new one");
         }
         String earlier = serialIssued(c, hash, nodeId);
         if (earlier != null) {
@@ -123,9 +129,12 @@ public final class JoinTokens {
         // still has a valid certificate: its NACK state, status and halts would be the other's.
         String live = liveSerial(c, group, nodeId, now);
         if (live != null) {
-            throw new Refused("node-id-taken", "node id '" + nodeId + "' of node group '" + group + "' has a valid certificate "
-                    + "(serial " + live + "); give this data plane its own --node-id, or revoke that certificate first "
-                    + "(tandem cert revoke " + live + ")");
+            throw new Refused(
+                    "node-id-taken",
+                    "node id '" + nodeId + "' of node group '" + group + "' has a valid certificate "
+                            + "(serial " + live
+                            + "); give this data plane its own --node-id, or revoke that certificate first "
+                            + "(tandem cert revoke " + live + ")");
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE join_token SET uses = uses + 1, used_at = ?, used_by = ? WHERE token_hash = ? AND uses < max_uses")) {
@@ -138,10 +147,20 @@ public final class JoinTokens {
         }
         X509Certificate certificate = signer.sign(group);
         DataPlaneIdentity identity = DataPlaneIdentity.of(certificate)
-                .orElseThrow(() -> new IllegalStateException("the signer issued a certificate without a data-plane identity"));
+                .orElseThrow(() ->
+                        new IllegalStateException("the signer issued a certificate without a data-plane identity"));
         try {
-            IssuedCertificates.record(c, DataPlaneIdentity.serial(certificate), identity.uri(), group, nodeId, now,
-                    certificate.getNotAfter().toInstant(), "join:" + nodeId, null, hash);
+            IssuedCertificates.record(
+                    c,
+                    DataPlaneIdentity.serial(certificate),
+                    identity.uri(),
+                    group,
+                    nodeId,
+                    now,
+                    certificate.getNotAfter().toInstant(),
+                    "join:" + nodeId,
+                    null,
+                    hash);
         } catch (SQLIntegrityConstraintViolationException e) {
             // Two first uses for one node id at once: the unique index lets one of them win.
             String winner = serialIssued(c, hash, nodeId);
@@ -155,7 +174,8 @@ public final class JoinTokens {
 
     /** The serial of the certificate the token already issued for {@code nodeId}, or null. */
     private static String serialIssued(Connection c, String hash, String nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificate WHERE join_token_hash = ? AND node_id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT serial FROM certificate WHERE join_token_hash = ? AND node_id = ?")) {
             ps.setString(1, hash);
             ps.setString(2, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -166,8 +186,9 @@ public final class JoinTokens {
 
     /** The serial of a certificate of {@code group}/{@code nodeId} that is neither revoked nor expired, or null. */
     private static String liveSerial(Connection c, String group, String nodeId, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT serial FROM certificate WHERE node_group = ? AND node_id = ? "
-                + "AND revoked_at IS NULL AND expires_at > ? ORDER BY issued_at DESC LIMIT 1")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT serial FROM certificate WHERE node_group = ? AND node_id = ? "
+                        + "AND revoked_at IS NULL AND expires_at > ? ORDER BY issued_at DESC LIMIT 1")) {
             ps.setString(1, group);
             ps.setString(2, nodeId);
             ps.setObject(3, now.atOffset(ZoneOffset.UTC));
@@ -178,7 +199,9 @@ public final class JoinTokens {
     }
 
     private static Refused nodeIdTaken(String nodeId, String serial) {
-        return new Refused("node-id-taken", "node id '" + nodeId + "' already joined with this token (certificate serial " + serial
-                + "); each use of a token is for another node id: give this data plane its own --node-id");
+        return new Refused(
+                "node-id-taken",
+                "node id '" + nodeId + "' already joined with this token (certificate serial " + serial
+                        + "); each use of a token is for another node id: give this data plane its own --node-id");
     }
 }

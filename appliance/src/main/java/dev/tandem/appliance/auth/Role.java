@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** Admin API roles, each allowed what the ones before it are: viewer reads, operator applies, admin manages access. */
 public enum Role {
-    VIEWER, OPERATOR, ADMIN;
+    VIEWER,
+    OPERATOR,
+    ADMIN;
 
     public boolean allows(Role needed) {
         return ordinal() >= needed.ordinal();

@@ -38,8 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BaselineServer {
 
-    private BaselineServer() {
-    }
+    private BaselineServer() {}
 
     public static void run(Path dir, int port) throws Exception {
         ClusterPki pki = ClusterPki.loadOrCreate(dir.resolve("pki"), PkiSettings.defaults("baseline"), Instant.now());
@@ -67,31 +66,53 @@ public final class BaselineServer {
             }
         };
         V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(counting), cache);
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), TlsServerCredentials.newBuilder()
-                        .keyManager(TlsContexts.keyManager(pki.serverKey(), pki.serverCertificate(), pki.ca().certificate()))
-                        .trustManager(CertificateTrust.pkixTrusting(pki.ca().certificate()))
-                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE).build())
-                .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
+        Server server = NettyServerBuilder.forAddress(
+                        new InetSocketAddress("127.0.0.1", port),
+                        TlsServerCredentials.newBuilder()
+                                .keyManager(TlsContexts.keyManager(
+                                        pki.serverKey(),
+                                        pki.serverCertificate(),
+                                        pki.ca().certificate()))
+                                .trustManager(
+                                        CertificateTrust.pkixTrusting(pki.ca().certificate()))
+                                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                                .build())
+                .addService(discovery.getAggregatedDiscoveryServiceImpl())
+                .build()
+                .start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
         Path config = dir.resolve("config.yaml");
         long seen = -1;
         long revision = 0;
         long lastStatus = 0;
         while (true) {
-            long stamp = Files.exists(config) ? Files.getLastModifiedTime(config).to(TimeUnit.NANOSECONDS) : -1;
+            long stamp =
+                    Files.exists(config) ? Files.getLastModifiedTime(config).to(TimeUnit.NANOSECONDS) : -1;
             if (stamp != seen && stamp != -1) {
                 seen = stamp;
                 revision++;
-                for (Map.Entry<String, GroupResources> group : Translator.translate(ConfigLoader.load(Files.readString(config))).entrySet()) {
-                    cache.setSnapshot(group.getKey(), GroupSnapshot.of(group.getValue(), revision).snapshot());
+                for (Map.Entry<String, GroupResources> group : Translator.translate(
+                                ConfigLoader.load(Files.readString(config)))
+                        .entrySet()) {
+                    cache.setSnapshot(
+                            group.getKey(),
+                            GroupSnapshot.of(group.getValue(), revision).snapshot());
                 }
             }
             if (System.currentTimeMillis() - lastStatus > 200) {
                 lastStatus = System.currentTimeMillis();
                 Path temp = dir.resolve("status.tmp");
-                Files.writeString(temp, "port=" + server.getPort() + "\nstreams=" + streams.size() + "\nheap=" + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
-                        + "\nrevision=" + revision + "\n");
-                Files.move(temp, dir.resolve("status"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.writeString(
+                        temp,
+                        "port=" + server.getPort() + "\nstreams=" + streams.size() + "\nheap="
+                                + ManagementFactory.getMemoryMXBean()
+                                        .getHeapMemoryUsage()
+                                        .getUsed() + "\nrevision=" + revision + "\n");
+                Files.move(
+                        temp,
+                        dir.resolve("status"),
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             }
             Thread.sleep(2);
         }

@@ -28,12 +28,17 @@ final class BaselineTarget implements Target {
     }
 
     /** @param profile a folder for a JFR recording of the baseline ({@code baseline.jfr}) */
-    static BaselineTarget start(Path dir, String heap, Optional<Path> profile) throws IOException, InterruptedException {
+    static BaselineTarget start(Path dir, String heap, Optional<Path> profile)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         // Port 0: it writes the port it bound in its status file.
-        List<String> command = new ArrayList<>(BenchTarget.javaCommand(heap, profile.map(p -> p.resolve("baseline.jfr"))));
+        List<String> command =
+                new ArrayList<>(BenchTarget.javaCommand(heap, profile.map(p -> p.resolve("baseline.jfr"))));
         command.addAll(List.of("dev.tandem.appliance.Main", "bench-baseline", "--dir", dir.toString(), "--port", "0"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("baseline.log").toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("baseline.log").toFile())
+                .start();
         BaselineTarget target = new BaselineTarget(dir, process);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(dir.resolve("status"))) {
@@ -65,10 +70,13 @@ final class BaselineTarget implements Target {
     @Override
     public void apply(String yaml) throws Exception {
         Map<String, Map<String, String>> next = new TreeMap<>();
-        Translator.translate(ConfigLoader.load(yaml)).forEach((group, resources) -> next.put(group, GroupSnapshot.of(resources, 0).versionsByType()));
+        Translator.translate(ConfigLoader.load(yaml))
+                .forEach((group, resources) ->
+                        next.put(group, GroupSnapshot.of(resources, 0).versionsByType()));
         Path temp = dir.resolve("config.yaml.tmp");
         Files.writeString(temp, yaml);
-        Files.move(temp, dir.resolve("config.yaml"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                temp, dir.resolve("config.yaml"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         versions = new ServedVersions(next);
     }
 
@@ -88,8 +96,11 @@ final class BaselineTarget implements Target {
     }
 
     private long status(String key) throws IOException {
-        return Files.readAllLines(dir.resolve("status")).stream().filter(l -> l.startsWith(key + "="))
-                .mapToLong(l -> Long.parseLong(l.substring(key.length() + 1))).findFirst().orElse(0);
+        return Files.readAllLines(dir.resolve("status")).stream()
+                .filter(l -> l.startsWith(key + "="))
+                .mapToLong(l -> Long.parseLong(l.substring(key.length() + 1)))
+                .findFirst()
+                .orElse(0);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.tandem.appliance.bench;
 
 import dev.tandem.xds.snapshot.XdsType;
-import java.util.stream.Stream;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintWriter;
@@ -16,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.ToLongBiFunction;
+import java.util.stream.Stream;
 
 /**
  * {@code tandem bench}: N simulated Envoys (each its own node id and mTLS connection, ACKing every
@@ -30,10 +30,13 @@ public final class Bench {
     /** The cluster name of the target's identities (the default; the bench configures none). */
     private static final String CLUSTER = "tandem";
     /** The types a config change can change, in the order a change is checked for them. */
-    private static final List<String> CONFIG_TYPES = Stream.of(XdsType.LISTENERS, XdsType.ROUTES, XdsType.CLUSTERS, XdsType.ENDPOINTS)
-            .map(XdsType::shortName).toList();
+    private static final List<String> CONFIG_TYPES = Stream.of(
+                    XdsType.LISTENERS, XdsType.ROUTES, XdsType.CLUSTERS, XdsType.ENDPOINTS)
+            .map(XdsType::shortName)
+            .toList();
     /** The types whose pushes are counted. */
-    private static final List<String> PUSHED_TYPES = Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
+    private static final List<String> PUSHED_TYPES =
+            Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
 
     private final Settings settings;
     private final PrintWriter out;
@@ -56,13 +59,26 @@ public final class Bench {
      * @param churnBatch    endpoints moved per apply in the churn phase (applies per second = churn / batch)
      * @param churnDuration how long the churn phase lasts
      */
-    public record Settings(int clients, int groups, int clusters, Protocol protocol, int changes,
-                           Duration interval, String heap, Path workdir, boolean baseline, Optional<Path> profile,
-                           int churn, int churnBatch, Duration churnDuration) {
-    }
+    public record Settings(
+            int clients,
+            int groups,
+            int clusters,
+            Protocol protocol,
+            int changes,
+            Duration interval,
+            String heap,
+            Path workdir,
+            boolean baseline,
+            Optional<Path> profile,
+            int churn,
+            int churnBatch,
+            Duration churnDuration) {}
 
     /** The ADS variant the simulated Envoys speak. */
-    public enum Protocol { sotw, delta }
+    public enum Protocol {
+        sotw,
+        delta
+    }
 
     /** {@code sotw} or {@code delta}. */
     public static Protocol protocol(String name) {
@@ -75,15 +91,16 @@ public final class Bench {
      */
     public BenchReport run() throws Exception {
         TargetReport tandem;
-        try (BenchTarget target = BenchTarget.start(Files.createDirectories(settings.workdir().resolve("tandem")),
-                settings.heap(), settings.profile())) {
+        try (BenchTarget target = BenchTarget.start(
+                Files.createDirectories(settings.workdir().resolve("tandem")), settings.heap(), settings.profile())) {
             tandem = runAgainst(target);
         }
         if (!settings.baseline()) {
             return BenchReport.of(tandem);
         }
         TargetReport baseline;
-        try (BaselineTarget target = BaselineTarget.start(settings.workdir().resolve("baseline"), settings.heap(), settings.profile())) {
+        try (BaselineTarget target =
+                BaselineTarget.start(settings.workdir().resolve("baseline"), settings.heap(), settings.profile())) {
             baseline = runAgainst(target);
         }
         BenchReport report = BenchReport.compared(tandem, baseline);
@@ -99,19 +116,25 @@ public final class Bench {
         out.println("== " + target.name());
         try {
             target.apply(config.yaml(0, 0));
-            BenchIdentities identities = BenchIdentities.issue(target.pkiDir(), CLUSTER, settings.clients(), Bench::nodeId, this::group);
-            out.printf("%d client certificates issued (one per simulated node) in %.0f ms%n", settings.clients(), identities.issueMillis());
+            BenchIdentities identities =
+                    BenchIdentities.issue(target.pkiDir(), CLUSTER, settings.clients(), Bench::nodeId, this::group);
+            out.printf(
+                    "%d client certificates issued (one per simulated node) in %.0f ms%n",
+                    settings.clients(), identities.issueMillis());
             long connectStart = System.nanoTime();
             for (int i = 0; i < settings.clients(); i++) {
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(), identities.credentials(i)).build();
+                ManagedChannel channel = NettyChannelBuilder.forAddress(
+                                "127.0.0.1", target.xdsPort(), identities.credentials(i))
+                        .build();
                 channels.add(channel);
                 planes.add(new SimulatedDataPlane(channel, nodeId(i), group(i), settings.protocol()));
             }
             ServedVersions versions = target.versions();
             awaitConverged(planes, versions, versions.isEmpty() ? List.of() : CONFIG_TYPES, Duration.ofMinutes(5));
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
-            out.printf("%d simulated Envoys (%s) in %d node groups, %d clusters each: all served in %.2f s%n", settings.clients(),
-                    settings.protocol(), settings.groups(), settings.clusters(), connectSeconds);
+            out.printf(
+                    "%d simulated Envoys (%s) in %d node groups, %d clusters each: all served in %.2f s%n",
+                    settings.clients(), settings.protocol(), settings.groups(), settings.clusters(), connectSeconds);
             out.flush();
 
             int endpointShift = 0;
@@ -134,22 +157,30 @@ public final class Bench {
                 ServedVersions next = target.versions();
                 List<String> changed = next.changedSince(versions, CONFIG_TYPES);
                 List<Double> convergence = awaitConverged(planes, next, changed, Duration.ofMinutes(2)).stream()
-                        .map(t -> (t - appliedAt) / 1e6).toList();
+                        .map(t -> (t - appliedAt) / 1e6)
+                        .toList();
                 // Let stray pushes (there should be none) arrive before counting bytes.
                 Thread.sleep(200);
-                results.add(new ChangeResult(eds ? "endpoint" : "route", revision, applyMillis, convergence,
+                results.add(new ChangeResult(
+                        eds ? "endpoint" : "route",
+                        revision,
+                        applyMillis,
+                        convergence,
                         minus(totals(planes, SimulatedDataPlane::bytes), bytesBefore),
                         minus(totals(planes, SimulatedDataPlane::responses), countBefore)));
                 versions = next;
                 Thread.sleep(Math.max(0, settings.interval().toMillis() - (System.nanoTime() - appliedAt) / 1_000_000));
             }
 
-            Optional<ChurnResult> churn = settings.churn() > 0 ? Optional.of(churn(target, config, planes, timeoutStep)) : Optional.empty();
+            Optional<ChurnResult> churn =
+                    settings.churn() > 0 ? Optional.of(churn(target, config, planes, timeoutStep)) : Optional.empty();
 
             // An identical re-apply changes nothing and pushes nothing.
             SortedMap<String, Long> before = totals(planes, SimulatedDataPlane::bytes);
-            target.apply(settings.churn() > 0 ? config.churned(churnSteps, settings.churnBatch(), timeoutStep)
-                    : config.yaml(endpointShift, timeoutStep));
+            target.apply(
+                    settings.churn() > 0
+                            ? config.churned(churnSteps, settings.churnBatch(), timeoutStep)
+                            : config.yaml(endpointShift, timeoutStep));
             Thread.sleep(500);
             SortedMap<String, Long> reapplied = minus(totals(planes, SimulatedDataPlane::bytes), before);
 
@@ -158,10 +189,18 @@ public final class Bench {
             ProcessUsage usage = target.usage();
             double heap = target.heapUsedBytes();
             long liveHeap = target.liveHeapBytes();
-            TargetReport report = new TargetReport(identities.issueMillis(), results, churn,
-                    Convergence.of(results.stream().flatMap(r -> r.convergenceMillis().stream()).toList()),
-                    planes.stream().mapToLong(SimulatedDataPlane::failures).sum(), new TargetReport.IdenticalReapply(reapplied),
-                    connectSeconds, storm, TargetReport.Scenario.of(settings),
+            TargetReport report = new TargetReport(
+                    identities.issueMillis(),
+                    results,
+                    churn,
+                    Convergence.of(results.stream()
+                            .flatMap(r -> r.convergenceMillis().stream())
+                            .toList()),
+                    planes.stream().mapToLong(SimulatedDataPlane::failures).sum(),
+                    new TargetReport.IdenticalReapply(reapplied),
+                    connectSeconds,
+                    storm,
+                    TargetReport.Scenario.of(settings),
                     new TargetResources(usage.cpuMillis() / 1000.0, liveHeap, heap, usage.rssBytes()));
             report.printSummary(out);
             return report;
@@ -175,14 +214,17 @@ public final class Bench {
      * Every node loses its stream at once and reconnects on a new channel, saying what it has;
      * {@code channels} then holds the new channels.
      */
-    private static StormResult reconnectStorm(Target target, List<SimulatedDataPlane> planes, BenchIdentities identities,
-                                              List<ManagedChannel> channels) throws Exception {
+    private static StormResult reconnectStorm(
+            Target target, List<SimulatedDataPlane> planes, BenchIdentities identities, List<ManagedChannel> channels)
+            throws Exception {
         SortedMap<String, Long> bytesBefore = totals(planes, SimulatedDataPlane::bytes);
         SortedMap<String, Long> countBefore = totals(planes, SimulatedDataPlane::responses);
         List<ManagedChannel> fresh = new ArrayList<>();
         long stormStart = System.nanoTime();
         for (int i = 0; i < planes.size(); i++) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", target.xdsPort(), identities.credentials(i)).build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", target.xdsPort(), identities.credentials(i))
+                    .build();
             fresh.add(channel);
             planes.get(i).reconnect(channel);
         }
@@ -191,7 +233,9 @@ public final class Bench {
         channels.addAll(fresh);
         double stormSeconds = awaitConnected(target, planes.size(), Duration.ofMinutes(5), stormStart);
         Thread.sleep(1000);
-        return new StormResult(stormSeconds, minus(totals(planes, SimulatedDataPlane::bytes), bytesBefore),
+        return new StormResult(
+                stormSeconds,
+                minus(totals(planes, SimulatedDataPlane::bytes), bytesBefore),
                 minus(totals(planes, SimulatedDataPlane::responses), countBefore));
     }
 
@@ -201,7 +245,8 @@ public final class Bench {
      * the achieved rate is reported). A node that is sent a later version before it ACKs an earlier one
      * has converged on the earlier one when it ACKs the later (state of the world sends only the latest).
      */
-    private ChurnResult churn(Target target, BenchConfig config, List<SimulatedDataPlane> planes, int timeoutStep) throws Exception {
+    private ChurnResult churn(Target target, BenchConfig config, List<SimulatedDataPlane> planes, int timeoutStep)
+            throws Exception {
         int batch = settings.churnBatch();
         long period = (long) (1e9 * batch / settings.churn());
         SortedMap<String, Long> bytesBefore = totals(planes, SimulatedDataPlane::bytes);
@@ -223,14 +268,20 @@ public final class Bench {
             versions.add(target.versions());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        awaitConverged(planes, versions.get(versions.size() - 1), List.of(XdsType.ENDPOINTS.shortName()), Duration.ofMinutes(2));
+        awaitConverged(
+                planes,
+                versions.get(versions.size() - 1),
+                List.of(XdsType.ENDPOINTS.shortName()),
+                Duration.ofMinutes(2));
         Thread.sleep(200);
         List<Double> convergence = new ArrayList<>();
         for (SimulatedDataPlane plane : planes) {
             long earliest = Long.MAX_VALUE;
             // Backwards: converged on apply k at the first ACK of k's version or any later one.
             for (int k = versions.size() - 1; k >= 0; k--) {
-                OptionalLong at = plane.ackedAt(XdsType.ENDPOINTS.shortName(), versions.get(k).of(plane.nodeGroup(), XdsType.ENDPOINTS.shortName()));
+                OptionalLong at = plane.ackedAt(
+                        XdsType.ENDPOINTS.shortName(),
+                        versions.get(k).of(plane.nodeGroup(), XdsType.ENDPOINTS.shortName()));
                 if (at.isPresent()) {
                     earliest = Math.min(earliest, at.getAsLong());
                 }
@@ -239,8 +290,13 @@ public final class Bench {
                 }
             }
         }
-        return new ChurnResult(versions.size(), ChurnResult.ApplyMillis.of(applyMillis), minus(totals(planes, SimulatedDataPlane::bytes),
-                bytesBefore), Convergence.of(convergence), versions.size() * batch / seconds, settings.churn());
+        return new ChurnResult(
+                versions.size(),
+                ChurnResult.ApplyMillis.of(applyMillis),
+                minus(totals(planes, SimulatedDataPlane::bytes), bytesBefore),
+                Convergence.of(convergence),
+                versions.size() * batch / seconds,
+                settings.churn());
     }
 
     private static String nodeId(int node) {
@@ -257,8 +313,9 @@ public final class Bench {
      * figures). Only nodes not yet done are looked at again, every 20 ms: a tight loop over 10,000
      * nodes would take a core from the target on these 2-core machines.
      */
-    private static List<Long> awaitConverged(List<SimulatedDataPlane> planes, ServedVersions versions, List<String> types,
-                                             Duration timeout) throws InterruptedException {
+    private static List<Long> awaitConverged(
+            List<SimulatedDataPlane> planes, ServedVersions versions, List<String> types, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Long[] done = new Long[planes.size()];
         List<Integer> waiting = new ArrayList<>();
@@ -283,11 +340,18 @@ public final class Bench {
                 return Arrays.asList(done);
             }
             if (System.nanoTime() > deadline) {
-                long failed = planes.stream().mapToLong(SimulatedDataPlane::failures).sum();
+                long failed =
+                        planes.stream().mapToLong(SimulatedDataPlane::failures).sum();
                 throw new IllegalStateException("only " + (planes.size() - waiting.size()) + " of " + planes.size()
-                        + " simulated nodes converged on " + types + " within " + timeout + (failed == 0 ? "" : "; " + failed
-                        + " streams failed and were retried, one: " + planes.stream().flatMap(p -> p.failure().stream())
-                        .findFirst().orElseThrow()));
+                        + " simulated nodes converged on " + types + " within " + timeout
+                        + (failed == 0
+                                ? ""
+                                : "; " + failed
+                                        + " streams failed and were retried, one: "
+                                        + planes.stream()
+                                                .flatMap(p -> p.failure().stream())
+                                                .findFirst()
+                                                .orElseThrow()));
             }
             Thread.sleep(20);
         }
@@ -306,10 +370,13 @@ public final class Bench {
     }
 
     /** Per pushed type, the sum over all nodes of {@code count} (bytes or responses). */
-    private static SortedMap<String, Long> totals(List<SimulatedDataPlane> planes, ToLongBiFunction<SimulatedDataPlane, String> count) {
+    private static SortedMap<String, Long> totals(
+            List<SimulatedDataPlane> planes, ToLongBiFunction<SimulatedDataPlane, String> count) {
         SortedMap<String, Long> out = new TreeMap<>();
         for (String type : PUSHED_TYPES) {
-            out.put(type, planes.stream().mapToLong(p -> count.applyAsLong(p, type)).sum());
+            out.put(
+                    type,
+                    planes.stream().mapToLong(p -> count.applyAsLong(p, type)).sum());
         }
         return out;
     }

@@ -40,19 +40,37 @@ final class BenchConfig {
         StringBuilder out = new StringBuilder();
         StringBuilder gateways = new StringBuilder();
         for (int g = 0; g < groups; g++) {
-            out.append("kind: Gateway\nmetadata: {name: ").append(group(g)).append("}\nspec: {nodeGroup: ").append(group(g))
+            out.append("kind: Gateway\nmetadata: {name: ")
+                    .append(group(g))
+                    .append("}\nspec: {nodeGroup: ")
+                    .append(group(g))
                     .append(", listeners: [{name: http, port: 10000}]}\n---\n");
             gateways.append(g == 0 ? "" : ", ").append(group(g));
         }
         for (int c = 0; c < clusters; c++) {
             // Change n changes the timeout of route (n mod clusters); the one changed before goes back.
             int timeout = 15 + (timeoutStep > 0 && c == timeoutStep % clusters ? timeoutStep : 0);
-            out.append("kind: Route\nmetadata: {name: r").append(c).append("}\nspec: {gateways: [").append(gateways)
-                    .append("], hosts: [svc-").append(c).append(".bench.example], to: {upstream: u").append(c)
-                    .append("}, timeout: ").append(timeout).append("s}\n---\n");
+            out.append("kind: Route\nmetadata: {name: r")
+                    .append(c)
+                    .append("}\nspec: {gateways: [")
+                    .append(gateways)
+                    .append("], hosts: [svc-")
+                    .append(c)
+                    .append(".bench.example], to: {upstream: u")
+                    .append(c)
+                    .append("}, timeout: ")
+                    .append(timeout)
+                    .append("s}\n---\n");
             int moved = endpointMoves.applyAsInt(c);
-            out.append("kind: Upstream\nmetadata: {name: u").append(c).append("}\nspec: {endpoints: [{address: 10.")
-                    .append(c / 250 % 250).append('.').append(c % 250).append('.').append(1 + moved % 250).append(", port: 8080}]}\n---\n");
+            out.append("kind: Upstream\nmetadata: {name: u")
+                    .append(c)
+                    .append("}\nspec: {endpoints: [{address: 10.")
+                    .append(c / 250 % 250)
+                    .append('.')
+                    .append(c % 250)
+                    .append('.')
+                    .append(1 + moved % 250)
+                    .append(", port: 8080}]}\n---\n");
         }
         return out.toString();
     }

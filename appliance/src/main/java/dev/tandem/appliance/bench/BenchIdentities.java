@@ -38,10 +38,11 @@ final class BenchIdentities {
     }
 
     /** Issues, on every core, the certificate of each node {@code i} ({@code nodeId(i)} in {@code group(i)}). */
-    static BenchIdentities issue(Path pkiDir, String cluster, int nodes, IntFunction<String> nodeId,
-                                 IntFunction<String> group) throws IOException {
-        CertificateAuthority ca = new CertificateAuthority(PemFiles.readCertificate(pkiDir.resolve("ca.pem")),
-                PemFiles.readPrivateKey(pkiDir.resolve("ca.key")));
+    static BenchIdentities issue(
+            Path pkiDir, String cluster, int nodes, IntFunction<String> nodeId, IntFunction<String> group)
+            throws IOException {
+        CertificateAuthority ca = new CertificateAuthority(
+                PemFiles.readCertificate(pkiDir.resolve("ca.pem")), PemFiles.readPrivateKey(pkiDir.resolve("ca.key")));
         KeyPair key = CertificateAuthority.newKeyPair();
         X509TrustManager trust = CertificateTrust.pkixTrusting(ca.certificate());
         Instant now = Instant.now();
@@ -49,10 +50,18 @@ final class BenchIdentities {
         ChannelCredentials[] credentials = new ChannelCredentials[nodes];
         IntStream.range(0, nodes).parallel().forEach(i -> {
             DataPlaneIdentity identity = new DataPlaneIdentity(cluster, group.apply(i), nodeId.apply(i));
-            X509Certificate certificate = ca.issue(key.getPublic(), identity.nodeId(),
-                    List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())), VALIDITY, now, false, true);
-            credentials[i] = TlsChannelCredentials.newBuilder().keyManager(TlsContexts.presenting(key.getPrivate(), certificate))
-                    .trustManager(trust).build();
+            X509Certificate certificate = ca.issue(
+                    key.getPublic(),
+                    identity.nodeId(),
+                    List.of(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())),
+                    VALIDITY,
+                    now,
+                    false,
+                    true);
+            credentials[i] = TlsChannelCredentials.newBuilder()
+                    .keyManager(TlsContexts.presenting(key.getPrivate(), certificate))
+                    .trustManager(trust)
+                    .build();
         });
         return new BenchIdentities(credentials, (System.nanoTime() - start) / 1e6);
     }

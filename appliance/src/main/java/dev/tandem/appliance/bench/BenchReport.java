@@ -13,8 +13,10 @@ import java.util.Optional;
  * @param ratios   Tandem / baseline, present with {@code --baseline}
  */
 @JsonPropertyOrder(alphabetic = true)
-public record BenchReport(@JsonInclude(JsonInclude.Include.NON_EMPTY) Optional<TargetReport> baseline,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Optional<Ratios> ratios, TargetReport tandem) {
+public record BenchReport(
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Optional<TargetReport> baseline,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Optional<Ratios> ratios,
+        TargetReport tandem) {
 
     /** A run against Tandem alone. */
     static BenchReport of(TargetReport tandem) {
@@ -30,7 +32,8 @@ public record BenchReport(@JsonInclude(JsonInclude.Include.NON_EMPTY) Optional<T
     void printRatios(PrintWriter out) {
         ratios.ifPresent(r -> {
             out.println();
-            out.println("Tandem / baseline (one run, same machine; only these ratios compare): " + ReportJson.inline(r));
+            out.println(
+                    "Tandem / baseline (one run, same machine; only these ratios compare): " + ReportJson.inline(r));
             out.flush();
         });
     }

@@ -45,11 +45,16 @@ final class BenchTarget implements Target {
     /** @param profile a folder for a JFR recording of the target ({@code tandem.jfr}) */
     static BenchTarget start(Path dir, String heap, Optional<Path> profile) throws IOException, InterruptedException {
         Path config = dir.resolve("tandem.yaml");
-        Files.writeString(config, "node: {id: bench-target}\ndataDir: " + dir.resolve("data")
-                + "\nadmin: {address: 127.0.0.1, port: 0}\nxds: {address: 127.0.0.1, port: 0}\n");
+        Files.writeString(
+                config,
+                "node: {id: bench-target}\ndataDir: " + dir.resolve("data")
+                        + "\nadmin: {address: 127.0.0.1, port: 0}\nxds: {address: 127.0.0.1, port: 0}\n");
         List<String> command = new ArrayList<>(javaCommand(heap, profile.map(p -> p.resolve("tandem.jfr"))));
         command.addAll(List.of("dev.tandem.appliance.Main", "serve", "--config", config.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("target.log").toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("target.log").toFile())
+                .start();
         BenchTarget target = new BenchTarget(dir.resolve("data"), process);
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!target.ready()) {
@@ -71,7 +76,8 @@ final class BenchTarget implements Target {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("-Xmx" + heap, "--enable-native-access=ALL-UNNAMED"));
-        recording.ifPresent(r -> command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + r.toAbsolutePath()));
+        recording.ifPresent(r -> command.add(
+                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + r.toAbsolutePath()));
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
@@ -98,14 +104,17 @@ final class BenchTarget implements Target {
     public void apply(String yaml) throws Exception {
         HttpResponse<String> response = admin().apply(yaml);
         if (response.statusCode() != 200 && response.statusCode() != 201) {
-            throw new IllegalStateException("the apply was refused (HTTP " + response.statusCode() + "): " + response.body());
+            throw new IllegalStateException(
+                    "the apply was refused (HTTP " + response.statusCode() + "): " + response.body());
         }
         applied = Optional.of(versionsIn(JSON.readTree(response.body()).path("versions")));
     }
 
     @Override
     public ServedVersions versions() throws Exception {
-        return applied.isPresent() ? applied.get() : versionsIn(JSON.readTree(admin().get("/api/v1/status").body()).path("nodeGroups"));
+        return applied.isPresent()
+                ? applied.get()
+                : versionsIn(JSON.readTree(admin().get("/api/v1/status").body()).path("nodeGroups"));
     }
 
     /** {@code {group: {type: version}}} or {@code {group: {versions: {type: version}}}}. */
@@ -114,7 +123,8 @@ final class BenchTarget implements Target {
         groups.properties().forEach(g -> {
             Map<String, String> types = new TreeMap<>();
             JsonNode versions = g.getValue().has("versions") ? g.getValue().path("versions") : g.getValue();
-            versions.properties().forEach(t -> types.put(t.getKey(), t.getValue().asText()));
+            versions.properties()
+                    .forEach(t -> types.put(t.getKey(), t.getValue().asText()));
             out.put(g.getKey(), types);
         });
         return new ServedVersions(out);
@@ -123,14 +133,22 @@ final class BenchTarget implements Target {
     /** From the metrics: far cheaper for the target than the status of 10,000 data planes, asked every 100 ms. */
     @Override
     public int streams() throws Exception {
-        return (int) admin().get("/metrics").body().lines().filter(l -> l.startsWith("tandem_xds_data_planes{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return (int) admin().get("/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith("tandem_xds_data_planes{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Override
     public double heapUsedBytes() throws Exception {
-        return admin().get("/metrics").body().lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return admin().get("/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** Ready once it wrote its ports (it does once ready), not a file a killed target left. */
@@ -164,20 +182,33 @@ final class BenchTarget implements Target {
             this.port = port;
             Path tokenFile = dataDir.resolve("admin-token");
             this.token = Files.exists(tokenFile) ? Files.readString(tokenFile).trim() : "";
-            this.http = HttpClient.newBuilder().sslContext(TlsContexts.context(null,
-                    CertificateTrust.pkixTrusting(PemFiles.readCertificate(dataDir.resolve("pki/ca.pem")))))
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+            this.http = HttpClient.newBuilder()
+                    .sslContext(TlsContexts.context(
+                            null,
+                            CertificateTrust.pkixTrusting(PemFiles.readCertificate(dataDir.resolve("pki/ca.pem")))))
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+                            .header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(60))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         HttpResponse<String> apply(String yaml) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/apply"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/yaml")
-                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/apply"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/yaml")
+                            .timeout(Duration.ofSeconds(60))
+                            .POST(HttpRequest.BodyPublishers.ofString(yaml))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 }

@@ -13,8 +13,13 @@ import java.util.SortedMap;
  * @param convergenceMillis one per node, from the apply request to the node's ACK; kept sorted
  */
 @JsonPropertyOrder(alphabetic = true)
-record ChangeResult(String kind, long revision, double applyMillis, @JsonIgnore List<Double> convergenceMillis,
-                    SortedMap<String, Long> bytesByType, SortedMap<String, Long> responsesByType) {
+record ChangeResult(
+        String kind,
+        long revision,
+        double applyMillis,
+        @JsonIgnore List<Double> convergenceMillis,
+        SortedMap<String, Long> bytesByType,
+        SortedMap<String, Long> responsesByType) {
 
     ChangeResult {
         convergenceMillis = convergenceMillis.stream().sorted().toList();

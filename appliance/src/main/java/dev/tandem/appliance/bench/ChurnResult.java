@@ -9,8 +9,13 @@ import java.util.SortedMap;
  * own times, the nodes' convergence on each apply, and what was pushed per type to all nodes.
  */
 @JsonPropertyOrder(alphabetic = true)
-record ChurnResult(int applies, ApplyMillis applyMillis, SortedMap<String, Long> bytesByType, Convergence convergenceMillis,
-                   double endpointChangesPerSecond, int targetEndpointChangesPerSecond) {
+record ChurnResult(
+        int applies,
+        ApplyMillis applyMillis,
+        SortedMap<String, Long> bytesByType,
+        Convergence convergenceMillis,
+        double endpointChangesPerSecond,
+        int targetEndpointChangesPerSecond) {
 
     /** How long the applies took. */
     @JsonPropertyOrder(alphabetic = true)

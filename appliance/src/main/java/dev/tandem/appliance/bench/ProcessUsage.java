@@ -9,7 +9,11 @@ record ProcessUsage(long rssBytes, long cpuMillis) {
 
     static ProcessUsage of(long pid) throws IOException {
         long rss = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
-                .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("[^0-9]", "")).mapToLong(Long::parseLong).findFirst().orElse(0)
+                        .filter(l -> l.startsWith("VmRSS:"))
+                        .map(l -> l.replaceAll("[^0-9]", ""))
+                        .mapToLong(Long::parseLong)
+                        .findFirst()
+                        .orElse(0)
                 * 1024;
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

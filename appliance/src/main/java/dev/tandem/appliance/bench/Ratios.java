@@ -9,20 +9,33 @@ import java.util.Locale;
  * is 0): only these compare across machines, never the figures themselves.
  */
 @JsonPropertyOrder(alphabetic = true)
-record Ratios(@JsonProperty("convergence max") String convergenceMax, @JsonProperty("convergence p50") String convergenceP50,
-              @JsonProperty("convergence p95") String convergenceP95, @JsonProperty("convergence p99") String convergenceP99,
-              String cpuSeconds, String heapLiveBytes, String heapUsedBytes,
-              @JsonProperty("reconnect storm seconds") String reconnectStormSeconds, String rssBytes) {
+record Ratios(
+        @JsonProperty("convergence max") String convergenceMax,
+        @JsonProperty("convergence p50") String convergenceP50,
+        @JsonProperty("convergence p95") String convergenceP95,
+        @JsonProperty("convergence p99") String convergenceP99,
+        String cpuSeconds,
+        String heapLiveBytes,
+        String heapUsedBytes,
+        @JsonProperty("reconnect storm seconds") String reconnectStormSeconds,
+        String rssBytes) {
 
     static Ratios of(TargetReport tandem, TargetReport baseline) {
         Convergence t = tandem.convergenceMillis();
         Convergence b = baseline.convergenceMillis();
         TargetResources tt = tandem.target();
         TargetResources bt = baseline.target();
-        return new Ratios(ratio(t.max(), b.max()), ratio(t.p50(), b.p50()), ratio(t.p95(), b.p95()), ratio(t.p99(), b.p99()),
-                ratio(tt.cpuSeconds(), bt.cpuSeconds()), ratio(tt.heapLiveBytes(), bt.heapLiveBytes()),
+        return new Ratios(
+                ratio(t.max(), b.max()),
+                ratio(t.p50(), b.p50()),
+                ratio(t.p95(), b.p95()),
+                ratio(t.p99(), b.p99()),
+                ratio(tt.cpuSeconds(), bt.cpuSeconds()),
+                ratio(tt.heapLiveBytes(), bt.heapLiveBytes()),
                 ratio(tt.heapUsedBytes(), bt.heapUsedBytes()),
-                ratio(tandem.reconnectStorm().allConnectedSeconds(), baseline.reconnectStorm().allConnectedSeconds()),
+                ratio(
+                        tandem.reconnectStorm().allConnectedSeconds(),
+                        baseline.reconnectStorm().allConnectedSeconds()),
                 ratio(tt.rssBytes(), bt.rssBytes()));
     }
 

@@ -24,11 +24,12 @@ final class ReportJson {
     // percentiles): Jackson would otherwise put its components first. Without jackson-datatype-jdk8 on
     // the class path, Jackson refuses Optional; the report needs only "present: the value, empty: left
     // out" (with @JsonInclude(NON_EMPTY) on the property).
-    private static final ObjectMapper JSON = JsonMapper.builder().disable(MapperFeature.SORT_CREATOR_PROPERTIES_FIRST)
-            .addModule(new SimpleModule().addSerializer(new OptionalValue())).build();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(MapperFeature.SORT_CREATOR_PROPERTIES_FIRST)
+            .addModule(new SimpleModule().addSerializer(new OptionalValue()))
+            .build();
 
-    private ReportJson() {
-    }
+    private ReportJson() {}
 
     static String write(Object report) {
         try {
@@ -65,7 +66,8 @@ final class ReportJson {
         }
 
         @Override
-        public void serialize(Optional<?> value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+        public void serialize(Optional<?> value, JsonGenerator generator, SerializerProvider provider)
+                throws IOException {
             provider.defaultSerializeValue(value.orElseThrow(), generator);
         }
     }

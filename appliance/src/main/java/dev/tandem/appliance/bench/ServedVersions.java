@@ -29,8 +29,10 @@ record ServedVersions(Map<String, Map<String, String>> byGroup) {
     List<String> changedSince(ServedVersions before, List<String> types) {
         List<String> changed = new ArrayList<>();
         for (String type : types) {
-            boolean differs = byGroup.keySet().stream().anyMatch(g -> !Objects.equals(
-                    before.byGroup.getOrDefault(g, Map.of()).get(type), byGroup.get(g).get(type)));
+            boolean differs = byGroup.keySet().stream()
+                    .anyMatch(g -> !Objects.equals(
+                            before.byGroup.getOrDefault(g, Map.of()).get(type),
+                            byGroup.get(g).get(type)));
             if (differs) {
                 changed.add(type);
             }

@@ -1,8 +1,8 @@
 package dev.tandem.appliance.bench;
 
-import dev.tandem.xds.snapshot.XdsType;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tandem.xds.snapshot.XdsType;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -38,7 +38,6 @@ import java.util.function.Consumer;
  */
 final class SimulatedDataPlane implements AutoCloseable {
 
-
     /** Schedules the retries of every simulated node (they only wait). */
     private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-retries");
@@ -48,11 +47,13 @@ final class SimulatedDataPlane implements AutoCloseable {
 
     /** When (nanoTime) each version of each type was ACKed. */
     private final Map<String, Map<String, Long>> acked = new ConcurrentHashMap<>();
+
     private final Map<String, AtomicLong> bytes = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> responses = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
     /** What a reconnecting Envoy remembers: per type URL, the last version it ACKed (SotW) or each resource's version (Delta). */
     private final Map<String, String> lastVersion = new ConcurrentHashMap<>();
+
     private final Map<String, Map<String, String>> resourceVersions = new ConcurrentHashMap<>();
     private final Node node;
     private final Bench.Protocol protocol;
@@ -61,6 +62,7 @@ final class SimulatedDataPlane implements AutoCloseable {
     private StreamObserver<DeltaDiscoveryRequest> delta;
     /** The last stream failure; empty while none failed. */
     private volatile Optional<Throwable> failure = Optional.empty();
+
     private int consecutiveFailures;
     private volatile boolean closed;
     private Channel channel;
@@ -79,8 +81,8 @@ final class SimulatedDataPlane implements AutoCloseable {
         this.channel = channel;
         // Envoy retries its ADS stream until the connection comes up; when thousands connect at once some
         // TLS handshakes take longer than the server's handshake timeout, and the stream must wait, not fail.
-        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc.newStub(channel)
-                .withWaitForReady();
+        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
+                AggregatedDiscoveryServiceGrpc.newStub(channel).withWaitForReady();
         if (protocol == Bench.Protocol.sotw) {
             sotw = stub.streamAggregatedResources(observer(this::onSotw));
         } else {
@@ -97,19 +99,26 @@ final class SimulatedDataPlane implements AutoCloseable {
         generation++;
         cancelStreams();
         open(channel);
-        for (String typeUrl : List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.LISTENER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
+        for (String typeUrl : List.of(
+                Resources.V3.CLUSTER_TYPE_URL,
+                Resources.V3.LISTENER_TYPE_URL,
+                Resources.V3.ENDPOINT_TYPE_URL,
                 Resources.V3.ROUTE_TYPE_URL)) {
             if (!subscribed.containsKey(typeUrl)) {
                 continue; // not subscribed yet: Envoy asks for routes and endpoints only once it knows their names
             }
             Set<String> names = subscribed.get(typeUrl);
             if (protocol == Bench.Protocol.sotw) {
-                DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names)
+                DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder()
+                        .setTypeUrl(typeUrl)
+                        .addAllResourceNames(names)
                         .setVersionInfo(lastVersion.getOrDefault(typeUrl, ""));
                 sotw.onNext(request.setNode(node).build());
             } else {
-                DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
-                        .addAllResourceNamesSubscribe(names).putAllInitialResourceVersions(resourceVersions.getOrDefault(typeUrl, Map.of()));
+                DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder()
+                        .setTypeUrl(typeUrl)
+                        .addAllResourceNamesSubscribe(names)
+                        .putAllInitialResourceVersions(resourceVersions.getOrDefault(typeUrl, Map.of()));
                 delta.onNext(request.setNode(node).build());
             }
         }
@@ -161,20 +170,27 @@ final class SimulatedDataPlane implements AutoCloseable {
         consecutiveFailures++;
         long base = Math.min(30_000, 500L << Math.min(consecutiveFailures - 1, 6));
         long delay = (long) (base * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
-        RETRIES.schedule(() -> {
-            synchronized (this) {
-                if (failedGeneration == generation && !closed) {
-                    reconnect(channel);
-                }
-            }
-        }, delay, TimeUnit.MILLISECONDS);
+        RETRIES.schedule(
+                () -> {
+                    synchronized (this) {
+                        if (failedGeneration == generation && !closed) {
+                            reconnect(channel);
+                        }
+                    }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
     }
 
     private synchronized void subscribe(String typeUrl, Set<String> names) {
         Set<String> before = subscribed.put(typeUrl, new TreeSet<>(names));
         if (protocol == Bench.Protocol.sotw) {
             if (before == null) {
-                sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
+                sotw.onNext(DiscoveryRequest.newBuilder()
+                        .setNode(node)
+                        .setTypeUrl(typeUrl)
+                        .addAllResourceNames(names)
+                        .build());
             }
         } else if (before == null || !before.equals(names)) {
             Set<String> added = new TreeSet<>(names);
@@ -184,8 +200,12 @@ final class SimulatedDataPlane implements AutoCloseable {
                 removed.addAll(before);
                 removed.removeAll(names);
             }
-            delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNamesSubscribe(added)
-                    .addAllResourceNamesUnsubscribe(removed).build());
+            delta.onNext(DeltaDiscoveryRequest.newBuilder()
+                    .setNode(node)
+                    .setTypeUrl(typeUrl)
+                    .addAllResourceNamesSubscribe(added)
+                    .addAllResourceNamesUnsubscribe(removed)
+                    .build());
         }
     }
 
@@ -195,9 +215,15 @@ final class SimulatedDataPlane implements AutoCloseable {
         count(type, response.getSerializedSize());
         Set<String> names = subscribed.getOrDefault(response.getTypeUrl(), Set.of());
         // Like Envoy's default (set_node_on_first_message_only: false): the node in every request.
-        sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
-                .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
-        acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getVersionInfo(), System.nanoTime());
+        sotw.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(response.getTypeUrl())
+                .addAllResourceNames(names)
+                .setVersionInfo(response.getVersionInfo())
+                .setResponseNonce(response.getNonce())
+                .build());
+        acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .putIfAbsent(response.getVersionInfo(), System.nanoTime());
         lastVersion.put(response.getTypeUrl(), response.getVersionInfo());
         followReferences(response.getTypeUrl(), response.getResourcesList());
     }
@@ -206,13 +232,20 @@ final class SimulatedDataPlane implements AutoCloseable {
         consecutiveFailures = 0;
         String type = XdsType.shortName(response.getTypeUrl());
         count(type, response.getSerializedSize());
-        delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
-                .setResponseNonce(response.getNonce()).build());
-        acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).putIfAbsent(response.getSystemVersionInfo(), System.nanoTime());
-        Map<String, String> versions = resourceVersions.computeIfAbsent(response.getTypeUrl(), t -> new ConcurrentHashMap<>());
+        delta.onNext(DeltaDiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(response.getTypeUrl())
+                .setResponseNonce(response.getNonce())
+                .build());
+        acked.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .putIfAbsent(response.getSystemVersionInfo(), System.nanoTime());
+        Map<String, String> versions =
+                resourceVersions.computeIfAbsent(response.getTypeUrl(), t -> new ConcurrentHashMap<>());
         response.getResourcesList().forEach(r -> versions.put(r.getName(), r.getVersion()));
         response.getRemovedResourcesList().forEach(versions::remove);
-        followReferences(response.getTypeUrl(), response.getResourcesList().stream().map(r -> r.getResource()).toList());
+        followReferences(
+                response.getTypeUrl(),
+                response.getResourcesList().stream().map(r -> r.getResource()).toList());
     }
 
     /** Envoy asks for the route tables its listeners name and the endpoints of its EDS clusters. */
@@ -223,8 +256,10 @@ final class SimulatedDataPlane implements AutoCloseable {
                 for (Any any : resources) {
                     Cluster cluster = any.unpack(Cluster.class);
                     if (cluster.getType() == Cluster.DiscoveryType.EDS) {
-                        eds.add(cluster.getEdsClusterConfig().getServiceName().isEmpty() ? cluster.getName()
-                                : cluster.getEdsClusterConfig().getServiceName());
+                        eds.add(
+                                cluster.getEdsClusterConfig().getServiceName().isEmpty()
+                                        ? cluster.getName()
+                                        : cluster.getEdsClusterConfig().getServiceName());
                     }
                 }
                 subscribe(Resources.V3.ENDPOINT_TYPE_URL, eds);
@@ -232,18 +267,20 @@ final class SimulatedDataPlane implements AutoCloseable {
                 Set<String> routes = new TreeSet<>();
                 for (Any any : resources) {
                     Listener listener = any.unpack(Listener.class);
-                    listener.getFilterChainsList().forEach(chain -> chain.getFiltersList().forEach(filter -> {
-                        if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
-                            try {
-                                HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
-                                if (hcm.hasRds()) {
-                                    routes.add(hcm.getRds().getRouteConfigName());
+                    listener.getFilterChainsList()
+                            .forEach(chain -> chain.getFiltersList().forEach(filter -> {
+                                if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
+                                    try {
+                                        HttpConnectionManager hcm =
+                                                filter.getTypedConfig().unpack(HttpConnectionManager.class);
+                                        if (hcm.hasRds()) {
+                                            routes.add(hcm.getRds().getRouteConfigName());
+                                        }
+                                    } catch (InvalidProtocolBufferException e) {
+                                        failure = Optional.of(e);
+                                    }
                                 }
-                            } catch (InvalidProtocolBufferException e) {
-                                failure = Optional.of(e);
-                            }
-                        }
-                    }));
+                            }));
                 }
                 subscribe(Resources.V3.ROUTE_TYPE_URL, routes);
             }
@@ -273,8 +310,7 @@ final class SimulatedDataPlane implements AutoCloseable {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         };
     }
 

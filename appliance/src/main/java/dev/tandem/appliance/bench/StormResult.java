@@ -8,6 +8,7 @@ import java.util.SortedMap;
  * long until the target held them all again, and what it sent again although nothing had changed.
  */
 @JsonPropertyOrder(alphabetic = true)
-record StormResult(double allConnectedSeconds, SortedMap<String, Long> bytesResentUnchanged,
-                   SortedMap<String, Long> responsesResentUnchanged) {
-}
+record StormResult(
+        double allConnectedSeconds,
+        SortedMap<String, Long> bytesResentUnchanged,
+        SortedMap<String, Long> responsesResentUnchanged) {}

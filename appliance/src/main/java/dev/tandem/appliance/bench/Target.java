@@ -43,7 +43,8 @@ interface Target extends AutoCloseable {
      * @return -1 when this runtime has no {@code jcmd} (a jlinked one without {@code jdk.jcmd})
      */
     default long liveHeapBytes() throws Exception {
-        Path tool = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        Path tool =
+                Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
         if (!Files.isExecutable(tool)) {
             return -1;
         }

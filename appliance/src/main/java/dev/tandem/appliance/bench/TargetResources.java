@@ -9,5 +9,4 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param heapUsedBytes the used heap at that moment, garbage included
  */
 @JsonPropertyOrder(alphabetic = true)
-record TargetResources(double cpuSeconds, long heapLiveBytes, double heapUsedBytes, long rssBytes) {
-}
+record TargetResources(double cpuSeconds, long heapLiveBytes, double heapUsedBytes, long rssBytes) {}

@@ -1,9 +1,9 @@
 package dev.tandem.appliance.cli;
 
-import dev.tandem.appliance.Jackson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.tandem.appliance.Jackson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
@@ -48,8 +48,7 @@ final class AdminCalls {
     }
 
     /** The admin API's answer: its status, its body, and that body parsed (missing when it is not JSON). */
-    record Answer(int status, String body, JsonNode json) {
-    }
+    record Answer(int status, String body, JsonNode json) {}
 
     /** The answer of a call, or no answer ({@link MissingNode}); {@code exit} is 0 when it is what was expected. */
     record Reply(JsonNode json, int exit) {
@@ -133,8 +132,11 @@ final class AdminCalls {
         }
         command.commandLine().getOut().println(reply.json().path("token").asText());
         if (reply.json().hasNonNull("caFingerprint")) {
-            command.commandLine().getErr().println("on the data plane: tandem bootstrap --join <token> --server "
-                    + client.orElseThrow().server() + " --ca-fingerprint " + reply.json().path("caFingerprint").asText());
+            command.commandLine()
+                    .getErr()
+                    .println("on the data plane: tandem bootstrap --join <token> --server "
+                            + client.orElseThrow().server() + " --ca-fingerprint "
+                            + reply.json().path("caFingerprint").asText());
             command.commandLine().getErr().flush();
         }
         command.commandLine().getOut().flush();
@@ -150,7 +152,9 @@ final class AdminCalls {
             return new Reply(a.json(), 0);
         }
         say("refused (HTTP " + a.status() + "): " + a.json().path("error").asText(a.body())
-                + (a.json().path("details").isEmpty() ? "" : ": " + a.json().path("details").path(0).asText())
+                + (a.json().path("details").isEmpty()
+                        ? ""
+                        : ": " + a.json().path("details").path(0).asText())
                 + (a.status() == 401 ? " (give the admin token with --token-file or $TANDEM_TOKEN)" : ""));
         return new Reply(a.json(), a.status() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED);
     }

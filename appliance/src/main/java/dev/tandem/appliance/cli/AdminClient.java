@@ -23,7 +23,10 @@ final class AdminClient {
     AdminClient(String server, Optional<String> token, SSLContext tls) {
         this.server = URI.create(server.endsWith("/") ? server : server + "/");
         this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .sslContext(tls)
+                .build();
     }
 
     /** The admin URL, as given. */
@@ -40,12 +43,17 @@ final class AdminClient {
     }
 
     HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
-        return http.send(request(path).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                request(path)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30));
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         return request;
     }
@@ -53,7 +61,8 @@ final class AdminClient {
     String describe(Exception e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof SSLException || why.contains("PKIX") || why.contains("certificate")) {
-            why += " (the admin API is TLS with the cluster CA: give its certificate with --ca-file, $TANDEM_CA or --config)";
+            why +=
+                    " (the admin API is TLS with the cluster CA: give its certificate with --ca-file, $TANDEM_CA or --config)";
         }
         return "cannot reach the admin API at " + server + ": " + why;
     }

@@ -13,12 +13,22 @@ import picocli.CommandLine.Parameters;
  * {@code tandem admin-token create --name N --role R} (a new token, printed once), {@code list},
  * {@code revoke NAME}, {@code set-role NAME ROLE}.
  */
-@Command(name = "admin-token", mixinStandardHelpOptions = true, description = "Admin API tokens.",
-        subcommands = {AdminTokenCommand.Create.class, AdminTokenCommand.ListTokens.class, AdminTokenCommand.Revoke.class,
-                AdminTokenCommand.SetRole.class})
+@Command(
+        name = "admin-token",
+        mixinStandardHelpOptions = true,
+        description = "Admin API tokens.",
+        subcommands = {
+            AdminTokenCommand.Create.class,
+            AdminTokenCommand.ListTokens.class,
+            AdminTokenCommand.Revoke.class,
+            AdminTokenCommand.SetRole.class
+        })
 final class AdminTokenCommand {
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the tokens: name, role, who created them.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List the tokens: name, role, who created them.")
     static final class ListTokens extends AdminCommand {
 
         @Mixin
@@ -31,13 +41,20 @@ final class AdminTokenCommand {
 
         static String text(JsonNode answer) {
             Table table = new Table("NAME", "ROLE", "CREATED", "BY");
-            answer.path("tokens").forEach(t -> table.row(t.path("name").asText(), t.path("role").asText(),
-                    Table.time(t.path("createdAt")), t.path("createdBy").asText()));
+            answer.path("tokens")
+                    .forEach(t -> table.row(
+                            t.path("name").asText(),
+                            t.path("role").asText(),
+                            Table.time(t.path("createdAt")),
+                            t.path("createdBy").asText()));
             return table.isEmpty() ? "no admin tokens\n" : table.toString();
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Delete a token: calls with it are refused at once.")
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = "Delete a token: calls with it are refused at once.")
     static final class Revoke extends AdminCommand {
 
         @Parameters(index = "0", description = "The token's name.")
@@ -60,12 +77,15 @@ final class AdminTokenCommand {
 
         @Override
         int run(AdminCalls admin) throws InterruptedException {
-            return admin.done(admin.post(path(name) + "/role", Map.of("role", role), 200),
+            return admin.done(
+                    admin.post(path(name) + "/role", Map.of("role", role), 200),
                     answer -> "token '" + name + "' now has role " + role);
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
             description = "Create a token (needs an admin token); it is printed once and stored only as a hash.")
     static final class Create extends AdminCommand {
 

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 /** The {@code --config} appliance config file of {@code serve} and {@code bootstrap}. */
 final class ApplianceConfigOption {
 
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/tandem/tandem.yaml",
+    @Option(
+            names = {"-c", "--config"},
+            defaultValue = "/etc/tandem/tandem.yaml",
             description = "Appliance config file (default: ${DEFAULT-VALUE}).")
     Path file;
 

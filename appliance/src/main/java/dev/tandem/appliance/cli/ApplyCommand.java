@@ -10,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem apply -f FILE}: validates and stores a gateway config as the next revision. */
-@Command(name = "apply", mixinStandardHelpOptions = true,
+@Command(
+        name = "apply",
+        mixinStandardHelpOptions = true,
         description = "Apply a gateway config (YAML, one or more documents) as a new revision.")
 final class ApplyCommand extends AdminCommand {
 
@@ -28,7 +30,8 @@ final class ApplyCommand extends AdminCommand {
         }
         String yaml = text.get();
         Path file = config.file;
-        Optional<AdminCalls.Answer> answer = admin.send(client -> client.post("api/v1/apply", "application/yaml", yaml));
+        Optional<AdminCalls.Answer> answer =
+                admin.send(client -> client.post("api/v1/apply", "application/yaml", yaml));
         if (answer.isEmpty()) {
             return TandemCommand.FAILED;
         }
@@ -40,13 +43,15 @@ final class ApplyCommand extends AdminCommand {
             if (body.path("unchanged").asBoolean()) {
                 out.println("unchanged: " + file + " is the config of revision " + revision);
             } else {
-                out.println("applied " + file + " as revision " + revision + " (node groups " + body.path("nodeGroups") + ")");
+                out.println("applied " + file + " as revision " + revision + " (node groups " + body.path("nodeGroups")
+                        + ")");
             }
             return 0;
         }
         // Every detail on its own line: an invalid config has one per error.
         PrintWriter err = spec.commandLine().getErr();
-        err.println("tandem apply: refused (HTTP " + status + "): " + body.path("error").asText(answer.get().body()));
+        err.println("tandem apply: refused (HTTP " + status + "): "
+                + body.path("error").asText(answer.get().body()));
         body.path("details").forEach(d -> err.println("  " + d.asText()));
         return status < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED;
     }

@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The baseline server {@code tandem bench --baseline} starts in its own process; not for operators. */
-@Command(name = "bench-baseline", hidden = true, description = "The bare java-control-plane server of tandem bench --baseline.")
+@Command(
+        name = "bench-baseline",
+        hidden = true,
+        description = "The bare java-control-plane server of tandem bench --baseline.")
 final class BenchBaselineCommand implements Callable<Integer> {
 
     @Option(names = "--dir", required = true)

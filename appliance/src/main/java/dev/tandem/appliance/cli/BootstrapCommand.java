@@ -36,20 +36,30 @@ import picocli.CommandLine.Spec;
  * data-plane host: the command joins the cluster (a new key, a CSR, the token), writes the client
  * certificate, key and CA into {@code --tls-dir} and the bootstrap from the peers the server names.
  */
-@Command(name = "bootstrap", mixinStandardHelpOptions = true,
+@Command(
+        name = "bootstrap",
+        mixinStandardHelpOptions = true,
         description = "Write an Envoy (or proxyless gRPC) bootstrap for a node group, pointing at every Tandem peer; "
                 + "with --join, join the cluster first and write the data plane's certificate files.")
 final class BootstrapCommand implements Callable<Integer> {
 
-    enum Format { envoy, grpc }
+    enum Format {
+        envoy,
+        grpc
+    }
 
-    @Option(names = "--node-group", description = "The node group (the data plane's node.cluster); with --join, the token's.")
+    @Option(
+            names = "--node-group",
+            description = "The node group (the data plane's node.cluster); with --join, the token's.")
     String nodeGroup;
 
     @Option(names = "--node-id", description = "The data plane's node id (default: this host's name).")
     String nodeId;
 
-    @Option(names = "--format", defaultValue = "envoy", description = "envoy (YAML) or grpc (JSON); default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--format",
+            defaultValue = "envoy",
+            description = "envoy (YAML) or grpc (JSON); default ${DEFAULT-VALUE}.")
     Format format;
 
     @Option(names = "--region", defaultValue = "", description = "gRPC only: the client's locality region.")
@@ -62,25 +72,36 @@ final class BootstrapCommand implements Callable<Integer> {
     @Mixin
     ApplianceConfigOption config;
 
-    @Option(names = "--tls-dir", defaultValue = XdsClientTls.DEFAULT_DIR, description = "Where the data plane keeps "
-            + "ca.pem, client.pem and client.key for mTLS to the peers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tls-dir",
+            defaultValue = XdsClientTls.DEFAULT_DIR,
+            description = "Where the data plane keeps "
+                    + "ca.pem, client.pem and client.key for mTLS to the peers (default: ${DEFAULT-VALUE}).")
     Path tlsDir;
 
-    @Option(names = "--join", description = "A join token (tandem token create): obtain this data plane's certificate "
-            + "from --server and write it into --tls-dir. A token works once.")
+    @Option(
+            names = "--join",
+            description = "A join token (tandem token create): obtain this data plane's certificate "
+                    + "from --server and write it into --tls-dir. A token works once.")
     String joinToken;
 
-    @Option(names = "--server", description = "With --join: admin API URL of a Tandem peer, e.g. https://tandem-1:9090.")
+    @Option(
+            names = "--server",
+            description = "With --join: admin API URL of a Tandem peer, e.g. https://tandem-1:9090.")
     String server;
 
     @Option(names = "--ca-file", description = "With --join: the cluster CA certificate to trust.")
     Path caFile;
 
-    @Option(names = "--ca-fingerprint", description = "With --join, instead of --ca-file: the cluster CA's SHA-256 "
-            + "fingerprint as tandem token create prints it (SHA256:AB:CD:...).")
+    @Option(
+            names = "--ca-fingerprint",
+            description = "With --join, instead of --ca-file: the cluster CA's SHA-256 "
+                    + "fingerprint as tandem token create prints it (SHA256:AB:CD:...).")
     String caFingerprint;
 
-    @Option(names = {"-o", "--out"}, description = "File to write (default: standard output).")
+    @Option(
+            names = {"-o", "--out"},
+            description = "File to write (default: standard output).")
     Path out;
 
     @Spec
@@ -101,7 +122,10 @@ final class BootstrapCommand implements Callable<Integer> {
             tls = joined.json().path("xdsTls").asBoolean(true);
             peers = new ArrayList<>();
             for (JsonNode p : joined.json().path("peers")) {
-                peers.add(new XdsPeer(p.path("name").asText(), p.path("address").asText(), p.path("port").asInt()));
+                peers.add(new XdsPeer(
+                        p.path("name").asText(),
+                        p.path("address").asText(),
+                        p.path("port").asInt()));
             }
         } else {
             if (nodeGroup == null) {
@@ -137,7 +161,9 @@ final class BootstrapCommand implements Callable<Integer> {
         }
         X509TrustManager trust;
         try {
-            trust = caFile != null ? CertificateTrust.pkixTrusting(PemFiles.readCertificate(caFile)) : new PinnedCaTrust(caFingerprint);
+            trust = caFile != null
+                    ? CertificateTrust.pkixTrusting(PemFiles.readCertificate(caFile))
+                    : new PinnedCaTrust(caFingerprint);
         } catch (IOException e) {
             err.println("tandem bootstrap: cannot read the CA certificate " + caFile + ": " + e.getMessage());
             err.flush();
@@ -145,8 +171,8 @@ final class BootstrapCommand implements Callable<Integer> {
         }
         KeyPair key = CertificateAuthority.newKeyPair();
         AdminClient client = new AdminClient(server, Optional.empty(), TlsContexts.context(null, trust));
-        AdminCalls.Reply reply = AdminCalls.through(client, spec).post("api/v1/join",
-                Map.of("token", joinToken, "csr", CertificateRequests.pem(node, key)), 201);
+        AdminCalls.Reply reply = AdminCalls.through(client, spec)
+                .post("api/v1/join", Map.of("token", joinToken, "csr", CertificateRequests.pem(node, key)), 201);
         if (reply.exit() != 0) {
             return reply;
         }
@@ -155,9 +181,13 @@ final class BootstrapCommand implements Callable<Integer> {
             err.println("tandem bootstrap: the join token is for node group '" + group + "', not '" + nodeGroup
                     + "'; the certificate was issued for '" + group + "' and written to " + tlsDir);
         }
-        CertificateFiles.replace(tlsDir, reply.json().path("certificate").asText(), key.getPrivate(),
+        CertificateFiles.replace(
+                tlsDir,
+                reply.json().path("certificate").asText(),
+                key.getPrivate(),
                 reply.json().path("caBundle").asText());
-        err.println("tandem bootstrap: joined as " + reply.json().path("identity").asText() + " (certificate valid until "
+        err.println("tandem bootstrap: joined as "
+                + reply.json().path("identity").asText() + " (certificate valid until "
                 + reply.json().path("expiresAt").asText() + "; renew with tandem cert renew), files in " + tlsDir);
         err.flush();
         return reply;

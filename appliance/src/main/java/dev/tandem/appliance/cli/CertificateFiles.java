@@ -16,8 +16,7 @@ import java.security.PrivateKey;
  */
 final class CertificateFiles {
 
-    private CertificateFiles() {
-    }
+    private CertificateFiles() {}
 
     static void replace(Path dir, String certificatePem, PrivateKey key, String caPem) throws IOException {
         Files.createDirectories(dir);
@@ -26,7 +25,11 @@ final class CertificateFiles {
         Files.deleteIfExists(keyTemp);
         PemFiles.writePrivate(keyTemp, key);
         write(dir, Path.of(files.caFile()), caPem);
-        Files.move(keyTemp, Path.of(files.privateKeyFile()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                keyTemp,
+                Path.of(files.privateKeyFile()),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         write(dir, Path.of(files.certificateFile()), certificatePem);
     }
 

@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
  * {@code tandem check -f FILE}: validates and translates a gateway config locally, with no server:
  * the same checks {@code apply} runs, for editors and CI pipelines.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
         description = "Validate a gateway config locally (no server needed); exit 1 with every error if invalid.")
 final class CheckCommand implements Callable<Integer> {
 

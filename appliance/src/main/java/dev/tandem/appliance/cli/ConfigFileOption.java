@@ -11,7 +11,10 @@ import picocli.CommandLine.Spec;
 /** The {@code -f FILE} gateway config of {@code apply} and {@code check}. */
 final class ConfigFileOption {
 
-    @Option(names = {"-f", "--file"}, required = true, description = "Gateway config file (YAML, one or more documents).")
+    @Option(
+            names = {"-f", "--file"},
+            required = true,
+            description = "Gateway config file (YAML, one or more documents).")
     Path file;
 
     @Spec(Spec.Target.MIXEE)
@@ -22,7 +25,9 @@ final class ConfigFileOption {
         try {
             return Optional.of(Files.readString(file));
         } catch (IOException e) {
-            command.commandLine().getErr().println("tandem " + command.name() + ": cannot read " + file + ": " + e.getMessage());
+            command.commandLine()
+                    .getErr()
+                    .println("tandem " + command.name() + ": cannot read " + file + ": " + e.getMessage());
             return Optional.empty();
         }
     }

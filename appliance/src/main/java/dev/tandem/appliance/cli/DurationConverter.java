@@ -17,8 +17,7 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class DurationConverter implements ITypeConverter<Duration> {
 
-    private DurationConverter() {
-    }
+    private DurationConverter() {}
 
     /**
      * Converts every {@link Duration} option of {@code commandLine} and its subcommands. A value not
@@ -28,8 +27,10 @@ final class DurationConverter implements ITypeConverter<Duration> {
      */
     static CommandLine register(CommandLine commandLine) {
         IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
-        return commandLine.registerConverter(Duration.class, new DurationConverter())
-                .setParameterExceptionHandler((e, args) -> isDuration(e) ? refuse(e) : usage.handleParseException(e, args));
+        return commandLine
+                .registerConverter(Duration.class, new DurationConverter())
+                .setParameterExceptionHandler(
+                        (e, args) -> isDuration(e) ? refuse(e) : usage.handleParseException(e, args));
     }
 
     @Override
@@ -43,13 +44,16 @@ final class DurationConverter implements ITypeConverter<Duration> {
 
     private static boolean isDuration(ParameterException e) {
         ArgSpec arg = e.getArgSpec();
-        return e.getCause() instanceof TypeConversionException && arg instanceof OptionSpec && arg.type() == Duration.class;
+        return e.getCause() instanceof TypeConversionException
+                && arg instanceof OptionSpec
+                && arg.type() == Duration.class;
     }
 
     private static int refuse(ParameterException e) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println(e.getCommandLine().getCommandSpec().qualifiedName(" ") + ": " + ((OptionSpec) e.getArgSpec()).longestName()
-                + " " + e.getCause().getMessage());
+        err.println(e.getCommandLine().getCommandSpec().qualifiedName(" ") + ": "
+                + ((OptionSpec) e.getArgSpec()).longestName() + " "
+                + e.getCause().getMessage());
         err.flush();
         return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
     }

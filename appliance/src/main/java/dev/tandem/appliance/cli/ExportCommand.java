@@ -8,7 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem export}: export the current revision of every node group now, whatever the retry backoff says. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Export every node group's current revision to the fallback store now, and say how it went.")
 final class ExportCommand extends AdminCommand {
 
@@ -36,10 +38,17 @@ final class ExportCommand extends AdminCommand {
         answer.path("nodeGroups").properties().forEach(group -> {
             JsonNode g = group.getValue();
             boolean behind = g.path("lag").asLong() > 0;
-            table.row(group.getKey(), g.path("revision").asLong(), g.path("exportedRevision").asLong(), g.path("lag").asLong(),
-                    Table.time(g.path("exportedAt")), behind && g.hasNonNull("lastError")
-                            ? g.path("lastError").asText() + " (" + Table.time(g.path("lastErrorAt")) + ")" : null);
+            table.row(
+                    group.getKey(),
+                    g.path("revision").asLong(),
+                    g.path("exportedRevision").asLong(),
+                    g.path("lag").asLong(),
+                    Table.time(g.path("exportedAt")),
+                    behind && g.hasNonNull("lastError")
+                            ? g.path("lastError").asText() + " (" + Table.time(g.path("lastErrorAt")) + ")"
+                            : null);
         });
-        return "store: " + answer.path("store").asText() + "\n" + (table.isEmpty() ? "no node groups to export\n" : table);
+        return "store: " + answer.path("store").asText() + "\n"
+                + (table.isEmpty() ? "no node groups to export\n" : table);
     }
 }

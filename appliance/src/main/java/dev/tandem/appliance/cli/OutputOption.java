@@ -18,29 +18,38 @@ import picocli.CommandLine.Option;
 final class OutputOption {
 
     /** How the answer is printed. */
-    enum Format { text, json, yaml }
+    enum Format {
+        text,
+        json,
+        yaml
+    }
 
     // The writer the admin API answers with (api.Json), so -o json prints what the API sent, byte for byte.
     private static final ObjectWriter JSON = Jackson.INDENTED;
     // Quotes only where a reader would take a string for something else: a version or name such as
     // 12345678 must stay a string, and MINIMIZE_QUOTES alone writes it bare.
     private static final ObjectWriter YAML = new ObjectMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .build()).writer();
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                    .build())
+            .writer();
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
+    @Option(
+            names = {"-o", "--output"},
+            defaultValue = "text",
+            paramLabel = "FORMAT",
             description = "text (a summary, the default), json (the admin API's answer, for scripts) or yaml.")
     Format format = Format.text;
 
     /** Prints {@code answer} in the chosen format; {@code text} is only asked for the text format. */
     void print(PrintWriter out, JsonNode answer, Supplier<String> text) {
-        out.print(switch (format) {
-            case text -> text.get();
-            case json -> write(JSON, answer) + "\n";
-            case yaml -> write(YAML, answer);
-        });
+        out.print(
+                switch (format) {
+                    case text -> text.get();
+                    case json -> write(JSON, answer) + "\n";
+                    case yaml -> write(YAML, answer);
+                });
         out.flush();
     }
 

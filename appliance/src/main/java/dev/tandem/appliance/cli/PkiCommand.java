@@ -12,12 +12,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem pki init}: creates the cluster CA, this node's server certificate and the export-signing key. */
-@Command(name = "pki", mixinStandardHelpOptions = true, description = "The cluster's PKI.",
+@Command(
+        name = "pki",
+        mixinStandardHelpOptions = true,
+        description = "The cluster's PKI.",
         subcommands = {PkiCommand.Init.class})
 final class PkiCommand {
 
-    @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Create what is missing of the PKI in <dataDir>/pki (serve does it on first start); never replaces a file.")
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Create what is missing of the PKI in <dataDir>/pki (serve does it on first start); never replaces a file.")
     static final class Init implements Callable<Integer> {
 
         @Mixin
@@ -41,7 +47,8 @@ final class PkiCommand {
                 } else {
                     pki.created().forEach(what -> out.println("created " + what));
                 }
-                out.println("cluster CA " + ClusterPki.fingerprint(pki.ca().certificate()) + " (" + settings.pkiDir().resolve("ca.pem") + ")");
+                out.println("cluster CA " + ClusterPki.fingerprint(pki.ca().certificate()) + " ("
+                        + settings.pkiDir().resolve("ca.pem") + ")");
                 out.flush();
                 return 0;
             } catch (IOException e) {

@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code tandem serve}: runs the appliance until SIGTERM or SIGINT. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Run the appliance: xDS server, admin API and store.")
 final class ServeCommand implements Callable<Integer> {
 
@@ -42,25 +44,31 @@ final class ServeCommand implements Callable<Integer> {
             return TandemCommand.FAILED;
         }
         try {
-            new ListeningPorts(ProcessHandle.current().pid(), appliance.adminPort(), appliance.xdsPort()).write(settings.dataDir());
+            new ListeningPorts(ProcessHandle.current().pid(), appliance.adminPort(), appliance.xdsPort())
+                    .write(settings.dataDir());
         } catch (IOException e) {
             appliance.close();
-            System.err.println("tandem serve: cannot write " + ListeningPorts.file(settings.dataDir()) + ": " + describe(e));
+            System.err.println(
+                    "tandem serve: cannot write " + ListeningPorts.file(settings.dataDir()) + ": " + describe(e));
             return TandemCommand.FAILED;
         }
         SystemdNotify.ready("serving on xDS port " + appliance.xdsPort() + ", admin API port " + appliance.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            SystemdNotify.stopping();
-            try {
-                ListeningPorts.remove(settings.dataDir());
-            } catch (IOException e) {
-                System.err.println("tandem serve: cannot remove " + ListeningPorts.file(settings.dataDir()) + ": " + describe(e));
-            }
-            appliance.close();
-            stopped.countDown();
-            ShutdownLogManager.resetAfterShutdown();
-        }, "tandem-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            SystemdNotify.stopping();
+                            try {
+                                ListeningPorts.remove(settings.dataDir());
+                            } catch (IOException e) {
+                                System.err.println("tandem serve: cannot remove "
+                                        + ListeningPorts.file(settings.dataDir()) + ": " + describe(e));
+                            }
+                            appliance.close();
+                            stopped.countDown();
+                            ShutdownLogManager.resetAfterShutdown();
+                        },
+                        "tandem-shutdown"));
         stopped.await();
         return 0;
     }
@@ -74,5 +82,4 @@ final class ServeCommand implements Callable<Integer> {
         }
         return e.toString();
     }
-
 }

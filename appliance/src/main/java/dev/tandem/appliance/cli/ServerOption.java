@@ -29,28 +29,35 @@ final class ServerOption {
     static final Path DEFAULT_TOKEN_FILE = Path.of("/var/lib/tandem/admin-token");
     static final Path DEFAULT_CA_FILE = Path.of("/var/lib/tandem/pki/ca.pem");
 
-    @Option(names = "--server", description = "Admin API URL (default: from the appliance config, else "
-            + AdminClient.DEFAULT_SERVER + ").")
+    @Option(
+            names = "--server",
+            description =
+                    "Admin API URL (default: from the appliance config, else " + AdminClient.DEFAULT_SERVER + ").")
     String server;
 
-    @Option(names = {"-c", "--config"}, description = "Appliance config to find the server, token and CA from (default: "
-            + "$TANDEM_CONFIG, else /etc/tandem/tandem.yaml when it exists).")
+    @Option(
+            names = {"-c", "--config"},
+            description = "Appliance config to find the server, token and CA from (default: "
+                    + "$TANDEM_CONFIG, else /etc/tandem/tandem.yaml when it exists).")
     Path config;
 
-    @Option(names = "--token-file", description = "File holding the admin token (default: $TANDEM_TOKEN, else "
-            + "<dataDir>/admin-token of the appliance config, else /var/lib/tandem/admin-token).")
+    @Option(
+            names = "--token-file",
+            description = "File holding the admin token (default: $TANDEM_TOKEN, else "
+                    + "<dataDir>/admin-token of the appliance config, else /var/lib/tandem/admin-token).")
     Path tokenFile;
 
-    @Option(names = "--ca-file", description = "The cluster CA certificate to trust (default: $TANDEM_CA, else the "
-            + "appliance config's, else /var/lib/tandem/pki/ca.pem, else the JDK's trusted CAs).")
+    @Option(
+            names = "--ca-file",
+            description = "The cluster CA certificate to trust (default: $TANDEM_CA, else the "
+                    + "appliance config's, else /var/lib/tandem/pki/ca.pem, else the JDK's trusted CAs).")
     Path caFile;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
     /** Where the defaults come from when options and environment give nothing. */
-    private record Defaults(String server, Optional<Path> tokenFile, Optional<Path> caFile) {
-    }
+    private record Defaults(String server, Optional<Path> tokenFile, Optional<Path> caFile) {}
 
     /** The command's calls to the appliance these options name; the client is set up at the first. */
     AdminCalls calls() {
@@ -67,7 +74,9 @@ final class ServerOption {
         Path file = config;
         if (file == null) {
             String env = System.getenv("TANDEM_CONFIG");
-            file = env != null && !env.isBlank() ? Path.of(env) : Files.isReadable(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+            file = env != null && !env.isBlank()
+                    ? Path.of(env)
+                    : Files.isReadable(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
         }
         if (file == null) {
             return new Defaults(AdminClient.DEFAULT_SERVER, readable(DEFAULT_TOKEN_FILE), readable(DEFAULT_CA_FILE));
@@ -76,8 +85,12 @@ final class ServerOption {
         try {
             loaded = ApplianceConfig.load(file);
         } catch (InvalidConfigException e) {
-            throw new IOException("the appliance config " + file + " is invalid: " + String.join("; ",
-                    e.errors().stream().map(Object::toString).toList()), e);
+            throw new IOException(
+                    "the appliance config " + file + " is invalid: "
+                            + String.join(
+                                    "; ",
+                                    e.errors().stream().map(Object::toString).toList()),
+                    e);
         } catch (IOException e) {
             throw new IOException("cannot read the appliance config " + file + ": " + e.getMessage(), e);
         }
@@ -88,7 +101,9 @@ final class ServerOption {
             address = "[" + address + "]";
         }
         String url = server != null ? server : "https://" + address + ":" + adminPort(file, loaded);
-        return new Defaults(url, Optional.of(loaded.dataDir().resolve("admin-token")),
+        return new Defaults(
+                url,
+                Optional.of(loaded.dataDir().resolve("admin-token")),
                 Optional.of(loaded.pki().caCertFile().orElse(loaded.pkiDir().resolve("ca.pem"))));
     }
 
@@ -97,8 +112,10 @@ final class ServerOption {
         if (loaded.admin().port() != 0) {
             return loaded.admin().port();
         }
-        return ListeningPorts.read(loaded.dataDir()).map(ListeningPorts::adminPort).orElseThrow(() -> new IOException(
-                "the appliance config " + file + " has admin.port 0 (any free port) and " + ListeningPorts.file(loaded.dataDir())
+        return ListeningPorts.read(loaded.dataDir())
+                .map(ListeningPorts::adminPort)
+                .orElseThrow(() -> new IOException("the appliance config " + file
+                        + " has admin.port 0 (any free port) and " + ListeningPorts.file(loaded.dataDir())
                         + " does not exist: is tandem serve running? (or give --server)"));
     }
 
@@ -118,7 +135,9 @@ final class ServerOption {
         Path ca = caFile;
         if (ca == null) {
             String env = System.getenv("TANDEM_CA");
-            ca = env != null && !env.isBlank() ? Path.of(env) : defaults.caFile().filter(Files::isReadable).orElse(null);
+            ca = env != null && !env.isBlank()
+                    ? Path.of(env)
+                    : defaults.caFile().filter(Files::isReadable).orElse(null);
         }
         if (ca == null) {
             return TlsContexts.context(null, null);

@@ -1,9 +1,9 @@
 package dev.tandem.appliance.cli;
 
-import dev.tandem.xds.snapshot.XdsType;
-import java.util.Arrays;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.xds.snapshot.XdsType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -16,10 +16,10 @@ import java.util.stream.StreamSupport;
 final class StatusText {
 
     /** The resource types in the order the API lists a group's versions. */
-    private static final List<String> TYPES = Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
+    private static final List<String> TYPES =
+            Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
 
-    private StatusText() {
-    }
+    private StatusText() {}
 
     /**
      * @param status   the answer of {@code GET /api/v1/status}
@@ -31,15 +31,25 @@ final class StatusText {
         header(out, "node", status.path("node").asText());
         header(out, "role", status.path("role").asText());
         header(out, "revision", revision(status.path("revision").asLong(), revision));
-        header(out, "serving", !ready.path("ready").isBoolean() ? "unknown (/readyz did not answer)"
-                : ready.path("ready").asBoolean() ? "ready" : "NOT READY (the xDS servers or the snapshots are not up)");
+        header(
+                out,
+                "serving",
+                !ready.path("ready").isBoolean()
+                        ? "unknown (/readyz did not answer)"
+                        : ready.path("ready").asBoolean()
+                                ? "ready"
+                                : "NOT READY (the xDS servers or the snapshots are not up)");
         JsonNode publication = status.path("publication");
         if (publication.has("published") && !publication.path("published").asBoolean()) {
-            header(out, "publish", publication.hasNonNull("error")
-                    ? "revision " + publication.path("revision").asLong() + " NOT published (attempt "
-                    + publication.path("attempts").asInt() + ", since " + Table.time(publication.path("since")) + "): "
-                    + publication.path("error").asText() + "; it is stored and retried"
-                    : "revision " + publication.path("revision").asLong() + " being published");
+            header(
+                    out,
+                    "publish",
+                    publication.hasNonNull("error")
+                            ? "revision " + publication.path("revision").asLong() + " NOT published (attempt "
+                                    + publication.path("attempts").asInt() + ", since "
+                                    + Table.time(publication.path("since")) + "): "
+                                    + publication.path("error").asText() + "; it is stored and retried"
+                            : "revision " + publication.path("revision").asLong() + " being published");
         }
         header(out, "xds", status.path("security").path("xds").asText());
         header(out, "export", export(status.path("export")));
@@ -47,13 +57,19 @@ final class StatusText {
             header(out, "WARNING", status.path("security").path("warning").asText());
         }
         JsonNode groups = status.path("nodeGroups");
-        out.append('\n').append(groups.isEmpty() ? "no node groups served\n" : groupTable(groups, status.path("export")));
+        out.append('\n')
+                .append(groups.isEmpty() ? "no node groups served\n" : groupTable(groups, status.path("export")));
         List<String> notes = new ArrayList<>();
-        groups.properties().forEach(g -> halt(g.getKey(), g.getValue().path("rollout").path("halted"), notes));
-        status.path("export").path("nodeGroups").properties().forEach(g -> exportError(g.getKey(), g.getValue(), notes));
+        groups.properties()
+                .forEach(g -> halt(g.getKey(), g.getValue().path("rollout").path("halted"), notes));
+        status.path("export")
+                .path("nodeGroups")
+                .properties()
+                .forEach(g -> exportError(g.getKey(), g.getValue(), notes));
         notes(out, notes);
         List<JsonNode> planes = StreamSupport.stream(status.path("dataPlanes").spliterator(), false)
-                .sorted(Comparator.comparing((JsonNode d) -> d.path("nodeGroup").asText()).thenComparing(d -> d.path("nodeId").asText()))
+                .sorted(Comparator.comparing((JsonNode d) -> d.path("nodeGroup").asText())
+                        .thenComparing(d -> d.path("nodeId").asText()))
                 .toList();
         out.append('\n').append(planes.isEmpty() ? "no data planes connected\n" : dataPlaneTable(planes, groups));
         notes.clear();
@@ -89,7 +105,8 @@ final class StatusText {
                 behind.add(g.getKey() + " " + lag + " behind");
             }
         });
-        return "to " + export.path("store").asText() + ", " + (behind.isEmpty() ? "up to date" : String.join(", ", behind));
+        return "to " + export.path("store").asText() + ", "
+                + (behind.isEmpty() ? "up to date" : String.join(", ", behind));
     }
 
     private static String groupTable(JsonNode groups, JsonNode export) {
@@ -99,13 +116,22 @@ final class StatusText {
         Table table = new Table(headers.toArray(String[]::new));
         groups.properties().forEach(g -> {
             JsonNode group = g.getValue();
-            List<Object> row = new ArrayList<>(List.of(g.getKey(), group.path("revision").asLong()));
+            List<Object> row =
+                    new ArrayList<>(List.of(g.getKey(), group.path("revision").asLong()));
             TYPES.forEach(t -> row.add(Table.version(group.path("versions").path(t))));
             JsonNode exported = export.path("nodeGroups").path(g.getKey());
-            row.add(exported.isMissingNode() ? null : exported.path("exportedRevision").asLong()
-                    + (exported.path("lag").asLong() == 0 ? "" : " (" + exported.path("lag").asLong() + " behind)"));
+            row.add(
+                    exported.isMissingNode()
+                            ? null
+                            : exported.path("exportedRevision").asLong()
+                                    + (exported.path("lag").asLong() == 0
+                                            ? ""
+                                            : " (" + exported.path("lag").asLong() + " behind)"));
             JsonNode rollout = group.path("rollout");
-            row.add(rollout.hasNonNull("halted") ? "HALTED" : rollout.path("haltOnNack").asBoolean() ? "halts on NACK" : null);
+            row.add(
+                    rollout.hasNonNull("halted")
+                            ? "HALTED"
+                            : rollout.path("haltOnNack").asBoolean() ? "halts on NACK" : null);
             table.row(row.toArray());
         });
         return table.toString();
@@ -117,11 +143,15 @@ final class StatusText {
         headers.addAll(List.of("NACKS", "CONNECTED"));
         Table table = new Table(headers.toArray(String[]::new));
         for (JsonNode d : planes) {
-            List<Object> row = new ArrayList<>(List.of(d.path("nodeId").asText(), d.path("nodeGroup").asText(),
+            List<Object> row = new ArrayList<>(List.of(
+                    d.path("nodeId").asText(),
+                    d.path("nodeGroup").asText(),
                     d.path("protocol").asText()));
             JsonNode served = groups.path(d.path("nodeGroup").asText()).path("versions");
-            TYPES.forEach(t -> row.add(rejects(d, t, served) ? "NACK " + Table.version(d.path("lastNack").path("rejectedVersion"))
-                    : Table.version(d.path("acked").path(t))));
+            TYPES.forEach(t -> row.add(
+                    rejects(d, t, served)
+                            ? "NACK " + Table.version(d.path("lastNack").path("rejectedVersion"))
+                            : Table.version(d.path("acked").path(t))));
             row.add(d.path("nacks").asLong());
             row.add(Table.time(d.path("connectedAt")));
             table.row(row.toArray());
@@ -132,14 +162,19 @@ final class StatusText {
     /** Whether the data plane's last NACK is of the version of {@code type} its group serves now. */
     private static boolean rejects(JsonNode dataPlane, String type, JsonNode served) {
         JsonNode nack = dataPlane.path("lastNack");
-        return nack.path("type").asText().equals(type) && served.path(type).isTextual()
-                && nack.path("rejectedVersion").asText().equals(served.path(type).asText());
+        return nack.path("type").asText().equals(type)
+                && served.path(type).isTextual()
+                && nack.path("rejectedVersion")
+                        .asText()
+                        .equals(served.path(type).asText());
     }
 
     private static void halt(String group, JsonNode halted, List<String> notes) {
         if (halted.isObject()) {
-            notes.add("rollout of " + group + " halted at revision " + halted.path("revision").asLong() + ": "
-                    + halted.path("nodeId").asText() + " rejected " + halted.path("type").asText() + " "
+            notes.add("rollout of " + group + " halted at revision "
+                    + halted.path("revision").asLong() + ": "
+                    + halted.path("nodeId").asText() + " rejected "
+                    + halted.path("type").asText() + " "
                     + Table.version(halted.path("version")) + " at " + Table.time(halted.path("at")) + ": "
                     + halted.path("detail").asText());
         }
@@ -147,15 +182,17 @@ final class StatusText {
 
     private static void exportError(String group, JsonNode export, List<String> notes) {
         if (export.path("lag").asLong() > 0 && export.hasNonNull("lastError")) {
-            notes.add("export of " + group + " revision " + export.path("revision").asLong() + " failed at "
-                    + Table.time(export.path("lastErrorAt")) + ": " + export.path("lastError").asText());
+            notes.add("export of " + group + " revision "
+                    + export.path("revision").asLong() + " failed at " + Table.time(export.path("lastErrorAt")) + ": "
+                    + export.path("lastError").asText());
         }
     }
 
     private static void nack(JsonNode dataPlane, List<String> notes) {
         JsonNode nack = dataPlane.path("lastNack");
         if (nack.isObject()) {
-            notes.add(dataPlane.path("nodeId").asText() + " last rejected " + nack.path("type").asText() + " "
+            notes.add(dataPlane.path("nodeId").asText() + " last rejected "
+                    + nack.path("type").asText() + " "
                     + Table.version(nack.path("rejectedVersion")) + " at " + Table.time(nack.path("at")) + ": "
                     + nack.path("detail").asText());
         }

@@ -12,8 +12,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SystemdNotify {
 
-    private SystemdNotify() {
-    }
+    private SystemdNotify() {}
 
     static void ready(String status) {
         send("--ready", "--status=" + status);
@@ -32,12 +31,16 @@ final class SystemdNotify {
         command.add("--pid=" + ProcessHandle.current().pid());
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (IOException e) {
-            System.err.println("tandem serve: cannot tell systemd (" + String.join(" ", command) + "): " + e.getMessage());
+            System.err.println(
+                    "tandem serve: cannot tell systemd (" + String.join(" ", command) + "): " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

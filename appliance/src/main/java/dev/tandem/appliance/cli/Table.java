@@ -78,6 +78,7 @@ final class Table {
         }
         String text = value.asText();
         return text.length() > SHORT_VERSION && text.chars().allMatch(c -> Character.digit(c, 16) >= 0)
-                ? text.substring(0, SHORT_VERSION) : text;
+                ? text.substring(0, SHORT_VERSION)
+                : text;
     }
 }

@@ -4,11 +4,27 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tandem} command line (picocli): one binary for the daemon and its operators. */
-@Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCommand.Version.class,
+@Command(
+        name = "tandem",
+        mixinStandardHelpOptions = true,
+        versionProvider = TandemCommand.Version.class,
         description = "Edge gateway appliance with an embedded, highly available Envoy control plane.",
-        subcommands = {ServeCommand.class, ApplyCommand.class, CheckCommand.class, StatusCommand.class, BootstrapCommand.class,
-                PkiCommand.class, AdminTokenCommand.class, JoinTokenCommand.class, CertCommand.class, ExportCommand.class,
-                DataPlaneCommand.class, BenchCommand.class, BenchBaselineCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            ApplyCommand.class,
+            CheckCommand.class,
+            StatusCommand.class,
+            BootstrapCommand.class,
+            PkiCommand.class,
+            AdminTokenCommand.class,
+            JoinTokenCommand.class,
+            CertCommand.class,
+            ExportCommand.class,
+            DataPlaneCommand.class,
+            BenchCommand.class,
+            BenchBaselineCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class TandemCommand {
 
     /** Exit code when the server refused the request (for example an invalid config). */

@@ -20,8 +20,14 @@ import java.util.Optional;
  * wrote it): it also says who the data plane is (node id and group), which peers to probe, and the
  * certificate files for mTLS to them.
  */
-public record AdsBootstrapFile(Path file, String text, Bootstrap bootstrap, String nodeId, String nodeGroup, List<XdsPeer> peers,
-                               Optional<XdsClientTls> tls) {
+public record AdsBootstrapFile(
+        Path file,
+        String text,
+        Bootstrap bootstrap,
+        String nodeId,
+        String nodeGroup,
+        List<XdsPeer> peers,
+        Optional<XdsClientTls> tls) {
 
     /** @throws IOException naming the file and what is missing from it */
     public static AdsBootstrapFile read(Path file) throws IOException {
@@ -33,15 +39,20 @@ public record AdsBootstrapFile(Path file, String text, Bootstrap bootstrap, Stri
             throw new IOException(file + " is not an Envoy bootstrap: " + e.getMessage(), e);
         }
         Cluster xds = bootstrap.getStaticResources().getClustersList().stream()
-                .filter(c -> c.getName().equals(EnvoyBootstrap.XDS_CLUSTER)).findFirst()
+                .filter(c -> c.getName().equals(EnvoyBootstrap.XDS_CLUSTER))
+                .findFirst()
                 .orElseThrow(() -> new IOException(file + " has no static cluster '" + EnvoyBootstrap.XDS_CLUSTER
                         + "' naming the Tandem peers (write it with tandem bootstrap)"));
         List<XdsPeer> peers = new ArrayList<>();
-        xds.getLoadAssignment().getEndpointsList().forEach(locality -> locality.getLbEndpointsList().forEach(e -> {
-            var address = e.getEndpoint().getAddress().getSocketAddress();
-            String name = e.getEndpoint().getHostname().isEmpty() ? address.getAddress() : e.getEndpoint().getHostname();
-            peers.add(new XdsPeer(name, address.getAddress(), address.getPortValue()));
-        }));
+        xds.getLoadAssignment()
+                .getEndpointsList()
+                .forEach(locality -> locality.getLbEndpointsList().forEach(e -> {
+                    var address = e.getEndpoint().getAddress().getSocketAddress();
+                    String name = e.getEndpoint().getHostname().isEmpty()
+                            ? address.getAddress()
+                            : e.getEndpoint().getHostname();
+                    peers.add(new XdsPeer(name, address.getAddress(), address.getPortValue()));
+                }));
         if (peers.isEmpty()) {
             throw new IOException(file + ": cluster '" + EnvoyBootstrap.XDS_CLUSTER + "' lists no peer");
         }
@@ -51,16 +62,28 @@ public record AdsBootstrapFile(Path file, String text, Bootstrap bootstrap, Stri
         Optional<XdsClientTls> tls = Optional.empty();
         if (xds.hasTransportSocket()) {
             try {
-                CommonTlsContext common = xds.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).getCommonTlsContext();
-                tls = Optional.of(new XdsClientTls(common.getValidationContext().getTrustedCa().getFilename(),
+                CommonTlsContext common = xds.getTransportSocket()
+                        .getTypedConfig()
+                        .unpack(UpstreamTlsContext.class)
+                        .getCommonTlsContext();
+                tls = Optional.of(new XdsClientTls(
+                        common.getValidationContext().getTrustedCa().getFilename(),
                         common.getTlsCertificates(0).getCertificateChain().getFilename(),
                         common.getTlsCertificates(0).getPrivateKey().getFilename()));
             } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {
-                throw new IOException(file + ": the TLS settings of '" + EnvoyBootstrap.XDS_CLUSTER
-                        + "' do not name a CA, certificate and key file", e);
+                throw new IOException(
+                        file + ": the TLS settings of '" + EnvoyBootstrap.XDS_CLUSTER
+                                + "' do not name a CA, certificate and key file",
+                        e);
             }
         }
-        return new AdsBootstrapFile(file, text, bootstrap, bootstrap.getNode().getId(), bootstrap.getNode().getCluster(),
-                List.copyOf(peers), tls);
+        return new AdsBootstrapFile(
+                file,
+                text,
+                bootstrap,
+                bootstrap.getNode().getId(),
+                bootstrap.getNode().getCluster(),
+                List.copyOf(peers),
+                tls);
     }
 }

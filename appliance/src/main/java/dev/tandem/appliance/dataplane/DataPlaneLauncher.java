@@ -38,6 +38,7 @@ public final class DataPlaneLauncher {
 
     /** Exit codes, as the other commands use them. */
     public static final int REFUSED = 1;
+
     public static final int FAILED = 3;
 
     static final String ADS_FILE = "envoy-ads.yaml";
@@ -58,8 +59,16 @@ public final class DataPlaneLauncher {
     /**
      * @param store opened only if the export must be read (no peer answers and nothing is cached)
      */
-    public DataPlaneLauncher(AdsBootstrapFile ads, Path workdir, Supplier<FallbackStore> store, PublicKey trustedKey,
-                     Optional<EncryptionKey> decryption, PeerProbe probe, Duration probeInterval, PrintWriter out, PrintWriter err) {
+    public DataPlaneLauncher(
+            AdsBootstrapFile ads,
+            Path workdir,
+            Supplier<FallbackStore> store,
+            PublicKey trustedKey,
+            Optional<EncryptionKey> decryption,
+            PeerProbe probe,
+            Duration probeInterval,
+            PrintWriter out,
+            PrintWriter err) {
         this.ads = ads;
         this.workdir = workdir;
         this.store = store;
@@ -93,7 +102,8 @@ public final class DataPlaneLauncher {
         try {
             Optional<XdsPeer> serving = probe.firstServing(this::note);
             if (serving.isPresent()) {
-                say("peer " + serving.get().name() + " answers: starting Envoy on ADS (epoch " + envoy.start(writeAds()) + ")");
+                say("peer " + serving.get().name() + " answers: starting Envoy on ADS (epoch " + envoy.start(writeAds())
+                        + ")");
                 return envoy.current().waitFor();
             }
             Start start = fallbackBootstrap(true);
@@ -107,7 +117,7 @@ public final class DataPlaneLauncher {
             say("no peer answers: starting Envoy from the export (epoch " + envoy.start(start.bootstrap()) + ")");
             while (envoy.current().isAlive()) {
                 Thread.sleep(probeInterval.toMillis());
-                Optional<XdsPeer> back = probe.firstServing(note -> { });
+                Optional<XdsPeer> back = probe.firstServing(note -> {});
                 if (back.isPresent()) {
                     int epoch = envoy.start(writeAds());
                     say("peer " + back.get().name() + " answers: hot restart onto ADS (epoch " + epoch + ")");
@@ -128,8 +138,7 @@ public final class DataPlaneLauncher {
     }
 
     /** The bootstrap to start with; {@code ads} when a peer answered while the store was retried. */
-    private record Start(Path bootstrap, boolean ads) {
-    }
+    private record Start(Path bootstrap, boolean ads) {}
 
     /**
      * The fallback bootstrap from the cached bundle, else from the store (retried with backoff while
@@ -159,10 +168,12 @@ public final class DataPlaneLauncher {
                     note("cannot read the export yet (retrying in " + backoff.toSeconds() + " s): " + e.getMessage());
                 }
                 Thread.sleep(backoff.toMillis());
-                if (probe.firstServing(n -> { }).isPresent()) {
+                if (probe.firstServing(n -> {}).isPresent()) {
                     return new Start(writeAds(), true);
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_STORE_RETRY) > 0 ? MAX_STORE_RETRY : backoff.multipliedBy(2);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_STORE_RETRY) > 0
+                        ? MAX_STORE_RETRY
+                        : backoff.multipliedBy(2);
             }
         }
         try {
@@ -175,8 +186,11 @@ public final class DataPlaneLauncher {
     }
 
     /** Verified: cache the stored bytes (they are verified again on every use), then write the bootstrap. */
-    private Path writeFallback(ExportBundle bundle, String where, Path cached, FallbackStore opened) throws IOException, StoreException {
-        byte[] stored = opened.read(ExportBundle.key(bundle.nodeGroup(), bundle.revision())).orElseThrow().content();
+    private Path writeFallback(ExportBundle bundle, String where, Path cached, FallbackStore opened)
+            throws IOException, StoreException {
+        byte[] stored = opened.read(ExportBundle.key(bundle.nodeGroup(), bundle.revision()))
+                .orElseThrow()
+                .content();
         Path temp = cached.resolveSibling(CACHED_BUNDLE + ".new");
         Files.write(temp, stored);
         Files.move(temp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -186,15 +200,21 @@ public final class DataPlaneLauncher {
     private Path writeStatic(ExportBundle bundle, String where) throws IOException {
         String yaml;
         try {
-            yaml = StaticBootstrap.toYaml(StaticBootstrap.build(ads.nodeId(), ResourcesDocument.read(bundle.payload())));
+            yaml = StaticBootstrap.toYaml(
+                    StaticBootstrap.build(ads.nodeId(), ResourcesDocument.read(bundle.payload())));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-            throw new IOException("the export of node group '" + ads.nodeGroup() + "' cannot become an Envoy bootstrap: "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "the export of node group '" + ads.nodeGroup() + "' cannot become an Envoy bootstrap: "
+                            + e.getMessage(),
+                    e);
         }
-        say("export of node group '" + bundle.nodeGroup() + "' revision " + bundle.revision() + " (epoch " + bundle.epoch()
-                + ", exported by " + bundle.applianceId() + " at " + bundle.createdAt() + ") from " + where);
-        return write(FALLBACK_FILE, "# Written by tandem dataplane from the export of node group '" + bundle.nodeGroup() + "' revision "
-                + bundle.revision() + ": every resource static, no control plane.\n" + yaml);
+        say("export of node group '" + bundle.nodeGroup() + "' revision " + bundle.revision() + " (epoch "
+                + bundle.epoch() + ", exported by " + bundle.applianceId() + " at " + bundle.createdAt() + ") from "
+                + where);
+        return write(
+                FALLBACK_FILE,
+                "# Written by tandem dataplane from the export of node group '" + bundle.nodeGroup() + "' revision "
+                        + bundle.revision() + ": every resource static, no control plane.\n" + yaml);
     }
 
     private Path write(String name, String text) throws IOException {

@@ -15,6 +15,7 @@ public final class EnvoyLauncher implements AutoCloseable {
 
     /** How long the old Envoy drains and lives on after a hot restart. */
     static final int DRAIN_SECONDS = 15;
+
     static final int PARENT_SHUTDOWN_SECONDS = 20;
 
     private final Path envoy;
@@ -30,9 +31,20 @@ public final class EnvoyLauncher implements AutoCloseable {
     /** Starts Envoy with {@code config}; returns the epoch it was given. */
     public synchronized int start(Path config) throws IOException {
         epoch++;
-        List<String> command = List.of(envoy.toString(), "-c", config.toString(), "--restart-epoch", String.valueOf(epoch),
-                "--drain-time-s", String.valueOf(DRAIN_SECONDS), "--parent-shutdown-time-s", String.valueOf(PARENT_SHUTDOWN_SECONDS));
-        Process process = new ProcessBuilder(command).directory(workdir.toFile()).inheritIO().start();
+        List<String> command = List.of(
+                envoy.toString(),
+                "-c",
+                config.toString(),
+                "--restart-epoch",
+                String.valueOf(epoch),
+                "--drain-time-s",
+                String.valueOf(DRAIN_SECONDS),
+                "--parent-shutdown-time-s",
+                String.valueOf(PARENT_SHUTDOWN_SECONDS));
+        Process process = new ProcessBuilder(command)
+                .directory(workdir.toFile())
+                .inheritIO()
+                .start();
         started.add(process);
         return epoch;
     }

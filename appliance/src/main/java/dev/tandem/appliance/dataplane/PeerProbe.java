@@ -39,10 +39,13 @@ public final class PeerProbe {
         for (XdsPeer peer : peers) {
             ManagedChannel channel = null;
             try {
-                channel = NettyChannelBuilder.forAddress(peer.address(), peer.port(), credentials()).build();
+                channel = NettyChannelBuilder.forAddress(peer.address(), peer.port(), credentials())
+                        .build();
                 HealthCheckResponse.ServingStatus status = HealthGrpc.newBlockingStub(channel)
                         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .check(HealthCheckRequest.newBuilder().setService("envoy.service.discovery.v3.AggregatedDiscoveryService").build())
+                        .check(HealthCheckRequest.newBuilder()
+                                .setService("envoy.service.discovery.v3.AggregatedDiscoveryService")
+                                .build())
                         .getStatus();
                 if (status == HealthCheckResponse.ServingStatus.SERVING) {
                     return Optional.of(peer);
@@ -64,7 +67,9 @@ public final class PeerProbe {
             return InsecureChannelCredentials.create();
         }
         XdsClientTls files = tls.get();
-        return TlsChannelCredentials.newBuilder().trustManager(new File(files.caFile()))
-                .keyManager(new File(files.certificateFile()), new File(files.privateKeyFile())).build();
+        return TlsChannelCredentials.newBuilder()
+                .trustManager(new File(files.caFile()))
+                .keyManager(new File(files.certificateFile()), new File(files.privateKeyFile()))
+                .build();
     }
 }

@@ -34,8 +34,13 @@ public final class ExportPipeline implements AutoCloseable {
      * @param environment where S3 credentials may come from ({@link ExportStores})
      * @throws IOException naming the setting that is wrong (an encryption key file that cannot be read)
      */
-    public static Optional<ExportPipeline> open(ExportSettings settings, KeyPair signingKey, String applianceId,
-                                                Map<String, String> environment, Clock clock) throws IOException {
+    public static Optional<ExportPipeline> open(
+            ExportSettings settings,
+            KeyPair signingKey,
+            String applianceId,
+            Map<String, String> environment,
+            Clock clock)
+            throws IOException {
         if (!settings.enabled()) {
             LOG.warn("export: disabled (export.enabled: false); a data plane that starts while every control plane is "
                     + "down has nothing to start from");
@@ -44,16 +49,20 @@ public final class ExportPipeline implements AutoCloseable {
         Optional<EncryptionKey> encryption = Optional.empty();
         if (settings.encryptionKeyFile().isPresent()) {
             try {
-                encryption = Optional.of(EncryptionKey.fromFile(settings.encryptionKeyFile().get()));
+                encryption = Optional.of(
+                        EncryptionKey.fromFile(settings.encryptionKeyFile().get()));
             } catch (IOException e) {
                 throw new IOException("export.encryptionKeyFile: " + e.getMessage(), e);
             }
         }
         FallbackStore store = ExportStores.open(settings, environment);
-        Exporter exporter = new Exporter(new ExportWriter(store, signingKey, encryption, settings.keep()), applianceId,
-                store.describe(), clock);
-        LOG.info("export: every revision goes to {}{}, newest {} kept", store.describe(),
-                encryption.map(k -> ", encrypted with key " + k.id()).orElse(""), settings.keep());
+        Exporter exporter = new Exporter(
+                new ExportWriter(store, signingKey, encryption, settings.keep()), applianceId, store.describe(), clock);
+        LOG.info(
+                "export: every revision goes to {}{}, newest {} kept",
+                store.describe(),
+                encryption.map(k -> ", encrypted with key " + k.id()).orElse(""),
+                settings.keep());
         return Optional.of(new ExportPipeline(store, exporter));
     }
 

@@ -11,8 +11,7 @@ import java.util.Map;
 /** Opens the store the {@code export:} settings name. */
 public final class ExportStores {
 
-    private ExportStores() {
-    }
+    private ExportStores() {}
 
     /**
      * @param env the environment, for S3 credentials when no {@code credentialsFile} is given
@@ -23,10 +22,12 @@ public final class ExportStores {
             return new DirectoryStore(settings.folder());
         }
         ExportSettings.S3 s3 = settings.s3().get();
-        S3Credentials credentials = s3.credentialsFile().isPresent() ? S3Credentials.fromFile(s3.credentialsFile().get())
-                : S3Credentials.fromEnvironment(env).orElseThrow(() -> new StoreException("export.s3 needs credentials: "
-                + "export.s3.credentialsFile (accessKey=/secretKey= lines) or TANDEM_S3_ACCESS_KEY and TANDEM_S3_SECRET_KEY "
-                + "(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) in the environment"));
+        S3Credentials credentials = s3.credentialsFile().isPresent()
+                ? S3Credentials.fromFile(s3.credentialsFile().get())
+                : S3Credentials.fromEnvironment(env)
+                        .orElseThrow(() -> new StoreException("export.s3 needs credentials: "
+                                + "export.s3.credentialsFile (accessKey=/secretKey= lines) or TANDEM_S3_ACCESS_KEY and TANDEM_S3_SECRET_KEY "
+                                + "(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) in the environment"));
         return new S3Store(new S3Location(s3.endpoint(), s3.bucket(), s3.prefix(), s3.region()), credentials);
     }
 }

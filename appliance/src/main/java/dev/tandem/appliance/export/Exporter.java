@@ -37,10 +37,12 @@ public final class Exporter implements AutoCloseable {
      * does not wait for it.
      */
     static final Duration SPACING = Duration.ofSeconds(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
 
     /** One group's export, as the status and metrics show it. */
-    public record GroupStatus(long revision, long exportedRevision, Instant exportedAt, String lastError, Instant lastErrorAt) {
+    public record GroupStatus(
+            long revision, long exportedRevision, Instant exportedAt, String lastError, Instant lastErrorAt) {
 
         /** Revisions published but not yet exported. */
         public long lag() {
@@ -80,8 +82,16 @@ public final class Exporter implements AutoCloseable {
                 if (before == null || snapshot.revision() > before.revision()) {
                     wanted.put(group, snapshot);
                     GroupStatus s = status.get(group);
-                    status.put(group, s == null ? new GroupStatus(snapshot.revision(), 0, null, null, null)
-                            : new GroupStatus(snapshot.revision(), s.exportedRevision(), s.exportedAt(), s.lastError(), s.lastErrorAt()));
+                    status.put(
+                            group,
+                            s == null
+                                    ? new GroupStatus(snapshot.revision(), 0, null, null, null)
+                                    : new GroupStatus(
+                                            snapshot.revision(),
+                                            s.exportedRevision(),
+                                            s.exportedAt(),
+                                            s.lastError(),
+                                            s.lastErrorAt()));
                 }
             });
             lock.notifyAll();
@@ -123,7 +133,12 @@ public final class Exporter implements AutoCloseable {
             synchronized (lock) {
                 while (!closed && (pending().isEmpty() || clock.instant().isBefore(nextAttempt)) && waiting.isEmpty()) {
                     try {
-                        long wait = pending().isEmpty() ? 0 : Math.max(1, Duration.between(clock.instant(), nextAttempt).toMillis());
+                        long wait = pending().isEmpty()
+                                ? 0
+                                : Math.max(
+                                        1,
+                                        Duration.between(clock.instant(), nextAttempt)
+                                                .toMillis());
                         lock.wait(wait);
                     } catch (InterruptedException e) {
                         return;
@@ -145,7 +160,8 @@ public final class Exporter implements AutoCloseable {
                 if (failed) {
                     failures++;
                     long base = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 16));
-                    long jittered = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+                    long jittered = (long)
+                            (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
                     nextAttempt = clock.instant().plusMillis(jittered);
                 } else {
                     failures = 0;
@@ -170,7 +186,13 @@ public final class Exporter implements AutoCloseable {
 
     private boolean export(String group, GroupSnapshot snapshot) {
         Instant now = clock.instant();
-        ExportBundle bundle = new ExportBundle(group, snapshot.revision(), 0, applianceId, now, snapshot.versionsByType(),
+        ExportBundle bundle = new ExportBundle(
+                group,
+                snapshot.revision(),
+                0,
+                applianceId,
+                now,
+                snapshot.versionsByType(),
                 ResourcesDocument.write(snapshot.resources()));
         try {
             ExportWriter.Result result = writer.export(bundle);
@@ -179,10 +201,18 @@ public final class Exporter implements AutoCloseable {
                 status.put(group, new GroupStatus(s.revision(), snapshot.revision(), now, null, s.lastErrorAt()));
             }
             if (result.outcome() == ExportWriter.Outcome.EXPORTED) {
-                LOG.info("export: node group '{}' revision {} exported to {}", group, snapshot.revision(), storeDescription);
+                LOG.info(
+                        "export: node group '{}' revision {} exported to {}",
+                        group,
+                        snapshot.revision(),
+                        storeDescription);
             } else {
-                LOG.info("export: node group '{}' revision {}: {} already holds revision {}", group, snapshot.revision(),
-                        storeDescription, result.latest().revision());
+                LOG.info(
+                        "export: node group '{}' revision {}: {} already holds revision {}",
+                        group,
+                        snapshot.revision(),
+                        storeDescription,
+                        result.latest().revision());
             }
             return true;
         } catch (IOException | RuntimeException e) {
@@ -196,8 +226,11 @@ public final class Exporter implements AutoCloseable {
             }
             // Said when it starts failing, then once per backoff step at most (not on every retry of every group).
             if (first || failures < 3 || failures % 5 == 0) {
-                LOG.warn("export: node group '{}' revision {} not exported yet (applies go on; retrying with backoff): {}",
-                        group, snapshot.revision(), error);
+                LOG.warn(
+                        "export: node group '{}' revision {} not exported yet (applies go on; retrying with backoff): {}",
+                        group,
+                        snapshot.revision(),
+                        error);
             }
             return false;
         }

@@ -52,24 +52,34 @@ public final class TandemMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        Gauge.builder("tandem_revision", revisions, r -> r.current().map(c -> c.revision().number()).orElse(0L))
-                .description("The revision this node serves").register(registry);
+        Gauge.builder(
+                        "tandem_revision",
+                        revisions,
+                        r -> r.current().map(c -> c.revision().number()).orElse(0L))
+                .description("The revision this node serves")
+                .register(registry);
         Gauge.builder("tandem_publish_failing", revisions, r -> r.publication().failing() ? 1 : 0)
                 .description("1 while the current revision could not be published to every node group and is retried "
-                        + "(it is stored all the same); 0 once published").register(registry);
+                        + "(it is stored all the same); 0 once published")
+                .register(registry);
         FunctionCounter.builder("tandem_publish_failures", revisions, RevisionWriter::publishFailures)
-                .description("Publish attempts of stored revisions that failed (each is retried)").register(registry);
+                .description("Publish attempts of stored revisions that failed (each is retried)")
+                .register(registry);
         FunctionCounter.builder("tandem_xds_nacks", xds, XdsService::nackTotal)
-                .description("Configs rejected by data planes (NACKs), all node groups").register(registry);
+                .description("Configs rejected by data planes (NACKs), all node groups")
+                .register(registry);
         Gauge.builder("tandem_xds_held_requests", xds, XdsService::heldRequests)
-                .description("Requests held back: versions their node rejected, or halted rollouts").register(registry);
+                .description("Requests held back: versions their node rejected, or halted rollouts")
+                .register(registry);
         dataPlanes = MultiGauge.builder("tandem_xds_data_planes")
-                .description("Connected data planes (ADS streams that named their node)").register(registry);
+                .description("Connected data planes (ADS streams that named their node)")
+                .register(registry);
         internalErrors = Counter.builder("tandem_admin_internal_errors")
                 .description("Admin API calls that failed inside the appliance (500, with a reference in the log)")
                 .register(registry);
         halted = MultiGauge.builder("tandem_rollout_halted")
-                .description("1 while the node group's rollout is halted by a NACK (rollout.haltOnNack)").register(registry);
+                .description("1 while the node group's rollout is halted by a NACK (rollout.haltOnNack)")
+                .register(registry);
     }
 
     /**
@@ -98,20 +108,26 @@ public final class TandemMetrics implements AutoCloseable {
 
     /** Seconds until {@code certificate} (server, ca) expires: alert well before it reaches 0. */
     public void certificateExpiry(String certificate, Instant notAfter, Clock clock) {
-        Gauge.builder("tandem_certificate_expiry_seconds", () -> Duration.between(clock.instant(), notAfter).toSeconds())
+        Gauge.builder(
+                        "tandem_certificate_expiry_seconds",
+                        () -> Duration.between(clock.instant(), notAfter).toSeconds())
                 .tag("certificate", certificate)
-                .description("Seconds until the appliance's own certificate expires").register(registry);
+                .description("Seconds until the appliance's own certificate expires")
+                .register(registry);
     }
 
     /** Export progress per node group, read when scraped. */
     public void export(Exporter exporter) {
         this.exporter = exporter;
         exportRevision = MultiGauge.builder("tandem_export_revision")
-                .description("The newest revision of the node group in the fallback store").register(registry);
+                .description("The newest revision of the node group in the fallback store")
+                .register(registry);
         exportLag = MultiGauge.builder("tandem_export_lag_revisions")
-                .description("Revisions of the node group published but not yet in the fallback store").register(registry);
+                .description("Revisions of the node group published but not yet in the fallback store")
+                .register(registry);
         FunctionCounter.builder("tandem_export_failures", exporter, Exporter::failures)
-                .description("Export attempts that failed (the store down, slow or refusing), all node groups").register(registry);
+                .description("Export attempts that failed (the store down, slow or refusing), all node groups")
+                .register(registry);
     }
 
     /** Counts a join refused for {@code reason} (unknown-token, used-token, expired-token, invalid-csr). */
@@ -133,19 +149,32 @@ public final class TandemMetrics implements AutoCloseable {
         for (DataPlaneStatus d : xds.connectedDataPlanes()) {
             perGroup.merge(d.nodeGroup(), 1L, Long::sum);
         }
-        dataPlanes.register(perGroup.entrySet().stream()
-                .map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()), e.getValue()))
-                .collect(Collectors.toList()), true);
+        dataPlanes.register(
+                perGroup.entrySet().stream()
+                        .map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()), e.getValue()))
+                        .collect(Collectors.toList()),
+                true);
         List<MultiGauge.Row<?>> haltRows = xds.served().keySet().stream()
-                .map(group -> MultiGauge.Row.of(Tags.of("node_group", group), xds.halt(group).isPresent() ? 1 : 0))
+                .map(group -> MultiGauge.Row.of(
+                        Tags.of("node_group", group), xds.halt(group).isPresent() ? 1 : 0))
                 .collect(Collectors.toList());
         halted.register(haltRows, true);
         if (exporter != null) {
             var status = exporter.status();
-            exportRevision.register(status.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()),
-                    e.getValue().exportedRevision())).collect(Collectors.toList()), true);
-            exportLag.register(status.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("node_group", e.getKey()),
-                    e.getValue().lag())).collect(Collectors.toList()), true);
+            exportRevision.register(
+                    status.entrySet().stream()
+                            .map(e -> MultiGauge.Row.of(
+                                    Tags.of("node_group", e.getKey()),
+                                    e.getValue().exportedRevision()))
+                            .collect(Collectors.toList()),
+                    true);
+            exportLag.register(
+                    status.entrySet().stream()
+                            .map(e -> MultiGauge.Row.of(
+                                    Tags.of("node_group", e.getKey()),
+                                    e.getValue().lag()))
+                            .collect(Collectors.toList()),
+                    true);
         }
         return registry.scrape();
     }

@@ -63,11 +63,17 @@ public final class CertificateAuthority {
         X500Name subject = new X500Name("CN=Tandem cluster CA " + clusterName + ",O=Tandem");
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minusSeconds(60)),
-                    Date.from(now.plus(validity)), subject, pair.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            subject,
+                            serial(),
+                            Date.from(now.minusSeconds(60)),
+                            Date.from(now.plus(validity)),
+                            subject,
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             return new CertificateAuthority(sign(builder, pair.getPrivate()), pair.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot create the cluster CA", e);
@@ -87,19 +93,32 @@ public final class CertificateAuthority {
      *
      * @param names DNS names, IP addresses ({@link GeneralName#iPAddress}) and URIs the holder answers to
      */
-    public X509Certificate issue(PublicKey holder, String commonName, List<GeneralName> names, Duration validity,
-                                 Instant now, boolean server, boolean client) {
+    public X509Certificate issue(
+            PublicKey holder,
+            String commonName,
+            List<GeneralName> names,
+            Duration validity,
+            Instant now,
+            boolean server,
+            boolean client) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             Instant notAfter = now.plus(validity);
             if (notAfter.isAfter(certificate.getNotAfter().toInstant())) {
                 notAfter = certificate.getNotAfter().toInstant(); // never outlive the CA
             }
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minusSeconds(60)), Date.from(notAfter), new X500Name("CN=" + commonName + ",O=Tandem"), holder)
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            certificate,
+                            serial(),
+                            Date.from(now.minusSeconds(60)),
+                            Date.from(notAfter),
+                            new X500Name("CN=" + commonName + ",O=Tandem"),
+                            holder)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
+                    .addExtension(
+                            Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
+                    .addExtension(
+                            Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(holder));
             List<KeyPurposeId> purposes = new ArrayList<>();
             if (server) {
@@ -108,9 +127,11 @@ public final class CertificateAuthority {
             if (client) {
                 purposes.add(KeyPurposeId.id_kp_clientAuth);
             }
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
             if (!names.isEmpty()) {
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+                builder.addExtension(
+                        Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
             }
             return sign(builder, key);
         } catch (GeneralSecurityException | CertIOException e) {
@@ -118,9 +139,11 @@ public final class CertificateAuthority {
         }
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer) throws GeneralSecurityException {
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
+            throws GeneralSecurityException {
         try {
-            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }

@@ -11,12 +11,12 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 /** The CSR a data plane sends to join or to renew: {@code CN=<node id>}, signed by its new key. */
 public final class CertificateRequests {
 
-    private CertificateRequests() {
-    }
+    private CertificateRequests() {}
 
     /** PEM ({@code BEGIN CERTIFICATE REQUEST}). */
     public static String pem(String nodeId, KeyPair key) {
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, nodeId).build();
+        X500Name subject =
+                new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, nodeId).build();
         try {
             return PemFiles.pem(new JcaPKCS10CertificationRequestBuilder(subject, key.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));

@@ -98,7 +98,8 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         try {
             checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, engine));
         } catch (Refused refused) {
@@ -107,7 +108,8 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         checkClient(chain, () -> pkix.checkClientTrusted(chain, authType, socket));
     }
 
@@ -116,8 +118,11 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
         try {
             path.check();
         } catch (CertificateException e) {
-            throw refuse("untrusted-certificate", chain, "does not chain to the cluster CA " + ca.getSubjectX500Principal()
-                    + " (" + e.getMessage() + ")", e);
+            throw refuse(
+                    "untrusted-certificate",
+                    chain,
+                    "does not chain to the cluster CA " + ca.getSubjectX500Principal() + " (" + e.getMessage() + ")",
+                    e);
         }
     }
 
@@ -136,11 +141,18 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
         try {
             leaf.checkValidity(Date.from(clock.instant()));
         } catch (CertificateExpiredException e) {
-            throw refuse("expired-certificate", chain, "expired at " + leaf.getNotAfter().toInstant()
-                    + "; renew certificates before they expire (tandem cert renew) or join again", e);
+            throw refuse(
+                    "expired-certificate",
+                    chain,
+                    "expired at " + leaf.getNotAfter().toInstant()
+                            + "; renew certificates before they expire (tandem cert renew) or join again",
+                    e);
         } catch (CertificateNotYetValidException e) {
-            throw refuse("certificate-not-yet-valid", chain, "is not valid before " + leaf.getNotBefore().toInstant()
-                    + " (check the host's clock)", e);
+            throw refuse(
+                    "certificate-not-yet-valid",
+                    chain,
+                    "is not valid before " + leaf.getNotBefore().toInstant() + " (check the host's clock)",
+                    e);
         }
     }
 
@@ -152,8 +164,8 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
 
     /** Subject, serial and issuer: enough to find the certificate, nothing secret. */
     public static String describe(X509Certificate certificate) {
-        return "certificate '" + certificate.getSubjectX500Principal() + "' (serial " + DataPlaneIdentity.serial(certificate)
-                + ", issuer '" + certificate.getIssuerX500Principal() + "')";
+        return "certificate '" + certificate.getSubjectX500Principal() + "' (serial "
+                + DataPlaneIdentity.serial(certificate) + ", issuer '" + certificate.getIssuerX500Principal() + "')";
     }
 
     @Override
@@ -162,12 +174,14 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         pkix.checkServerTrusted(chain, authType, socket);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         pkix.checkServerTrusted(chain, authType, engine);
     }
 

@@ -36,8 +36,12 @@ public final class ClusterPki {
     private final KeyPair exportSigningKey;
     private final List<String> created;
 
-    private ClusterPki(CertificateAuthority ca, X509Certificate serverCertificate, PrivateKey serverKey,
-                       KeyPair exportSigningKey, List<String> created) {
+    private ClusterPki(
+            CertificateAuthority ca,
+            X509Certificate serverCertificate,
+            PrivateKey serverKey,
+            KeyPair exportSigningKey,
+            List<String> created) {
         this.ca = ca;
         this.serverCertificate = serverCertificate;
         this.serverKey = serverKey;
@@ -56,10 +60,12 @@ public final class ClusterPki {
         List<String> created = new ArrayList<>();
         CertificateAuthority ca;
         if (settings.caCertFile().isPresent() || settings.caKeyFile().isPresent()) {
-            ca = new CertificateAuthority(PemFiles.readCertificate(required(settings.caCertFile(), "pki.caCertFile")),
+            ca = new CertificateAuthority(
+                    PemFiles.readCertificate(required(settings.caCertFile(), "pki.caCertFile")),
                     PemFiles.readPrivateKey(required(settings.caKeyFile(), "pki.caKeyFile")));
         } else if (pair(dir.resolve("ca.pem"), dir.resolve("ca.key"))) {
-            ca = new CertificateAuthority(PemFiles.readCertificate(dir.resolve("ca.pem")), PemFiles.readPrivateKey(dir.resolve("ca.key")));
+            ca = new CertificateAuthority(
+                    PemFiles.readCertificate(dir.resolve("ca.pem")), PemFiles.readPrivateKey(dir.resolve("ca.key")));
         } else {
             ca = CertificateAuthority.create(settings.clusterName(), CA_VALIDITY, now);
             PemFiles.writePrivate(dir.resolve("ca.key"), ca.key());
@@ -78,8 +84,16 @@ public final class ClusterPki {
             serverKey = PemFiles.readPrivateKey(dir.resolve("server.key"));
         } else {
             KeyPair pair = CertificateAuthority.newKeyPair();
-            serverCert = ca.issue(pair.getPublic(), settings.serverNames().isEmpty() ? "tandem" : settings.serverNames().get(0),
-                    subjectAltNames(settings), SERVER_VALIDITY, now, true, true);
+            serverCert = ca.issue(
+                    pair.getPublic(),
+                    settings.serverNames().isEmpty()
+                            ? "tandem"
+                            : settings.serverNames().get(0),
+                    subjectAltNames(settings),
+                    SERVER_VALIDITY,
+                    now,
+                    true,
+                    true);
             serverKey = pair.getPrivate();
             PemFiles.writePrivate(dir.resolve("server.key"), serverKey);
             PemFiles.writePublic(dir.resolve("server.pem"), serverCert);
@@ -89,12 +103,14 @@ public final class ClusterPki {
         try {
             serverCert.verify(ca.certificate().getPublicKey());
         } catch (GeneralSecurityException e) {
-            throw new IOException("the server certificate was not issued by the cluster CA (" + e.getMessage() + ")", e);
+            throw new IOException(
+                    "the server certificate was not issued by the cluster CA (" + e.getMessage() + ")", e);
         }
 
         KeyPair exportKey;
         if (pair(dir.resolve("export-signing.pub"), dir.resolve("export-signing.key"))) {
-            exportKey = new KeyPair(PemFiles.readPublicKey(dir.resolve("export-signing.pub")),
+            exportKey = new KeyPair(
+                    PemFiles.readPublicKey(dir.resolve("export-signing.pub")),
                     PemFiles.readPrivateKey(dir.resolve("export-signing.key")));
         } else {
             exportKey = ed25519();

@@ -17,6 +17,7 @@ public record DataPlaneIdentity(String cluster, String nodeGroup, String nodeId)
 
     /** Node groups, node ids and cluster names: what the join API accepts. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private static final Pattern URI = Pattern.compile("spiffe://([^/]+)/group/([^/]+)/node/([^/]+)");
     private static final int URI_SAN = 6;
 
@@ -43,7 +44,9 @@ public record DataPlaneIdentity(String cluster, String nodeGroup, String nodeId)
         for (List<?> name : names) {
             if (name.size() == 2 && Integer.valueOf(URI_SAN).equals(name.get(0)) && name.get(1) instanceof String uri) {
                 Matcher m = URI.matcher(uri);
-                if (m.matches() && NAME.matcher(m.group(1)).matches() && NAME.matcher(m.group(2)).matches()
+                if (m.matches()
+                        && NAME.matcher(m.group(1)).matches()
+                        && NAME.matcher(m.group(2)).matches()
                         && NAME.matcher(m.group(3)).matches()) {
                     return Optional.of(new DataPlaneIdentity(m.group(1), m.group(2), m.group(3)));
                 }

@@ -28,8 +28,7 @@ import org.bouncycastle.util.io.pem.PemObject;
  */
 public final class PemFiles {
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     public static String pem(Object object) {
         StringWriter out = new StringWriter();
@@ -48,8 +47,11 @@ public final class PemFiles {
 
     /** Writes a private key as PKCS#8 PEM, readable by its owner only (0600), refusing to overwrite one. */
     public static void writePrivate(Path file, PrivateKey key) throws IOException {
-        DurableFiles.write(file, pem(new PemObject("PRIVATE KEY", key.getEncoded())).getBytes(StandardCharsets.US_ASCII),
-                DurableFiles.ownerOnly(), false);
+        DurableFiles.write(
+                file,
+                pem(new PemObject("PRIVATE KEY", key.getEncoded())).getBytes(StandardCharsets.US_ASCII),
+                DurableFiles.ownerOnly(),
+                false);
     }
 
     public static X509Certificate readCertificate(Path file) throws IOException {

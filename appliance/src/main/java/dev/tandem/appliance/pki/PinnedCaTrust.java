@@ -28,28 +28,37 @@ public final class PinnedCaTrust extends X509ExtendedTrustManager {
     }
 
     private static String normalize(String fingerprint) {
-        return fingerprint.trim().toUpperCase(Locale.ROOT).replaceFirst("^SHA256:", "").replace(":", "");
+        return fingerprint
+                .trim()
+                .toUpperCase(Locale.ROOT)
+                .replaceFirst("^SHA256:", "")
+                .replace(":", "");
     }
 
     private X509ExtendedTrustManager delegate(X509Certificate[] chain) throws CertificateException {
         for (X509Certificate certificate : chain) {
-            if (normalize(ClusterPki.fingerprint(certificate)).equals(fingerprint) && certificate.getBasicConstraints() >= 0) {
+            if (normalize(ClusterPki.fingerprint(certificate)).equals(fingerprint)
+                    && certificate.getBasicConstraints() >= 0) {
                 pinned = certificate;
                 return CertificateTrust.pkixTrusting(certificate);
             }
         }
         throw new CertificateException("the server presented no CA with fingerprint SHA256:" + fingerprint
-                + " (its chain: " + Arrays.stream(chain).map(c -> c.getSubjectX500Principal() + " "
-                + ClusterPki.fingerprint(c)).toList() + ")");
+                + " (its chain: "
+                + Arrays.stream(chain)
+                        .map(c -> c.getSubjectX500Principal() + " " + ClusterPki.fingerprint(c))
+                        .toList() + ")");
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         delegate(chain).checkServerTrusted(chain, authType, engine);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         delegate(chain).checkServerTrusted(chain, authType, socket);
     }
 
@@ -59,12 +68,14 @@ public final class PinnedCaTrust extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         throw new CertificateException("a pinned CA only checks servers");
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         throw new CertificateException("a pinned CA only checks servers");
     }
 

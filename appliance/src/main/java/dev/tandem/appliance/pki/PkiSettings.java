@@ -12,12 +12,23 @@ import java.util.Optional;
  * @param caCertFile      bring your own CA: its certificate (with {@code caKeyFile})
  * @param serverCertFile  bring your own server certificate (with {@code serverKeyFile})
  */
-public record PkiSettings(String clusterName, List<String> serverNames, List<String> serverAddresses,
-                          Optional<Path> caCertFile, Optional<Path> caKeyFile,
-                          Optional<Path> serverCertFile, Optional<Path> serverKeyFile) {
+public record PkiSettings(
+        String clusterName,
+        List<String> serverNames,
+        List<String> serverAddresses,
+        Optional<Path> caCertFile,
+        Optional<Path> caKeyFile,
+        Optional<Path> serverCertFile,
+        Optional<Path> serverKeyFile) {
 
     public static PkiSettings defaults(String nodeId) {
-        return new PkiSettings("tandem", List.of(nodeId, "localhost"), List.of("127.0.0.1"), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+        return new PkiSettings(
+                "tandem",
+                List.of(nodeId, "localhost"),
+                List.of("127.0.0.1"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 }

@@ -20,8 +20,7 @@ public final class TlsContexts {
 
     private static final String ALIAS = "tandem";
 
-    private TlsContexts() {
-    }
+    private TlsContexts() {}
 
     /** Presents {@code certificate} (followed by {@code issuers}) with {@code key}. */
     public static X509KeyManager keyManager(PrivateKey key, X509Certificate certificate, X509Certificate... issuers) {
@@ -96,7 +95,10 @@ public final class TlsContexts {
     public static SSLContext context(KeyManager keys, TrustManager trust) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys == null ? null : new KeyManager[] {keys}, trust == null ? null : new TrustManager[] {trust}, null);
+            context.init(
+                    keys == null ? null : new KeyManager[] {keys},
+                    trust == null ? null : new TrustManager[] {trust},
+                    null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create a TLS context", e);

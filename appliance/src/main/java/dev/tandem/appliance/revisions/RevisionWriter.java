@@ -27,8 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,8 +57,7 @@ public final class RevisionWriter implements AutoCloseable {
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
     /** The revision being served and its parsed config. */
-    public record Current(Revision revision, GatewayConfig config) {
-    }
+    public record Current(Revision revision, GatewayConfig config) {}
 
     /**
      * @param unchanged    the config equals the current revision's: no revision was created, nothing pushed
@@ -67,9 +66,13 @@ public final class RevisionWriter implements AutoCloseable {
      * @param published    the revision's snapshots are set for every node group
      * @param publishError why they are not (stored all the same, and retried); null when published
      */
-    public record ApplyResult(long revision, boolean unchanged, List<String> nodeGroups,
-                              SortedMap<String, SortedMap<String, String>> versions, boolean published, String publishError) {
-    }
+    public record ApplyResult(
+            long revision,
+            boolean unchanged,
+            List<String> nodeGroups,
+            SortedMap<String, SortedMap<String, String>> versions,
+            boolean published,
+            String publishError) {}
 
     private final RevisionStore store;
     private final AuditLog audit;
@@ -94,8 +97,12 @@ public final class RevisionWriter implements AutoCloseable {
      *                         identity in production; tests use it to serve resources a real data
      *                         plane rejects.
      */
-    public RevisionWriter(RevisionStore store, AuditLog audit, XdsService xds, Clock clock,
-                           UnaryOperator<GroupResources> afterTranslation) {
+    public RevisionWriter(
+            RevisionStore store,
+            AuditLog audit,
+            XdsService xds,
+            Clock clock,
+            UnaryOperator<GroupResources> afterTranslation) {
         this.store = store;
         this.audit = audit;
         this.xds = xds;
@@ -109,7 +116,8 @@ public final class RevisionWriter implements AutoCloseable {
      * store has none. Completes when the first publish ends, in success or failure (a failure is
      * retried: {@link #publication()}).
      */
-    public CompletableFuture<?> start(Optional<Path> initialConfig) throws SQLException, IOException, InvalidConfigException {
+    public CompletableFuture<?> start(Optional<Path> initialConfig)
+            throws SQLException, IOException, InvalidConfigException {
         Optional<Revision> latest = store.latest();
         if (latest.isPresent()) {
             Revision r = latest.get();
@@ -118,7 +126,8 @@ public final class RevisionWriter implements AutoCloseable {
                 config = SecretFiles.resolve(ConfigLoader.load(r.documents()));
             } catch (InvalidConfigException e) {
                 // Valid when applied: now the model got stricter, or a secret file went missing on this host.
-                throw new IllegalStateException("stored revision " + r.number() + " cannot be served: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "stored revision " + r.number() + " cannot be served: " + e.getMessage(), e);
             }
             LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
             synchronized (writeLock) {
@@ -176,31 +185,52 @@ public final class RevisionWriter implements AutoCloseable {
         synchronized (writeLock) {
             Current before = current;
             if (before != null && before.config().equals(config)) {
-                LOG.info("apply by {} from {}: same config as revision {}, nothing to do", actor, from,
+                LOG.info(
+                        "apply by {} from {}: same config as revision {}, nothing to do",
+                        actor,
+                        from,
                         before.revision().number());
                 Publication now = publication;
-                return new ApplyResult(before.revision().number(), true, config.nodeGroups(),
-                        versions(xds.served(), config.nodeGroups()), now.published(), now.error());
+                return new ApplyResult(
+                        before.revision().number(),
+                        true,
+                        config.nodeGroups(),
+                        versions(xds.served(), config.nodeGroups()),
+                        now.published(),
+                        now.error());
             }
             // Numbered, then translated, then stored: a translation failure must not leave a stored
             // revision behind, and a snapshot is built once, as the revision it is.
             long number = store.nextNumber();
             SortedMap<String, GroupSnapshot> built = build(config, number);
             String detail = config.documentCount() + " documents, node groups " + config.nodeGroups();
-            Revision revision = audit.audited(c -> store.append(c, number, yaml, config.documentCount(), actor, from,
-                            clock.instant()),
+            Revision revision = audit.audited(
+                    c -> store.append(c, number, yaml, config.documentCount(), actor, from, clock.instant()),
                     r -> new AuditLog.Event(r.appliedAt(), actor, from, "apply", detail, r.number()));
             current = new Current(revision, config);
             currentSnapshots = built;
-            LOG.info("revision {} applied by {} from {}: {} documents, node groups {}", revision.number(), actor, from,
-                    config.documentCount(), config.nodeGroups());
+            LOG.info(
+                    "revision {} applied by {} from {}: {} documents, node groups {}",
+                    revision.number(),
+                    actor,
+                    from,
+                    config.documentCount(),
+                    config.nodeGroups());
             awaitPublished(revision.number(), publish(revision.number(), 1));
             Publication outcome = publication;
-            String publishError = outcome.published() ? null : outcome.failing() ? outcome.error()
-                    : "still being published after " + PUBLISH_WAIT.toSeconds() + " s; it goes on (GET /api/v1/status shows "
-                            + "when it is done)";
-            return new ApplyResult(revision.number(), false, config.nodeGroups(), versions(built, config.nodeGroups()),
-                    outcome.published(), publishError);
+            String publishError = outcome.published()
+                    ? null
+                    : outcome.failing()
+                            ? outcome.error()
+                            : "still being published after " + PUBLISH_WAIT.toSeconds()
+                                    + " s; it goes on (GET /api/v1/status shows " + "when it is done)";
+            return new ApplyResult(
+                    revision.number(),
+                    false,
+                    config.nodeGroups(),
+                    versions(built, config.nodeGroups()),
+                    outcome.published(),
+                    publishError);
         }
     }
 
@@ -221,8 +251,9 @@ public final class RevisionWriter implements AutoCloseable {
     /** @param config with its secret files read in ({@link SecretFiles}) */
     private SortedMap<String, GroupSnapshot> build(GatewayConfig config, long revision) {
         SortedMap<String, GroupSnapshot> out = new TreeMap<>();
-        Translator.translate(config).forEach((group, resources) -> out.put(group,
-                GroupSnapshot.of(afterTranslation.apply(resources), revision)));
+        Translator.translate(config)
+                .forEach((group, resources) ->
+                        out.put(group, GroupSnapshot.of(afterTranslation.apply(resources), revision)));
         return out;
     }
 
@@ -232,8 +263,10 @@ public final class RevisionWriter implements AutoCloseable {
      */
     private CompletableFuture<?> publish(long revision, int attempt) {
         Publication last = publication;
-        publication = Publication.publishing(revision, attempt, last.revision() == revision ? last.error() : null, clock.instant());
-        return xds.publish(revision, currentSnapshots).whenComplete((served, error) -> published(revision, attempt, served, error));
+        publication = Publication.publishing(
+                revision, attempt, last.revision() == revision ? last.error() : null, clock.instant());
+        return xds.publish(revision, currentSnapshots)
+                .whenComplete((served, error) -> published(revision, attempt, served, error));
     }
 
     private void published(long revision, int attempt, SortedMap<String, GroupSnapshot> served, Throwable error) {
@@ -253,7 +286,11 @@ public final class RevisionWriter implements AutoCloseable {
         }
         publishFailures.incrementAndGet();
         if (!isCurrent) {
-            LOG.error("publishing revision {} failed; revision {} replaces it", revision, now.revision().number(), error);
+            LOG.error(
+                    "publishing revision {} failed; revision {} replaces it",
+                    revision,
+                    now.revision().number(),
+                    error);
             return;
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -261,14 +298,19 @@ public final class RevisionWriter implements AutoCloseable {
         // internals) is in the log under it.
         String reference = ErrorReference.next();
         String reason = "revision " + revision + " could not be published"
-                + (cause instanceof PublishFailedException failed ? " to node group(s) " + failed.groups().stream()
-                .map(g -> "'" + g + "'").collect(Collectors.joining(", ")) : "")
+                + (cause instanceof PublishFailedException failed
+                        ? " to node group(s) "
+                                + failed.groups().stream()
+                                        .map(g -> "'" + g + "'")
+                                        .collect(Collectors.joining(", "))
+                        : "")
                 + " (reference " + reference + ": the appliance log has the cause)";
         Duration delay = retryDelay(attempt);
         publication = new Publication(revision, false, reason, attempt, clock.instant());
         LOG.error("{} (attempt {}); it stays stored and is published again in {}", reason, attempt, delay, cause);
         // The groups that did get it are exported now, not only once the others do.
-        SortedMap<String, GroupSnapshot> partly = cause instanceof PublishFailedException failed ? failed.served() : xds.served();
+        SortedMap<String, GroupSnapshot> partly =
+                cause instanceof PublishFailedException failed ? failed.served() : xds.served();
         publishedListeners.forEach(l -> l.accept(partly));
         try {
             retries.schedule(() -> retry(revision, attempt + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -310,8 +352,8 @@ public final class RevisionWriter implements AutoCloseable {
         }
     }
 
-    private static SortedMap<String, SortedMap<String, String>> versions(Map<String, GroupSnapshot> snapshots,
-                                                                        List<String> nodeGroups) {
+    private static SortedMap<String, SortedMap<String, String>> versions(
+            Map<String, GroupSnapshot> snapshots, List<String> nodeGroups) {
         SortedMap<String, SortedMap<String, String>> out = new TreeMap<>();
         for (String group : nodeGroups) {
             GroupSnapshot snapshot = snapshots.get(group);

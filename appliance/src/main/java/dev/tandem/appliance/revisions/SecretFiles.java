@@ -20,8 +20,7 @@ import java.util.Optional;
  */
 public final class SecretFiles {
 
-    private SecretFiles() {
-    }
+    private SecretFiles() {}
 
     public static GatewayConfig resolve(GatewayConfig config) throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
@@ -38,7 +37,8 @@ public final class SecretFiles {
         return config.withSecrets(resolved);
     }
 
-    private static String read(Secret s, String field, String file, String inline, boolean privateKey, List<ConfigError> errors) {
+    private static String read(
+            Secret s, String field, String file, String inline, boolean privateKey, List<ConfigError> errors) {
         if (file.isEmpty()) {
             return inline;
         }
@@ -46,8 +46,11 @@ public final class SecretFiles {
         try {
             pem = Files.readString(Path.of(file));
         } catch (IOException e) {
-            errors.add(new ConfigError(s.label(), field, "'" + file + "' cannot be read on this host: "
-                    + e.getClass().getSimpleName()));
+            errors.add(new ConfigError(
+                    s.label(),
+                    field,
+                    "'" + file + "' cannot be read on this host: "
+                            + e.getClass().getSimpleName()));
             return "";
         }
         Optional<String> problem = privateKey ? Pems.privateKey(pem) : Pems.certificates(pem);

@@ -20,8 +20,8 @@ import java.util.function.Function;
 public final class AuditLog {
 
     /** One write, as stored. {@code revision} is {@code null} when the write made none. */
-    public record Entry(long id, Instant at, String actor, String origin, String action, String detail, Long revision) {
-    }
+    public record Entry(
+            long id, Instant at, String actor, String origin, String action, String detail, Long revision) {}
 
     /** What a write records about itself. */
     public record Event(Instant at, String actor, String origin, String action, String detail, Long revision) {
@@ -42,7 +42,8 @@ public final class AuditLog {
      * transaction; returns once both are on disk ({@link Database#write}). A refusal ({@code E}) or
      * failure of the work records nothing.
      */
-    public <T, E extends Exception> T audited(Database.Work<T, E> work, Function<T, Event> event) throws SQLException, E {
+    public <T, E extends Exception> T audited(Database.Work<T, E> work, Function<T, Event> event)
+            throws SQLException, E {
         return database.write(c -> {
             T result = work.run(c);
             record(c, event.apply(result));
@@ -71,16 +72,21 @@ public final class AuditLog {
     /** Newest first: at most {@code limit} entries with an id below {@code before} (paging), or the newest. */
     public List<Entry> page(long before, int limit) throws SQLException {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?")) {
             ps.setLong(1, before);
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Entry> out = new ArrayList<>();
                 while (rs.next()) {
                     long revision = rs.getLong("revision");
-                    out.add(new Entry(rs.getLong("id"), rs.getObject("at", OffsetDateTime.class).toInstant(), rs.getString("actor"),
-                            rs.getString("origin"), rs.getString("action"), rs.getString("detail"),
+                    out.add(new Entry(
+                            rs.getLong("id"),
+                            rs.getObject("at", OffsetDateTime.class).toInstant(),
+                            rs.getString("actor"),
+                            rs.getString("origin"),
+                            rs.getString("action"),
+                            rs.getString("detail"),
                             rs.wasNull() ? null : revision));
                 }
                 return out;

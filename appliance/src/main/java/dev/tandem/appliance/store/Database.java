@@ -51,10 +51,14 @@ public final class Database implements AutoCloseable {
         }
         // LOCK_TIMEOUT: a write that waits for another's row lock (joins racing on one token) waits up
         // to 10 s, not H2's 2 s: every write is short, and a loaded host must not turn a queue into errors.
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem") + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem")
+                + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "tandem", "");
         try {
-            Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
+            Flyway flyway = Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .load();
             refuseNewerSchema(flyway, pool, dataDir);
             flyway.migrate();
             recordVersion(pool);
@@ -67,8 +71,10 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             pool.dispose();
             if (causedByLock(e)) {
-                throw new SQLException("the data directory " + dataDir + " is in use by another Tandem process "
-                        + "(its database file is locked); stop that one or give this one its own dataDir", e);
+                throw new SQLException(
+                        "the data directory " + dataDir + " is in use by another Tandem process "
+                                + "(its database file is locked); stop that one or give this one its own dataDir",
+                        e);
             }
             throw new SQLException("cannot migrate the database in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -111,21 +117,23 @@ public final class Database implements AutoCloseable {
         }
         String lastRun = "a newer Tandem";
         try (Connection c = pool.getConnection();
-             var rs = c.createStatement().executeQuery("SELECT version FROM appliance_version WHERE id = 1")) {
+                var rs = c.createStatement().executeQuery("SELECT version FROM appliance_version WHERE id = 1")) {
             if (rs.next()) {
                 lastRun = "Tandem " + rs.getString(1);
             }
         } catch (SQLException e) {
             // Written before versions were recorded: "a newer Tandem" says enough.
         }
-        throw new SQLException("the database in " + dataDir + " was last used by " + lastRun + " (schema version " + applied
-                + "); this is Tandem " + tandemVersion() + ", which knows schema versions up to " + known
-                + ". Downgrades are not supported: install that version or a newer one again.");
+        throw new SQLException(
+                "the database in " + dataDir + " was last used by " + lastRun + " (schema version " + applied
+                        + "); this is Tandem " + tandemVersion() + ", which knows schema versions up to " + known
+                        + ". Downgrades are not supported: install that version or a newer one again.");
     }
 
     private static void recordVersion(JdbcConnectionPool pool) throws SQLException {
         try (Connection c = pool.getConnection();
-             var ps = c.prepareStatement("MERGE INTO appliance_version (id, version, started_at) KEY (id) VALUES (1, ?, ?)")) {
+                var ps = c.prepareStatement(
+                        "MERGE INTO appliance_version (id, version, started_at) KEY (id) VALUES (1, ?, ?)")) {
             ps.setString(1, tandemVersion());
             ps.setObject(2, OffsetDateTime.now(ZoneOffset.UTC));
             ps.executeUpdate();

@@ -20,8 +20,7 @@ import java.util.UUID;
  */
 public final class DurableFiles {
 
-    private DurableFiles() {
-    }
+    private DurableFiles() {}
 
     /**
      * Writes {@code content} to {@code file} with {@code permissions}.

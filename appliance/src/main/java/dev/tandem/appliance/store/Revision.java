@@ -9,6 +9,5 @@ import java.time.Instant;
  * @param appliedBy   who applied it
  * @param appliedFrom where the request came from (remote address, or {@code local})
  */
-public record Revision(long number, String documents, int documentCount, String appliedBy, String appliedFrom,
-                       Instant appliedAt) {
-}
+public record Revision(
+        long number, String documents, int documentCount, String appliedBy, String appliedFrom, Instant appliedAt) {}

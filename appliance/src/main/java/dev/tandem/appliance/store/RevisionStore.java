@@ -29,15 +29,17 @@ public final class RevisionStore {
      * a revision before it builds its snapshots, and stores it under that number.
      */
     public long nextNumber() throws SQLException {
-        try (Connection c = database.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
+        try (Connection c = database.connection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM revision")) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     /** Stores {@code documents} as revision {@code number}, durably, and returns it. */
-    public Revision append(long number, String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
+    public Revision append(
+            long number, String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
             throws SQLException {
         return database.write(c -> append(c, number, documents, documentCount, appliedBy, appliedFrom, at));
     }
@@ -46,10 +48,18 @@ public final class RevisionStore {
      * Stores {@code documents} as revision {@code number} in the caller's transaction ({@link Database#write}).
      * The primary key refuses a number that is taken: a second writer fails rather than overwrites.
      */
-    public Revision append(Connection c, long number, String documents, int documentCount, String appliedBy,
-                           String appliedFrom, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO revision "
-                + "(number, documents, document_count, applied_by, applied_from, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+    public Revision append(
+            Connection c,
+            long number,
+            String documents,
+            int documentCount,
+            String appliedBy,
+            String appliedFrom,
+            Instant at)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO revision "
+                        + "(number, documents, document_count, applied_by, applied_from, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, number);
             ps.setString(2, documents);
             ps.setInt(3, documentCount);
@@ -72,8 +82,8 @@ public final class RevisionStore {
     /** Newest first, without the documents (they can be large); at most {@code limit}. */
     public List<Revision> list(int limit) throws SQLException {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT number, '' AS documents, document_count, applied_by, "
-                     + "applied_from, applied_at FROM revision ORDER BY number DESC LIMIT ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT number, '' AS documents, document_count, applied_by, "
+                        + "applied_from, applied_at FROM revision ORDER BY number DESC LIMIT ?")) {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Revision> out = new ArrayList<>();
@@ -86,7 +96,8 @@ public final class RevisionStore {
     }
 
     private Optional<Revision> one(String sql, Long number) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             if (number != null) {
                 ps.setLong(1, number);
             }
@@ -97,8 +108,12 @@ public final class RevisionStore {
     }
 
     private static Revision read(ResultSet rs) throws SQLException {
-        return new Revision(rs.getLong("number"), rs.getString("documents"), rs.getInt("document_count"),
-                rs.getString("applied_by"), rs.getString("applied_from"),
+        return new Revision(
+                rs.getLong("number"),
+                rs.getString("documents"),
+                rs.getInt("document_count"),
+                rs.getString("applied_by"),
+                rs.getString("applied_from"),
                 rs.getObject("applied_at", OffsetDateTime.class).toInstant());
     }
 

@@ -52,8 +52,15 @@ final class AdminApiFixture implements AutoCloseable {
     private final AdminApi.Dependencies dependencies;
     private final Map<Role, String> tokens;
 
-    private AdminApiFixture(Path dir, Database database, XdsService xds, RevisionWriter revisions, ExportPipeline export,
-                            TandemMetrics metrics, AdminApi.Dependencies dependencies, Map<Role, String> tokens) {
+    private AdminApiFixture(
+            Path dir,
+            Database database,
+            XdsService xds,
+            RevisionWriter revisions,
+            ExportPipeline export,
+            TandemMetrics metrics,
+            AdminApi.Dependencies dependencies,
+            Map<Role, String> tokens) {
         this.dir = dir;
         this.database = database;
         this.xds = xds;
@@ -71,8 +78,13 @@ final class AdminApiFixture implements AutoCloseable {
     static AdminApiFixture start(Clock clock) throws Exception {
         Path dir = Files.createTempDirectory("tandem-admin-api");
         Path dataDir = dir.resolve("data");
-        ApplianceConfig config = new ApplianceConfig(NODE, dataDir, new ApplianceConfig.Endpoint("127.0.0.1", 9090),
-                new ApplianceConfig.Endpoint("127.0.0.1", 18000), Optional.empty()).withPki(TestPki.settings(NODE));
+        ApplianceConfig config = new ApplianceConfig(
+                        NODE,
+                        dataDir,
+                        new ApplianceConfig.Endpoint("127.0.0.1", 9090),
+                        new ApplianceConfig.Endpoint("127.0.0.1", 18000),
+                        Optional.empty())
+                .withPki(TestPki.settings(NODE));
         Database database = Database.open(dataDir);
         ClusterPki pki = ClusterPki.loadOrCreate(config.pkiDir(), config.pki(), Instant.now());
         RevisionStore store = new RevisionStore(database);
@@ -88,14 +100,27 @@ final class AdminApiFixture implements AutoCloseable {
         }
         XdsService xds = new XdsService(clock);
         RevisionWriter revisions = new RevisionWriter(store, audit, xds, clock, UnaryOperator.identity());
-        ExportPipeline export = ExportPipeline.open(config.export(), pki.exportSigningKey(), NODE, Map.of(), clock).orElseThrow();
+        ExportPipeline export = ExportPipeline.open(config.export(), pki.exportSigningKey(), NODE, Map.of(), clock)
+                .orElseThrow();
         Exporter exporter = export.exporter();
         revisions.afterPublish(exporter::offer);
         revisions.start(Optional.empty()).get(10, TimeUnit.SECONDS);
         TandemMetrics metrics = new TandemMetrics(xds, revisions);
         metrics.export(exporter);
-        AdminApi.Dependencies dependencies = new AdminApi.Dependencies(config, revisions, store, audit, tokens, new JoinTokens(),
-                pki, new IssuedCertificates(database), xds, Optional.of(exporter), metrics, () -> true, clock);
+        AdminApi.Dependencies dependencies = new AdminApi.Dependencies(
+                config,
+                revisions,
+                store,
+                audit,
+                tokens,
+                new JoinTokens(),
+                pki,
+                new IssuedCertificates(database),
+                xds,
+                Optional.of(exporter),
+                metrics,
+                () -> true,
+                clock);
         return new AdminApiFixture(dir, database, xds, revisions, export, metrics, dependencies, held);
     }
 

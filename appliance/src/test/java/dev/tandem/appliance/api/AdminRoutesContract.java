@@ -71,8 +71,10 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         assertThat(status.json().path("node").asText()).isEqualTo(AdminApiFixture.NODE);
         assertThat(status.json().path("role").asText()).isEqualTo("standalone");
         assertThat(status.json().path("security").path("xds").asText()).isEqualTo("mtls");
-        JsonNode newest = as(Role.VIEWER).get("/api/v1/revisions?limit=1").json().path("revisions");
-        assertThat(status.json().path("revision").asLong()).isEqualTo(newest.isEmpty() ? 0 : newest.get(0).path("number").asLong());
+        JsonNode newest =
+                as(Role.VIEWER).get("/api/v1/revisions?limit=1").json().path("revisions");
+        assertThat(status.json().path("revision").asLong())
+                .isEqualTo(newest.isEmpty() ? 0 : newest.get(0).path("number").asLong());
     }
 
     @Test
@@ -96,7 +98,8 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
 
     @Test
     void statusIsReadOnly() {
-        assertMethodNotAllowed(as(Role.ADMIN).send("DELETE", "/api/v1/status", Optional.empty()), "DELETE", "/api/v1/status", "GET");
+        assertMethodNotAllowed(
+                as(Role.ADMIN).send("DELETE", "/api/v1/status", Optional.empty()), "DELETE", "/api/v1/status", "GET");
     }
 
     // --- unknown paths and the open routes
@@ -107,7 +110,8 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         Reply reply = as(Role.VIEWER).get(path);
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.json().path("error").asText()).isEqualTo("not found");
-        assertThat(reply.details()).containsExactly("no such path: " + path + " (the admin API is under /api/v1; see the README)");
+        assertThat(reply.details())
+                .containsExactly("no such path: " + path + " (the admin API is under /api/v1; see the README)");
     }
 
     @Test
@@ -127,15 +131,19 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
 
     @Test
     void revisionsListTheNewestFirstAndShowOne() {
-        long applied = as(Role.OPERATOR).post("/api/v1/apply", CONFIG.replace("port: 9001", "port: " + (20_000 + next())))
-                .json().path("revision").asLong();
+        long applied = as(Role.OPERATOR)
+                .post("/api/v1/apply", CONFIG.replace("port: 9001", "port: " + (20_000 + next())))
+                .json()
+                .path("revision")
+                .asLong();
         Reply list = as(Role.VIEWER).get("/api/v1/revisions");
         assertThat(list.status()).isEqualTo(200);
         JsonNode newest = list.json().path("revisions").get(0);
         assertThat(newest.path("number").asLong()).isEqualTo(applied);
         assertThat(newest.path("appliedBy").asText()).isEqualTo("operator");
         assertThat(newest.path("documents").asInt()).isEqualTo(3);
-        assertThat(as(Role.VIEWER).get("/api/v1/revisions?limit=1").json().path("revisions")).hasSize(1);
+        assertThat(as(Role.VIEWER).get("/api/v1/revisions?limit=1").json().path("revisions"))
+                .hasSize(1);
 
         Reply one = as(Role.VIEWER).get("/api/v1/revisions/" + applied);
         assertThat(one.status()).isEqualTo(200);
@@ -158,8 +166,11 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         assertThat(limit.json().path("error").asText()).isEqualTo("invalid query parameter");
         assertThat(limit.details()).containsExactly("limit '0' must be a whole number from 1 to 1000");
         assertThat(anonymous().get("/api/v1/revisions").status()).isEqualTo(401);
-        assertMethodNotAllowed(as(Role.OPERATOR).send("DELETE", "/api/v1/revisions", Optional.empty()), "DELETE",
-                "/api/v1/revisions", "GET");
+        assertMethodNotAllowed(
+                as(Role.OPERATOR).send("DELETE", "/api/v1/revisions", Optional.empty()),
+                "DELETE",
+                "/api/v1/revisions",
+                "GET");
     }
 
     // --- POST /api/v1/apply
@@ -167,16 +178,20 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
     @Test
     void aValidConfigBecomesTheNextRevisionAndTheSameOneAgainChangesNothing() {
         String config = CONFIG.replace("port: 9001", "port: " + (20_000 + next()));
-        long before = as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong();
+        long before =
+                as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong();
         Reply applied = as(Role.OPERATOR).post("/api/v1/apply", config);
         assertThat(applied.status()).isEqualTo(201);
         assertThat(applied.json().path("revision").asLong()).isEqualTo(before + 1);
         assertThat(applied.json().path("unchanged").asBoolean()).isFalse();
-        assertThat(applied.json().path("nodeGroups")).extracting(JsonNode::asText).containsExactly("edge");
+        assertThat(applied.json().path("nodeGroups"))
+                .extracting(JsonNode::asText)
+                .containsExactly("edge");
         assertThat(applied.json().path("published").asBoolean()).isTrue();
         assertThat(applied.json().has("publishError")).isFalse();
         JsonNode status = as(Role.VIEWER).get("/api/v1/status").json();
-        assertThat(applied.json().path("versions").path("edge")).isEqualTo(status.path("nodeGroups").path("edge").path("versions"));
+        assertThat(applied.json().path("versions").path("edge"))
+                .isEqualTo(status.path("nodeGroups").path("edge").path("versions"));
 
         Reply again = as(Role.OPERATOR).post("/api/v1/apply", "# the same config\n" + config);
         assertThat(again.status()).isEqualTo(200);
@@ -186,9 +201,13 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
 
     @Test
     void anInvalidConfigIsRefusedWholeWithEveryError() {
-        long before = as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong();
-        Reply refused = as(Role.OPERATOR).post("/api/v1/apply", CONFIG.replace("port: 10000", "port: 100000")
-                .replace("to: {upstream: orders}", "to: {upstream: nowhere}"));
+        long before =
+                as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong();
+        Reply refused = as(Role.OPERATOR)
+                .post(
+                        "/api/v1/apply",
+                        CONFIG.replace("port: 10000", "port: 100000")
+                                .replace("to: {upstream: orders}", "to: {upstream: nowhere}"));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).isEqualTo("""
                 {
@@ -200,7 +219,8 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         Reply empty = as(Role.OPERATOR).post("/api/v1/apply", "");
         assertThat(empty.status()).isEqualTo(400);
         assertThat(empty.details()).containsExactly("file: contains no documents (a config needs at least a Gateway)");
-        assertThat(as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong()).isEqualTo(before);
+        assertThat(as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong())
+                .isEqualTo(before);
     }
 
     @Test
@@ -208,10 +228,12 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         Reply viewer = as(Role.VIEWER).post("/api/v1/apply", CONFIG);
         assertThat(viewer.status()).isEqualTo(403);
         assertThat(viewer.json().path("error").asText()).isEqualTo("forbidden");
-        assertThat(viewer.details()).containsExactly("token 'viewer' has role viewer; POST /api/v1/apply needs operator");
+        assertThat(viewer.details())
+                .containsExactly("token 'viewer' has role viewer; POST /api/v1/apply needs operator");
         assertThat(viewer.header("WWW-Authenticate")).isEmpty();
         assertThat(anonymous().post("/api/v1/apply", CONFIG).status()).isEqualTo(401);
-        assertMethodNotAllowed(as(Role.OPERATOR).send("PUT", "/api/v1/apply", Optional.of(CONFIG)), "PUT", "/api/v1/apply", "POST");
+        assertMethodNotAllowed(
+                as(Role.OPERATOR).send("PUT", "/api/v1/apply", Optional.of(CONFIG)), "PUT", "/api/v1/apply", "POST");
         assertMethodNotAllowed(as(Role.VIEWER).get("/api/v1/apply"), "GET", "/api/v1/apply", "POST");
     }
 
@@ -220,7 +242,8 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
     @Test
     void anAdminCreatesListsAndRevokesTokens() {
         String name = "ci-" + next();
-        Reply created = as(Role.ADMIN).post("/api/v1/admin-tokens", "{\"name\": \"" + name + "\", \"role\": \"operator\"}");
+        Reply created =
+                as(Role.ADMIN).post("/api/v1/admin-tokens", "{\"name\": \"" + name + "\", \"role\": \"operator\"}");
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().path("name").asText()).isEqualTo(name);
         assertThat(created.json().path("role").asText()).isEqualTo("operator");
@@ -230,7 +253,9 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
 
         Reply list = as(Role.ADMIN).get("/api/v1/admin-tokens");
         assertThat(list.status()).isEqualTo(200);
-        assertThat(list.json().path("tokens")).filteredOn(t -> t.path("name").asText().equals(name)).singleElement()
+        assertThat(list.json().path("tokens"))
+                .filteredOn(t -> t.path("name").asText().equals(name))
+                .singleElement()
                 .satisfies(t -> {
                     assertThat(t.path("role").asText()).isEqualTo("operator");
                     assertThat(t.path("createdBy").asText()).isEqualTo("initial-admin");
@@ -240,12 +265,14 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
 
         Reply revoked = as(Role.ADMIN).send("DELETE", "/api/v1/admin-tokens/" + name, Optional.empty());
         assertThat(revoked.status()).isEqualTo(200);
-        assertThat(revoked.json()).isEqualTo(Jackson.MAPPER.createObjectNode().put("name", name).put("revoked", true));
+        assertThat(revoked.json())
+                .isEqualTo(Jackson.MAPPER.createObjectNode().put("name", name).put("revoked", true));
         assertThat(withToken(token).get("/api/v1/status").status()).isEqualTo(401);
         Reply again = as(Role.ADMIN).send("DELETE", "/api/v1/admin-tokens/" + name, Optional.empty());
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.json().path("error").asText()).isEqualTo("not revoked");
-        assertThat(again.details()).containsExactly("there is no token named '" + name + "' (tandem admin-token list shows them)");
+        assertThat(again.details())
+                .containsExactly("there is no token named '" + name + "' (tandem admin-token list shows them)");
     }
 
     @Test
@@ -260,8 +287,9 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
                 """);
         Reply badRole = as(Role.ADMIN).post("/api/v1/admin-tokens", "{\"name\": \"bad name\", \"role\": \"root\"}");
         assertThat(badRole.status()).isEqualTo(400);
-        assertThat(badRole.details()).containsExactly("name must be 1 to 100 letters, digits, '.', '_' or '-'; role one of viewer, "
-                + "operator, admin (got name 'bad name', role 'root')");
+        assertThat(badRole.details())
+                .containsExactly("name must be 1 to 100 letters, digits, '.', '_' or '-'; role one of viewer, "
+                        + "operator, admin (got name 'bad name', role 'root')");
         Reply taken = as(Role.ADMIN).post("/api/v1/admin-tokens", "{\"name\": \"viewer\", \"role\": \"viewer\"}");
         assertThat(taken.status()).isEqualTo(409);
         assertThat(taken.json().path("error").asText()).isEqualTo("token exists");
@@ -271,12 +299,17 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
     void tokensAreTheAdminsAlone() {
         Reply operator = as(Role.OPERATOR).post("/api/v1/admin-tokens", "{\"name\": \"x\", \"role\": \"admin\"}");
         assertThat(operator.status()).isEqualTo(403);
-        assertThat(operator.details()).containsExactly("token 'operator' has role operator; POST /api/v1/admin-tokens needs admin");
+        assertThat(operator.details())
+                .containsExactly("token 'operator' has role operator; POST /api/v1/admin-tokens needs admin");
         assertThat(as(Role.VIEWER).get("/api/v1/admin-tokens").status()).isEqualTo(403);
         assertThat(anonymous().get("/api/v1/admin-tokens").status()).isEqualTo(401);
-        assertMethodNotAllowed(as(Role.ADMIN).send("PUT", "/api/v1/admin-tokens", Optional.of("{}")), "PUT",
-                "/api/v1/admin-tokens", "GET, POST");
-        assertMethodNotAllowed(as(Role.ADMIN).get("/api/v1/admin-tokens/viewer"), "GET", "/api/v1/admin-tokens/viewer", "DELETE");
+        assertMethodNotAllowed(
+                as(Role.ADMIN).send("PUT", "/api/v1/admin-tokens", Optional.of("{}")),
+                "PUT",
+                "/api/v1/admin-tokens",
+                "GET, POST");
+        assertMethodNotAllowed(
+                as(Role.ADMIN).get("/api/v1/admin-tokens/viewer"), "GET", "/api/v1/admin-tokens/viewer", "DELETE");
     }
 
     @Test
@@ -319,7 +352,8 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
 
         Reply older = as(Role.VIEWER).get("/api/v1/audit?limit=1&before=" + before);
         assertThat(older.json().path("entries")).hasSize(1);
-        assertThat(older.json().path("entries").get(0).path("detail").asText()).isEqualTo("token '" + first + "' with role viewer");
+        assertThat(older.json().path("entries").get(0).path("detail").asText())
+                .isEqualTo("token '" + first + "' with role viewer");
     }
 
     @Test
@@ -332,8 +366,12 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         assertThat(before.status()).isEqualTo(400);
         assertThat(before.details()).containsExactly("before and limit must be whole numbers");
         assertThat(anonymous().get("/api/v1/audit").status()).isEqualTo(401);
-        assertThat(as(Role.VIEWER).send("POST", "/api/v1/audit", Optional.of("{}")).status()).isEqualTo(403);
-        assertMethodNotAllowed(as(Role.OPERATOR).send("POST", "/api/v1/audit", Optional.of("{}")), "POST", "/api/v1/audit", "GET");
+        assertThat(as(Role.VIEWER)
+                        .send("POST", "/api/v1/audit", Optional.of("{}"))
+                        .status())
+                .isEqualTo(403);
+        assertMethodNotAllowed(
+                as(Role.OPERATOR).send("POST", "/api/v1/audit", Optional.of("{}")), "POST", "/api/v1/audit", "GET");
     }
 
     private static void assertMethodNotAllowed(Reply reply, String method, String path, String allow) {

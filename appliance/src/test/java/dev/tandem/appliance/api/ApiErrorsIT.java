@@ -31,10 +31,23 @@ class ApiErrorsIT {
         RouteTable routes = new RouteTable();
         ApiErrors errors = new ApiErrors(routes, internalErrors::incrementAndGet);
         HttpRouting.Builder routing = HttpRouting.builder();
-        routing.register("/api/v1", routes.recording("/api/v1", rules -> rules.get("/broken", (req, res) -> {
-            throw new SQLException("table SECRET_THING is corrupt at /var/lib/tandem/tandem.mv.db");
-        }).post("/items/{id}", (req, res) -> res.send("ok")))).any(errors::unmatched).error(Exception.class, errors::handle);
-        server = WebServer.builder().host("127.0.0.1").port(0).routing(routing).build().start();
+        routing.register(
+                        "/api/v1",
+                        routes.recording(
+                                "/api/v1",
+                                rules -> rules.get("/broken", (req, res) -> {
+                                            throw new SQLException(
+                                                    "table SECRET_THING is corrupt at /var/lib/tandem/tandem.mv.db");
+                                        })
+                                        .post("/items/{id}", (req, res) -> res.send("ok"))))
+                .any(errors::unmatched)
+                .error(Exception.class, errors::handle);
+        server = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .routing(routing)
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -51,10 +64,16 @@ class ApiErrorsIT {
             assertThat(body.path("error").asText()).isEqualTo("internal error");
             String detail = body.path("details").get(0).asText();
             assertThat(detail).matches("reference [0-9a-f]{8}: the appliance log has the details under this reference");
-            assertThat(reply.body()).doesNotContain("SQLException").doesNotContain("SECRET_THING").doesNotContain("/var/lib");
+            assertThat(reply.body())
+                    .doesNotContain("SQLException")
+                    .doesNotContain("SECRET_THING")
+                    .doesNotContain("/var/lib");
             String reference = detail.substring("reference ".length(), "reference ".length() + 8);
-            assertThat(log.lines()).anyMatch(line -> line.startsWith("SEVERE") && line.contains(reference)
-                    && line.contains("GET /api/v1/broken") && line.contains("SECRET_THING"));
+            assertThat(log.lines())
+                    .anyMatch(line -> line.startsWith("SEVERE")
+                            && line.contains(reference)
+                            && line.contains("GET /api/v1/broken")
+                            && line.contains("SECRET_THING"));
         }
         assertThat(internalErrors).hasValue(1);
     }
@@ -69,7 +88,11 @@ class ApiErrorsIT {
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                                .method(method, HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -31,7 +31,8 @@ class ApplyAdmissionIT {
 
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger busy = new AtomicInteger();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private WebServer server;
     private ApplyAdmission admission;
 
@@ -56,7 +57,8 @@ class ApplyAdmissionIT {
         assertThat(refused.headers().firstValue("Retry-After")).contains("1");
         JsonNode body = new ObjectMapper().readTree(refused.body());
         assertThat(body.path("error").asText()).isEqualTo("busy: 2 apply(s) being processed");
-        assertThat(body.path("details").get(0).asText()).isEqualTo("no apply slot freed within 200 ms; retry after 1 s");
+        assertThat(body.path("details").get(0).asText())
+                .isEqualTo("no apply slot freed within 200 ms; retry after 1 s");
         assertThat(busy).hasValue(1);
 
         release.countDown();
@@ -87,23 +89,26 @@ class ApplyAdmissionIT {
     private void start(Duration wait) {
         admission = new ApplyAdmission(CONCURRENT, wait, busy::incrementAndGet);
         // The refusal is thrown; the API's error handler writes it.
-        ApiErrors errors = new ApiErrors(new RouteTable(), () -> {
-        });
+        ApiErrors errors = new ApiErrors(new RouteTable(), () -> {});
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
-                .routing(r -> r.post("/apply", (req, res) -> admission.call(() -> {
-                    release.await();
-                    Json.send(res, Status.CREATED_201, Map.of("revision", 1));
-                    return true;
-                })).error(Exception.class, errors::handle))
+                .routing(r -> r.post(
+                                "/apply",
+                                (req, res) -> admission.call(() -> {
+                                    release.await();
+                                    Json.send(res, Status.CREATED_201, Map.of("revision", 1));
+                                    return true;
+                                }))
+                        .error(Exception.class, errors::handle))
                 .build()
                 .start();
     }
 
     private CompletableFuture<HttpResponse<String>> post() {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/apply"))
-                .POST(HttpRequest.BodyPublishers.ofString("kind: Gateway\n")).build();
+                .POST(HttpRequest.BodyPublishers.ofString("kind: Gateway\n"))
+                .build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 }

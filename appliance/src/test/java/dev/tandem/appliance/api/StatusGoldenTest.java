@@ -79,28 +79,37 @@ class StatusGoldenTest extends AdminApiTestBase {
     @Test
     void theStatusOfAKnownApplianceIsTheGoldenFile() throws Exception {
         String operator = "Bearer " + fixture.token(Role.OPERATOR);
-        try (Http1ClientResponse applied = client.post("/api/v1/apply").header(HeaderNames.AUTHORIZATION, operator).submit(CONFIG)) {
+        try (Http1ClientResponse applied = client.post("/api/v1/apply")
+                .header(HeaderNames.AUTHORIZATION, operator)
+                .submit(CONFIG)) {
             assertThat(applied.status().code()).as(applied.as(String.class)).isEqualTo(201);
         }
         // Waits for the export of both groups, so that the status shows them exported.
-        try (Http1ClientResponse exported = client.post("/api/v1/export").header(HeaderNames.AUTHORIZATION, operator).request()) {
+        try (Http1ClientResponse exported = client.post("/api/v1/export")
+                .header(HeaderNames.AUTHORIZATION, operator)
+                .request()) {
             assertThat(exported.status().code()).as(exported.as(String.class)).isEqualTo(200);
         }
 
         String status;
         try (Http1ClientResponse response = client.get("/api/v1/status")
-                .header(HeaderNames.AUTHORIZATION, "Bearer " + fixture.token(Role.VIEWER)).request()) {
+                .header(HeaderNames.AUTHORIZATION, "Bearer " + fixture.token(Role.VIEWER))
+                .request()) {
             assertThat(response.status().code()).isEqualTo(200);
             status = response.as(String.class);
         }
         String dataDir = fixture.dataDir().toString();
-        assertThat(status.split(Pattern.quote(dataDir), -1)).as("occurrences of the data folder %s in %s", dataDir, status).hasSize(2);
+        assertThat(status.split(Pattern.quote(dataDir), -1))
+                .as("occurrences of the data folder %s in %s", dataDir, status)
+                .hasSize(2);
         String rendered = status.replace(dataDir, "<dataDir>");
         if (UPDATE) {
             Files.createDirectories(GOLDEN.getParent());
             Files.writeString(GOLDEN, rendered);
         }
-        assertThat(GOLDEN).as("the golden file (regenerate with -Dgolden.update=true)").exists();
+        assertThat(GOLDEN)
+                .as("the golden file (regenerate with -Dgolden.update=true)")
+                .exists();
         assertThat(rendered).isEqualTo(Files.readString(GOLDEN));
     }
 }

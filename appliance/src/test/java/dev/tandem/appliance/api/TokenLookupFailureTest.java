@@ -37,7 +37,8 @@ class TokenLookupFailureTest extends AdminApiTestBase {
         fixture.dropTable("admin_token");
         try (LogCapture log = LogCapture.start()) {
             JsonNode body;
-            try (Http1ClientResponse response = client.get("/api/v1/status").header(HeaderNames.AUTHORIZATION, "Bearer " + token)
+            try (Http1ClientResponse response = client.get("/api/v1/status")
+                    .header(HeaderNames.AUTHORIZATION, "Bearer " + token)
                     .request()) {
                 assertThat(response.status().code()).isEqualTo(500);
                 body = Jackson.MAPPER.readTree(response.as(String.class));
@@ -47,8 +48,11 @@ class TokenLookupFailureTest extends AdminApiTestBase {
             assertThat(detail).matches("reference [0-9a-f]{8}: the appliance log has the details under this reference");
             String reference = detail.substring("reference ".length(), "reference ".length() + 8);
             // The store's own exception is what is logged, not a wrapper around it.
-            assertThat(log.lines()).anyMatch(line -> line.startsWith("SEVERE internal error " + reference
-                    + ": GET /api/v1/status org.h2.jdbc.JdbcSQLSyntaxErrorException: Table \"ADMIN_TOKEN\" not found"));
+            assertThat(log.lines())
+                    .anyMatch(
+                            line -> line.startsWith(
+                                    "SEVERE internal error " + reference
+                                            + ": GET /api/v1/status org.h2.jdbc.JdbcSQLSyntaxErrorException: Table \"ADMIN_TOKEN\" not found"));
         }
         try (Http1ClientResponse metrics = client.get("/metrics").request()) {
             assertThat(metrics.as(String.class)).contains("tandem_admin_internal_errors_total 1.0");

@@ -30,8 +30,9 @@ class AdminTokensTest {
             AdminTokens tokens = new AdminTokens(db);
             AuditLog audit = new AuditLog(db);
             for (String name : List.of("a", "b")) {
-                audit.audited(c -> tokens.create(c, name, Role.ADMIN, "test", NOW), t -> AuditLog.Event.of(NOW, "test", "local",
-                        "admin-token-create", name));
+                audit.audited(
+                        c -> tokens.create(c, name, Role.ADMIN, "test", NOW),
+                        t -> AuditLog.Event.of(NOW, "test", "local", "admin-token-create", name));
             }
             CyclicBarrier together = new CyclicBarrier(2);
             ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -42,10 +43,17 @@ class AdminTokensTest {
                         together.await();
                         try {
                             if (name.equals("a")) {
-                                tokens.revoke(audit, name, AuditLog.Event.of(NOW, "test", "local", "admin-token-revoke", name));
+                                tokens.revoke(
+                                        audit,
+                                        name,
+                                        AuditLog.Event.of(NOW, "test", "local", "admin-token-revoke", name));
                             } else {
-                                tokens.changeRole(audit, name, Role.VIEWER, before -> AuditLog.Event.of(NOW, "test", "local",
-                                        "admin-token-role-change", name));
+                                tokens.changeRole(
+                                        audit,
+                                        name,
+                                        Role.VIEWER,
+                                        before -> AuditLog.Event.of(
+                                                NOW, "test", "local", "admin-token-role-change", name));
                             }
                             return true;
                         } catch (AdminTokens.Refused e) {

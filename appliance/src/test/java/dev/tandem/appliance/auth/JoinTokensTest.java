@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** A use of a join token and the certificate it buys are committed together, or not at all. */
 class JoinTokensTest {
 
-    private static final CertificateAuthority CA = CertificateAuthority.create("test", Duration.ofDays(1), Instant.now());
+    private static final CertificateAuthority CA =
+            CertificateAuthority.create("test", Duration.ofDays(1), Instant.now());
     private static final KeyPair KEY = CertificateAuthority.newKeyPair();
 
     private Database database;
@@ -48,45 +49,60 @@ class JoinTokensTest {
         String token = database.write(c -> tokens.create(c, "edge", 1, now.plus(Duration.ofHours(1)), "test", now));
 
         assertThatThrownBy(() -> redeem(token, "edge-1", now, group -> {
-            throw new IllegalStateException("the CA key is unreadable");
-        })).hasMessage("the CA key is unreadable");
+                    throw new IllegalStateException("the CA key is unreadable");
+                }))
+                .hasMessage("the CA key is unreadable");
         assertThat(issued.list()).isEmpty();
 
         JoinTokens.Redeemed redeemed = redeem(token, "edge-1", now, group -> sign(group, "edge-1"));
         assertThat(redeemed.use()).isEqualTo(1);
-        assertThat(issued.list()).extracting(IssuedCertificates.Issued::serial)
+        assertThat(issued.list())
+                .extracting(IssuedCertificates.Issued::serial)
                 .containsExactly(DataPlaneIdentity.serial(redeemed.certificate()));
     }
 
     @Test
     void aUseThatCannotBeRecordedIsNotCounted() throws Exception {
         String token = database.write(c -> tokens.create(c, "edge", 2, now.plus(Duration.ofHours(1)), "test", now));
-        X509Certificate first = redeem(token, "edge-1", now, group -> sign(group, "edge-1")).certificate();
+        X509Certificate first =
+                redeem(token, "edge-1", now, group -> sign(group, "edge-1")).certificate();
 
         // A certificate whose serial is taken cannot be recorded: the use it was for is rolled back.
         assertThatThrownBy(() -> redeem(token, "edge-2", now, group -> first)).isInstanceOf(SQLException.class);
         assertThat(issued.list()).hasSize(1);
-        assertThat(redeem(token, "edge-2", now, group -> sign(group, "edge-2")).use()).isEqualTo(2);
+        assertThat(redeem(token, "edge-2", now, group -> sign(group, "edge-2")).use())
+                .isEqualTo(2);
     }
 
     @Test
     void aUseWhoseAuditEntryFailsIsNotCounted() throws Exception {
         String token = database.write(c -> tokens.create(c, "edge", 1, now.plus(Duration.ofHours(1)), "test", now));
         AuditLog audit = new AuditLog(database);
-        assertThatThrownBy(() -> audit.audited(c -> tokens.redeem(c, token, "edge-1", now, group -> sign(group, "edge-1")), r -> {
-            throw new IllegalStateException("the process dies before the audit entry is written");
-        })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> audit.audited(
+                        c -> tokens.redeem(c, token, "edge-1", now, group -> sign(group, "edge-1")), r -> {
+                            throw new IllegalStateException("the process dies before the audit entry is written");
+                        }))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(issued.list()).isEmpty();
-        assertThat(redeem(token, "edge-1", now, group -> sign(group, "edge-1")).use()).isEqualTo(1);
+        assertThat(redeem(token, "edge-1", now, group -> sign(group, "edge-1")).use())
+                .isEqualTo(1);
     }
 
     /** One use in a transaction of its own, as the join API makes it. */
-    private JoinTokens.Redeemed redeem(String token, String nodeId, Instant at, JoinTokens.Signer signer) throws Exception {
+    private JoinTokens.Redeemed redeem(String token, String nodeId, Instant at, JoinTokens.Signer signer)
+            throws Exception {
         return database.write(c -> tokens.redeem(c, token, nodeId, at, signer));
     }
 
     private static X509Certificate sign(String group, String nodeId) {
-        return CA.issue(KEY.getPublic(), nodeId, List.of(new GeneralName(GeneralName.uniformResourceIdentifier,
-                new DataPlaneIdentity("tandem", group, nodeId).uri())), Duration.ofHours(1), Instant.now(), false, true);
+        return CA.issue(
+                KEY.getPublic(),
+                nodeId,
+                List.of(new GeneralName(
+                        GeneralName.uniformResourceIdentifier, new DataPlaneIdentity("tandem", group, nodeId).uri())),
+                Duration.ofHours(1),
+                Instant.now(),
+                false,
+                true);
     }
 }

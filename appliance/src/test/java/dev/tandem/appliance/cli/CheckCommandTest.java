@@ -17,7 +17,8 @@ class CheckCommandTest {
     @Test
     void theQuickStartSampleIsValid() {
         assertThat(run("check", "-f", "../samples/quickstart/gateway.yaml"))
-                .isEqualTo("0|../samples/quickstart/gateway.yaml is valid: 6 documents, node groups [edge, grpc-clients]\n");
+                .isEqualTo(
+                        "0|../samples/quickstart/gateway.yaml is valid: 6 documents, node groups [edge, grpc-clients]\n");
     }
 
     @Test
@@ -29,7 +30,9 @@ class CheckCommandTest {
                 spec: {endpoints: [{address: 127.0.0.1, port: 0}], protocol: HTTP3}
                 """);
         String result = run("check", "-f", bad.toString());
-        assertThat(result).startsWith("1|").contains("2 error(s)")
+        assertThat(result)
+                .startsWith("1|")
+                .contains("2 error(s)")
                 .contains("Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)")
                 .contains("Upstream 'a': spec.protocol 'HTTP3' is not one of [HTTP1, HTTP2]");
     }
@@ -47,7 +50,10 @@ class CheckCommandTest {
 
     private static String run(String... args) {
         StringWriter out = new StringWriter();
-        int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(out)).execute(args);
+        int exit = TandemCommand.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(out))
+                .execute(args);
         return exit + "|" + out;
     }
 }

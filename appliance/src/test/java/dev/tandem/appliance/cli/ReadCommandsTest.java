@@ -49,8 +49,11 @@ class ReadCommandsTest {
     @Test
     void yamlHoldsTheSameTreeAndKeepsStringsThatLookLikeNumbersStrings() throws IOException {
         String yaml = print(OutputOption.Format.yaml, TOKENS);
-        assertThat(yaml).startsWith("tokens:\n- name: initial-admin\n").contains("name: \"12345678\"")
-                .contains("name: \"no\"").contains("createdBy: \"null\"");
+        assertThat(yaml)
+                .startsWith("tokens:\n- name: initial-admin\n")
+                .contains("name: \"12345678\"")
+                .contains("name: \"no\"")
+                .contains("createdBy: \"null\"");
         assertThat(new YAMLMapper().readTree(yaml)).isEqualTo(JSON.readTree(TOKENS));
     }
 
@@ -62,7 +65,8 @@ class ReadCommandsTest {
                 12345678       viewer  2026-12-01T10:00:00Z  initial-admin
                 no             viewer  2026-12-01T10:00:00Z  null
                 """);
-        assertThat(AdminTokenCommand.ListTokens.text(JSON.readTree("{\"tokens\": []}"))).isEqualTo("no admin tokens\n");
+        assertThat(AdminTokenCommand.ListTokens.text(JSON.readTree("{\"tokens\": []}")))
+                .isEqualTo("no admin tokens\n");
     }
 
     @Test
@@ -76,7 +80,8 @@ class ReadCommandsTest {
                   {"serial": "77", "identity": "spiffe://tandem/group/mesh/node/grpc-7",
                    "expiresAt": "2027-03-01T00:00:00Z", "revokedAt": "2026-12-01T09:00:00Z"}]}
                 """);
-        assertThat(CertCommand.ListCertificates.text(answer, Instant.parse("2026-12-01T10:00:00Z"))).isEqualTo("""
+        assertThat(CertCommand.ListCertificates.text(answer, Instant.parse("2026-12-01T10:00:00Z")))
+                .isEqualTo("""
                 SERIAL  STATE    EXPIRES               IDENTITY
                 5f2a    valid    2027-03-01T00:00:00Z  spiffe://tandem/group/edge/node/envoy-1
                 1c3b0e  expired  2026-11-01T00:00:00Z  spiffe://tandem/group/edge/node/envoy-2
@@ -107,10 +112,15 @@ class ReadCommandsTest {
     void anUnknownOutputFormatIsAUsageErrorNamingTheFormats() {
         for (String[] command : new String[][] {{"status"}, {"cert", "list"}, {"admin-token", "list"}, {"export"}}) {
             StringWriter err = new StringWriter();
-            String[] args = Stream.concat(Arrays.stream(command), Stream.of("-o", "xml")).toArray(String[]::new);
-            assertThat(TandemCommand.commandLine().setErr(new PrintWriter(err)).execute(args)).as(String.join(" ", command))
+            String[] args = Stream.concat(Arrays.stream(command), Stream.of("-o", "xml"))
+                    .toArray(String[]::new);
+            assertThat(TandemCommand.commandLine().setErr(new PrintWriter(err)).execute(args))
+                    .as(String.join(" ", command))
                     .isEqualTo(CommandLine.ExitCode.USAGE);
-            assertThat(err.toString()).contains("--output").contains("[text, json, yaml]").contains("'xml'");
+            assertThat(err.toString())
+                    .contains("--output")
+                    .contains("[text, json, yaml]")
+                    .contains("'xml'");
         }
     }
 

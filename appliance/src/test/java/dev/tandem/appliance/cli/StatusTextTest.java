@@ -19,7 +19,8 @@ class StatusTextTest {
         JsonNode revision = JSON.readTree("""
                 {"number": 7, "appliedBy": "ops", "appliedFrom": "10.0.0.5", "appliedAt": "2026-12-01T10:00:00.987654Z", "documents": 6}
                 """);
-        assertThat(StatusText.render(status(), revision, JSON.readTree("{\"ready\": true}"))).isEqualTo("""
+        assertThat(StatusText.render(status(), revision, JSON.readTree("{\"ready\": true}")))
+                .isEqualTo("""
                 node:     tandem-1
                 role:     standalone
                 revision: 7, applied by ops from 10.0.0.5 at 2026-12-01T10:00:00Z
@@ -53,9 +54,12 @@ class StatusTextTest {
                  "attempts": 3, "since": "2026-12-01T10:05:00.123Z"}
                 """));
         assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": false}")))
-                .contains("publish:  revision 7 NOT published (attempt 3, since 2026-12-01T10:05:00Z): revision 7 could not be "
-                        + "published to node group(s) 'edge' (x); it is stored and retried\n");
-        status.set("publication", JSON.readTree("{\"revision\": 7, \"published\": false, \"error\": null, \"attempts\": 1}"));
+                .contains(
+                        "publish:  revision 7 NOT published (attempt 3, since 2026-12-01T10:05:00Z): revision 7 could not be "
+                                + "published to node group(s) 'edge' (x); it is stored and retried\n");
+        status.set(
+                "publication",
+                JSON.readTree("{\"revision\": 7, \"published\": false, \"error\": null, \"attempts\": 1}"));
         assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": true}")))
                 .contains("publish:  revision 7 being published\n");
         status.set("publication", JSON.readTree("{\"revision\": 7, \"published\": true, \"attempts\": 1}"));
@@ -69,9 +73,11 @@ class StatusTextTest {
         ((ObjectNode) status.path("nodeGroups").path("edge").path("versions"))
                 .put("clusters", "77777777777777777777777777777777");
         String text = StatusText.render(status, MissingNode.getInstance(), MissingNode.getInstance());
-        assertThat(text).containsPattern("envoy-2 +edge +sotw +0a1b2c3d +1b2c3d4e +99999999 ")
+        assertThat(text)
+                .containsPattern("envoy-2 +edge +sotw +0a1b2c3d +1b2c3d4e +99999999 ")
                 .contains("envoy-2 last rejected clusters 2c3d4e5f")
-                .contains("revision: 7\n").contains("serving:  unknown (/readyz did not answer)");
+                .contains("revision: 7\n")
+                .contains("serving:  unknown (/readyz did not answer)");
     }
 
     @Test
@@ -80,7 +86,8 @@ class StatusTextTest {
                 {"node": "tandem-1", "role": "standalone", "revision": 0, "security": {"xds": "mtls"},
                  "nodeGroups": {}, "dataPlanes": [], "export": null}
                 """);
-        assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": false}"))).isEqualTo("""
+        assertThat(StatusText.render(status, MissingNode.getInstance(), JSON.readTree("{\"ready\": false}")))
+                .isEqualTo("""
                 node:     tandem-1
                 role:     standalone
                 revision: none applied yet

@@ -21,20 +21,25 @@ class CertificateTrustTest {
 
     // The JDK's PKIX check reads the real clock: the validity windows are around now.
     private static final Instant NOW = Instant.now();
-    private static final CertificateAuthority CA = CertificateAuthority.create("test", Duration.ofDays(365), NOW.minus(Duration.ofDays(1)));
+    private static final CertificateAuthority CA =
+            CertificateAuthority.create("test", Duration.ofDays(365), NOW.minus(Duration.ofDays(1)));
     private static final KeyPair KEY = CertificateAuthority.newKeyPair();
 
     private final List<String> logged = new ArrayList<>();
     private final List<String> handedToTls = new ArrayList<>();
-    private final CertificateTrust trust = new CertificateTrust(CA.certificate(), (reason, detail) -> logged.add(reason),
-            Clock.fixed(NOW, ZoneOffset.UTC), (refused, engine) -> {
+    private final CertificateTrust trust = new CertificateTrust(
+            CA.certificate(),
+            (reason, detail) -> logged.add(reason),
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            (refused, engine) -> {
                 handedToTls.add(refused.reason());
                 return new CertificateException("as the engine wants it: " + refused.reason());
             });
 
     @Test
     void anotherCaIsUntrusted() {
-        CertificateAuthority stranger = CertificateAuthority.create("stranger", Duration.ofDays(30), NOW.minus(Duration.ofDays(1)));
+        CertificateAuthority stranger =
+                CertificateAuthority.create("stranger", Duration.ofDays(30), NOW.minus(Duration.ofDays(1)));
         assertRefused(leaf(stranger, NOW.minus(Duration.ofHours(1)), Duration.ofDays(1)), "untrusted-certificate");
     }
 
@@ -46,8 +51,10 @@ class CertificateTrustTest {
 
     @Test
     void aValidCertificateIsTrusted() throws Exception {
-        trust.checkClientTrusted(new X509Certificate[] {leaf(CA, NOW.minus(Duration.ofHours(1)), Duration.ofDays(1)), CA.certificate()},
-                "EC", (SSLEngine) null);
+        trust.checkClientTrusted(
+                new X509Certificate[] {leaf(CA, NOW.minus(Duration.ofHours(1)), Duration.ofDays(1)), CA.certificate()},
+                "EC",
+                (SSLEngine) null);
         assertThat(logged).isEmpty();
         assertThat(handedToTls).isEmpty();
     }
@@ -62,7 +69,14 @@ class CertificateTrustTest {
     }
 
     private static X509Certificate leaf(CertificateAuthority ca, Instant from, Duration validity) {
-        return ca.issue(KEY.getPublic(), "edge-1", List.of(new GeneralName(GeneralName.uniformResourceIdentifier,
-                "spiffe://tandem/group/edge/node/edge-1")), validity, from, false, true);
+        return ca.issue(
+                KEY.getPublic(),
+                "edge-1",
+                List.of(new GeneralName(
+                        GeneralName.uniformResourceIdentifier, "spiffe://tandem/group/edge/node/edge-1")),
+                validity,
+                from,
+                false,
+                true);
     }
 }

@@ -35,7 +35,9 @@ class SecretFilesTest {
         GatewayConfig resolved = SecretFiles.resolve(config(cert, key));
         assertThat(resolved.secret("gw").orElseThrow().certificatePem()).isEqualTo(Files.readString(cert));
         assertThat(resolved.secret("gw").orElseThrow().privateKeyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
-        assertThat(resolved.secret("gw").orElseThrow().toString()).doesNotContain("BEGIN").contains("(redacted)");
+        assertThat(resolved.secret("gw").orElseThrow().toString())
+                .doesNotContain("BEGIN")
+                .contains("(redacted)");
     }
 
     @Test
@@ -43,12 +45,15 @@ class SecretFilesTest {
         Path notAKey = dir.resolve("key.pem");
         Files.writeString(notAKey, "TOPSECRET material that is not PEM");
         assertThatThrownBy(() -> SecretFiles.resolve(config(dir.resolve("missing.pem"), notAKey)))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors()).extracting(Object::toString)
-                        .containsExactly(
-                                "Secret 'gw': spec.certificateFile '" + dir.resolve("missing.pem")
-                                        + "' cannot be read on this host: NoSuchFileException",
-                                "Secret 'gw': spec.privateKeyFile '" + notAKey
-                                        + "' is not a single PEM private key block (PKCS#8, RSA or EC)"))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(Object::toString)
+                                .containsExactly(
+                                        "Secret 'gw': spec.certificateFile '" + dir.resolve("missing.pem")
+                                                + "' cannot be read on this host: NoSuchFileException",
+                                        "Secret 'gw': spec.privateKeyFile '" + notAKey
+                                                + "' is not a single PEM private key block (PKCS#8, RSA or EC)"))
                 .hasMessageNotContaining("TOPSECRET");
     }
 }

@@ -26,15 +26,18 @@ class AtomicWritesTest {
             RevisionStore store = new RevisionStore(db);
             AuditLog audit = new AuditLog(db);
             assertThatThrownBy(() -> audit.audited(c -> store.append(c, 1, "a: 1\n", 1, "alice", "local", NOW), r -> {
-                throw new IllegalStateException("the process dies before the audit entry is written");
-            })).isInstanceOf(IllegalStateException.class);
+                        throw new IllegalStateException("the process dies before the audit entry is written");
+                    }))
+                    .isInstanceOf(IllegalStateException.class);
             assertThat(store.latest()).isEmpty();
             assertThat(audit.page(Long.MAX_VALUE, 10)).isEmpty();
 
-            Revision stored = audit.audited(c -> store.append(c, 1, "a: 1\n", 1, "alice", "local", NOW),
+            Revision stored = audit.audited(
+                    c -> store.append(c, 1, "a: 1\n", 1, "alice", "local", NOW),
                     r -> new AuditLog.Event(NOW, "alice", "local", "apply", "1 document", r.number()));
             assertThat(stored.number()).isEqualTo(1);
-            assertThat(audit.page(Long.MAX_VALUE, 10)).singleElement()
+            assertThat(audit.page(Long.MAX_VALUE, 10))
+                    .singleElement()
                     .satisfies(e -> assertThat(e.revision()).isEqualTo(1L));
         }
     }

@@ -20,8 +20,12 @@ class RevisionStoreTest {
         try (Database db = Database.open(dir)) {
             RevisionStore store = new RevisionStore(db);
             assertThat(store.latest()).isEmpty();
-            assertThat(store.append(store.nextNumber(), "a: 1\n", 1, "alice", "127.0.0.1", at).number()).isEqualTo(1);
-            assertThat(store.append(store.nextNumber(), "a: 2\n", 1, "bob", "10.0.0.9", at.plusSeconds(5)).number()).isEqualTo(2);
+            assertThat(store.append(store.nextNumber(), "a: 1\n", 1, "alice", "127.0.0.1", at)
+                            .number())
+                    .isEqualTo(1);
+            assertThat(store.append(store.nextNumber(), "a: 2\n", 1, "bob", "10.0.0.9", at.plusSeconds(5))
+                            .number())
+                    .isEqualTo(2);
         }
         try (Database db = Database.open(dir)) {
             RevisionStore store = new RevisionStore(db);
@@ -40,7 +44,8 @@ class RevisionStoreTest {
         try (Database db = Database.open(dir)) {
             RevisionStore store = new RevisionStore(db);
             store.append(1, "a: 1\n", 1, "alice", "127.0.0.1", at);
-            assertThatThrownBy(() -> store.append(1, "a: 2\n", 1, "bob", "127.0.0.1", at)).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> store.append(1, "a: 2\n", 1, "bob", "127.0.0.1", at))
+                    .isInstanceOf(SQLException.class);
             assertThat(store.get(1).orElseThrow().documents()).isEqualTo("a: 1\n");
             assertThat(store.nextNumber()).isEqualTo(2);
         }
@@ -54,6 +59,7 @@ class RevisionStoreTest {
         // A regular file where a folder must go (a second process on a locked directory: ServeProcessIT).
         Path notADirectory = dir.resolve("tandem.mv.db").resolve("data");
         assertThatThrownBy(() -> Database.open(notADirectory))
-                .isInstanceOf(SQLException.class).hasMessageContaining("cannot create data directory " + notADirectory);
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("cannot create data directory " + notADirectory);
     }
 }

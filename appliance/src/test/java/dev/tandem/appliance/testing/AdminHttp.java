@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.nio.file.Files;
 
 /** An HTTPS client for the admin API, as an operator's script would use it: it trusts the cluster CA only. */
 public final class AdminHttp {
@@ -38,7 +38,10 @@ public final class AdminHttp {
         this.base = "https://127.0.0.1:" + port;
         this.token = token;
         this.caFile = caFile;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestPki.adminTls(caFile)).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .sslContext(TestPki.adminTls(caFile))
+                .build();
     }
 
     /**
@@ -48,7 +51,9 @@ public final class AdminHttp {
     public static AdminHttp withTokenFrom(int port, Path dataDir) {
         Path own = dataDir.resolve("pki/ca.pem");
         try {
-            return new AdminHttp(port, Files.readString(dataDir.resolve("admin-token")).trim(),
+            return new AdminHttp(
+                    port,
+                    Files.readString(dataDir.resolve("admin-token")).trim(),
                     Files.exists(own) ? own : TestPki.caFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -64,8 +69,7 @@ public final class AdminHttp {
         return base;
     }
 
-    public record Reply(int status, JsonNode json, String body, HttpHeaders headers) {
-    }
+    public record Reply(int status, JsonNode json, String body, HttpHeaders headers) {}
 
     /** The data plane {@code nodeId} as {@code /api/v1/status} lists it, or a missing node. */
     public JsonNode dataPlane(String nodeId) {
@@ -82,14 +86,20 @@ public final class AdminHttp {
     }
 
     public Reply post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/yaml")
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/yaml")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** Any method, with an optional YAML body. */
     public Reply request(String method, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/yaml")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/yaml")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body)));
     }
 
     private Reply send(HttpRequest.Builder request) {
@@ -97,8 +107,8 @@ public final class AdminHttp {
             request.header("Authorization", "Bearer " + token);
         }
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json;
             try {
                 json = JSON.readTree(response.body());

@@ -10,24 +10,30 @@ import java.util.List;
 public final class Cli {
 
     /** Exit code, standard output and standard error. */
-    public record Result(int exit, String out, String err) {
-    }
+    public record Result(int exit, String out, String err) {}
 
-    private Cli() {
-    }
+    private Cli() {}
 
     public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = TandemCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        int exit = TandemCommand.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
         return new Result(exit, out.toString(), err.toString());
     }
 
     /** {@code args} against {@code node}, with its admin URL, the test CA and its initial admin token. */
     public static Result against(RunningAppliance node, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", node.admin().base(), "--ca-file", TestPki.caFile().toString(),
-                "--token-file", node.tokenFile().toString()));
+        all.addAll(List.of(
+                "--server",
+                node.admin().base(),
+                "--ca-file",
+                TestPki.caFile().toString(),
+                "--token-file",
+                node.tokenFile().toString()));
         return run(all.toArray(String[]::new));
     }
 }

@@ -18,6 +18,5 @@ public final class Gateways {
             spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}
             """;
 
-    private Gateways() {
-    }
+    private Gateways() {}
 }

@@ -32,11 +32,11 @@ public final class Ports {
     private static final int[] DEFAULT_EPHEMERAL = {32768, 60999};
     /** Below this are the usual ports of developers' own servers (8080, 9090, 5432, ...). */
     private static final int LOWEST = 10000;
+
     private static final int TRIES = 20;
     private static final List<int[]> RANGES = outsideEphemeral(ephemeralRange());
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** Starts a server on a port from outside the ephemeral range; on a bind failure, on another one. */
     public static <T> T bind(Start<T> start) throws Exception {
@@ -119,7 +119,8 @@ public final class Ports {
      */
     private static boolean isBindFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+            if (t instanceof BindException
+                    || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
                 return true;
             }
         }

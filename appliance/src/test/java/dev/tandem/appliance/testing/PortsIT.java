@@ -18,13 +18,17 @@ class PortsIT {
 
     @Test
     void portsComeFromOutsideTheEphemeralRange() {
-        assertThat(Ports.outsideEphemeral(new int[] {32768, 60999})).containsExactly(new int[] {10000, 32767}, new int[] {61000, 65535});
+        assertThat(Ports.outsideEphemeral(new int[] {32768, 60999}))
+                .containsExactly(new int[] {10000, 32767}, new int[] {61000, 65535});
         assertThat(Ports.outsideEphemeral(new int[] {40000, 65535})).containsExactly(new int[] {10000, 39999});
         assertThat(Ports.outsideEphemeral(new int[] {1024, 65535})).isEmpty();
         assertThat(Ports.outsideEphemeral(new int[] {1024, 5000})).containsExactly(new int[] {10000, 65535});
         int[] ephemeral = {32768, 60999};
         int port = Ports.unbound();
-        assertThat(port < ephemeral[0] || port > ephemeral[1] || Ports.outsideEphemeral(ephemeral).isEmpty()).isTrue();
+        assertThat(port < ephemeral[0]
+                        || port > ephemeral[1]
+                        || Ports.outsideEphemeral(ephemeral).isEmpty())
+                .isTrue();
     }
 
     /** The bind failures of the servers the tests start are recognised, whatever each calls them. */
@@ -57,12 +61,18 @@ class PortsIT {
             }
         }
         assertThatThrownBy(() -> Ports.bind(port -> {
-            throw new IllegalStateException("not a bind failure");
-        })).hasMessage("not a bind failure");
+                    throw new IllegalStateException("not a bind failure");
+                }))
+                .hasMessage("not a bind failure");
     }
 
     private static ApplianceConfig config(Path dir, int adminPort, int xdsPort) {
-        return new ApplianceConfig("ports", dir.resolve("data"), new ApplianceConfig.Endpoint("127.0.0.1", adminPort),
-                new ApplianceConfig.Endpoint("127.0.0.1", xdsPort), Optional.empty()).withPki(TestPki.settings("ports"));
+        return new ApplianceConfig(
+                        "ports",
+                        dir.resolve("data"),
+                        new ApplianceConfig.Endpoint("127.0.0.1", adminPort),
+                        new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
+                        Optional.empty())
+                .withPki(TestPki.settings("ports"));
     }
 }

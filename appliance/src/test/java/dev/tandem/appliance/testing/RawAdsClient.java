@@ -9,15 +9,15 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A bare ADS client that speaks the wire protocol step by step (SotW or Delta), for what grpc-java's
@@ -31,6 +31,11 @@ public final class RawAdsClient implements AutoCloseable {
     private StreamObserver<DiscoveryRequest> sotw;
     private StreamObserver<DeltaDiscoveryRequest> delta;
 
+    /** Responses per type URL, in arrival order, while {@link #subscribeAndAck} runs. */
+    private final Map<String, List<DiscoveryResponse>> acked = new ConcurrentHashMap<>();
+
+    private Map<String, List<String>> subscriptions;
+
     /** Over mTLS with a certificate of the test CA for this node and group, as a joined data plane connects. */
     public RawAdsClient(int port, String nodeId, String nodeGroup) {
         this(port, nodeId, nodeGroup, TestPki.dataPlane(nodeId, nodeGroup).credentials());
@@ -38,17 +43,14 @@ public final class RawAdsClient implements AutoCloseable {
 
     /** With other credentials: plaintext, a stranger's certificate, another group's... */
     public RawAdsClient(int port, String nodeId, String nodeGroup, io.grpc.ChannelCredentials credentials) {
-        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).build();
+        this.channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).build();
         this.node = Node.newBuilder().setId(nodeId).setCluster(nodeGroup).build();
     }
 
     public Node node() {
         return node;
     }
-
-    /** Responses per type URL, in arrival order, while {@link #subscribeAndAck} runs. */
-    private final Map<String, List<DiscoveryResponse>> acked = new ConcurrentHashMap<>();
-    private Map<String, List<String>> subscriptions;
 
     /**
      * Subscribes to the given types (empty names: wildcard) and ACKs every response, as a data plane
@@ -59,11 +61,16 @@ public final class RawAdsClient implements AutoCloseable {
         sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse response) {
-                acked.computeIfAbsent(response.getTypeUrl(), t -> new CopyOnWriteArrayList<>()).add(response);
+                acked.computeIfAbsent(response.getTypeUrl(), t -> new CopyOnWriteArrayList<>())
+                        .add(response);
                 synchronized (RawAdsClient.this) {
-                    sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
+                    sotw.onNext(DiscoveryRequest.newBuilder()
+                            .setNode(node)
+                            .setTypeUrl(response.getTypeUrl())
                             .addAllResourceNames(subscriptions.get(response.getTypeUrl()))
-                            .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
+                            .setVersionInfo(response.getVersionInfo())
+                            .setResponseNonce(response.getNonce())
+                            .build());
                 }
             }
 
@@ -73,11 +80,13 @@ public final class RawAdsClient implements AutoCloseable {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
-        names.forEach((type, resources) -> sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
-                .addAllResourceNames(resources).build()));
+        names.forEach((type, resources) -> sotw.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(type)
+                .addAllResourceNames(resources)
+                .build()));
     }
 
     /** How many responses of {@code typeUrl} arrived since {@link #subscribeAndAck}. */
@@ -179,8 +188,7 @@ public final class RawAdsClient implements AutoCloseable {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         };
     }
 

@@ -29,9 +29,13 @@ public final class RunningAppliance implements AutoCloseable {
 
     /** On a free admin port chosen by the server, and {@code xdsPort} (0: one chosen by the server too). */
     public static RunningAppliance start(String nodeId, Path dir, int xdsPort) throws Exception {
-        RunningAppliance running = new RunningAppliance(new ApplianceConfig(nodeId, dir.resolve("data"),
-                new ApplianceConfig.Endpoint("127.0.0.1", 0), new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
-                Optional.empty()).withPki(TestPki.settings(nodeId)));
+        RunningAppliance running = new RunningAppliance(new ApplianceConfig(
+                        nodeId,
+                        dir.resolve("data"),
+                        new ApplianceConfig.Endpoint("127.0.0.1", 0),
+                        new ApplianceConfig.Endpoint("127.0.0.1", xdsPort),
+                        Optional.empty())
+                .withPki(TestPki.settings(nodeId)));
         running.start();
         return running;
     }

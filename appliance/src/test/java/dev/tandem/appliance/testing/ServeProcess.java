@@ -48,18 +48,27 @@ public final class ServeProcess implements AutoCloseable {
     /** Starts {@code tandem serve --config config} (data in {@code dir/data}) and returns once it is ready. */
     public static ServeProcess start(Path dir, Path config, String name) throws IOException, InterruptedException {
         Path log = dir.resolve(name + ".log");
-        Process process = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                JAR.toAbsolutePath().toString(), "serve", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(List.of(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-jar",
+                        JAR.toAbsolutePath().toString(),
+                        "serve",
+                        "--config",
+                        config.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
-            Optional<ListeningPorts> ports = ListeningPorts.read(dir.resolve("data")).filter(p -> p.pid() == process.pid());
+            Optional<ListeningPorts> ports =
+                    ListeningPorts.read(dir.resolve("data")).filter(p -> p.pid() == process.pid());
             if (ports.isPresent()) {
-                return new ServeProcess(process, log, ports.get().adminPort(), ports.get().xdsPort());
+                return new ServeProcess(
+                        process, log, ports.get().adminPort(), ports.get().xdsPort());
             }
             if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("tandem serve exited with " + process.exitValue() + " before it was ready:\n"
-                        + Files.readString(log));
+                throw new IllegalStateException("tandem serve exited with " + process.exitValue()
+                        + " before it was ready:\n" + Files.readString(log));
             }
         }
         process.destroyForcibly().waitFor();

@@ -47,7 +47,10 @@ public final class SiteBackend implements AutoCloseable {
                 }))
                 .build();
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service).build().start();
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .addService(service)
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start backend " + site + " on port " + port, e);
         }
@@ -79,8 +82,8 @@ public final class SiteBackend implements AutoCloseable {
 
     /** One call through {@code channel}; returns the site that answered. */
     public static String callSite(Channel channel, long timeoutMillis) {
-        return ClientCalls.blockingUnaryCall(channel, NAME,
-                CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS), "who");
+        return ClientCalls.blockingUnaryCall(
+                channel, NAME, CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS), "who");
     }
 
     private enum Utf8 implements MethodDescriptor.Marshaller<String> {

@@ -24,8 +24,10 @@ public final class TandemTlsCredentialsProvider extends XdsCredentialsProvider {
             return TlsChannelCredentials.create();
         }
         try {
-            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(new File(ca));
-            if (config.get("certificate_file") instanceof String cert && config.get("private_key_file") instanceof String key) {
+            TlsChannelCredentials.Builder builder =
+                    TlsChannelCredentials.newBuilder().trustManager(new File(ca));
+            if (config.get("certificate_file") instanceof String cert
+                    && config.get("private_key_file") instanceof String key) {
                 builder.keyManager(new File(cert), new File(key));
             }
             return builder.build();

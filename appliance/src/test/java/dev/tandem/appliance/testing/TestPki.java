@@ -19,13 +19,13 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import org.bouncycastle.asn1.x509.GeneralName;
-import java.util.Comparator;
 
 /**
  * One cluster CA for every appliance a test JVM starts (brought as the operator's own CA, so the
@@ -65,8 +65,7 @@ public final class TestPki {
         }
     }
 
-    private TestPki() {
-    }
+    private TestPki() {}
 
     public static Path caFile() {
         return DIR.resolve("ca.pem");
@@ -78,8 +77,14 @@ public final class TestPki {
 
     /** The appliance's PKI settings: this CA, brought by the operator; the server certificate is created per node. */
     public static PkiSettings settings(String nodeId) {
-        return new PkiSettings(CLUSTER, List.of(nodeId, "localhost"), List.of("127.0.0.1"), Optional.of(caFile()),
-                Optional.of(DIR.resolve("ca.key")), Optional.empty(), Optional.empty());
+        return new PkiSettings(
+                CLUSTER,
+                List.of(nodeId, "localhost"),
+                List.of("127.0.0.1"),
+                Optional.of(caFile()),
+                Optional.of(DIR.resolve("ca.key")),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -87,12 +92,22 @@ public final class TestPki {
      * serves a stream only the node id its certificate names, so every test client gets its own.
      */
     public static ClientCertificate dataPlane(String nodeId, String nodeGroup) {
-        return issue(CA, "spiffe://" + CLUSTER + "/group/" + nodeGroup + "/node/" + nodeId, nodeId, Instant.now(), Duration.ofDays(1));
+        return issue(
+                CA,
+                "spiffe://" + CLUSTER + "/group/" + nodeGroup + "/node/" + nodeId,
+                nodeId,
+                Instant.now(),
+                Duration.ofDays(1));
     }
 
     /** One issued by a CA the appliance does not know. */
     public static ClientCertificate fromStranger(String nodeId, String nodeGroup) {
-        return issue(STRANGER, "spiffe://" + CLUSTER + "/group/" + nodeGroup + "/node/" + nodeId, nodeId, Instant.now(), Duration.ofDays(1));
+        return issue(
+                STRANGER,
+                "spiffe://" + CLUSTER + "/group/" + nodeGroup + "/node/" + nodeId,
+                nodeId,
+                Instant.now(),
+                Duration.ofDays(1));
     }
 
     /** Issued by the right CA, valid from {@code from} for {@code validity} (in the past: expired). */
@@ -100,10 +115,17 @@ public final class TestPki {
         return issue(CA, uri, nodeId, from, validity);
     }
 
-    private static ClientCertificate issue(CertificateAuthority ca, String uri, String nodeId, Instant from, Duration validity) {
+    private static ClientCertificate issue(
+            CertificateAuthority ca, String uri, String nodeId, Instant from, Duration validity) {
         KeyPair pair = CertificateAuthority.newKeyPair();
-        X509Certificate certificate = ca.issue(pair.getPublic(), nodeId, List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)),
-                validity, from, false, true);
+        X509Certificate certificate = ca.issue(
+                pair.getPublic(),
+                nodeId,
+                List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)),
+                validity,
+                from,
+                false,
+                true);
         try {
             Path dir = Files.createTempDirectory(DIR, nodeId);
             XdsClientTls files = XdsClientTls.in(dir);
@@ -135,8 +157,10 @@ public final class TestPki {
     public static SSLContext clientTls(ClientCertificate client) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {TlsContexts.presenting(client.key(), client.certificate())},
-                    new TrustManager[] {CertificateTrust.pkixTrusting(CA.certificate())}, null);
+            context.init(
+                    new KeyManager[] {TlsContexts.presenting(client.key(), client.certificate())},
+                    new TrustManager[] {CertificateTrust.pkixTrusting(CA.certificate())},
+                    null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -145,7 +169,9 @@ public final class TestPki {
 
     /** TLS without a client certificate. */
     public static ChannelCredentials withoutCertificate() {
-        return TlsChannelCredentials.newBuilder().trustManager(CertificateTrust.pkixTrusting(CA.certificate())).build();
+        return TlsChannelCredentials.newBuilder()
+                .trustManager(CertificateTrust.pkixTrusting(CA.certificate()))
+                .build();
     }
 
     /** What an operator's HTTPS client uses: trusts the test CA (or {@code caFile}), host names verified. */

@@ -61,7 +61,8 @@ public final class TwoSites implements AutoCloseable {
         synchronized (this) {
             if (channel == null) {
                 XdsClientBootstrap.xdsPort();
-                channel = Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build();
+                channel = Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create())
+                        .build();
             }
         }
         return SiteBackend.callSite(channel, 2000);

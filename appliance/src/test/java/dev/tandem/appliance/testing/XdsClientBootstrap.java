@@ -20,13 +20,18 @@ public final class XdsClientBootstrap {
         // The bootstrap `tandem bootstrap --format grpc` writes (gRFC A65 tls channel_creds); grpc-java
         // 1.85 reads its files through TandemTlsCredentialsProvider.
         TestPki.ClientCertificate certificate = TestPki.dataPlane(NODE_ID, NODE_GROUP);
-        System.setProperty("io.grpc.xds.bootstrapConfig", dev.tandem.xds.bootstrap.GrpcBootstrap.json(NODE_ID, NODE_GROUP,
-                "site-a", "", List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)),
-                Optional.of(certificate.files())));
+        System.setProperty(
+                "io.grpc.xds.bootstrapConfig",
+                dev.tandem.xds.bootstrap.GrpcBootstrap.json(
+                        NODE_ID,
+                        NODE_GROUP,
+                        "site-a",
+                        "",
+                        List.of(new dev.tandem.xds.bootstrap.XdsPeer("it", "127.0.0.1", XDS_PORT)),
+                        Optional.of(certificate.files())));
     }
 
-    private XdsClientBootstrap() {
-    }
+    private XdsClientBootstrap() {}
 
     /** The xDS port the client dials; installs the bootstrap on first use. */
     public static int xdsPort() {

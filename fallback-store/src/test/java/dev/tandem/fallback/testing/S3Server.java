@@ -35,8 +35,11 @@ public final class S3Server implements AutoCloseable {
     }
 
     private void startOn(int wanted) throws Exception {
-        proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:" + wanted))
-                .awsAuthentication(AuthenticationType.AWS_V4, CREDENTIALS.accessKey(), CREDENTIALS.secretKey()).build();
+        proxy = S3Proxy.builder()
+                .blobStore(blobs)
+                .endpoint(URI.create("http://127.0.0.1:" + wanted))
+                .awsAuthentication(AuthenticationType.AWS_V4, CREDENTIALS.accessKey(), CREDENTIALS.secretKey())
+                .build();
         proxy.start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!"STARTED".equals(proxy.getState())) {

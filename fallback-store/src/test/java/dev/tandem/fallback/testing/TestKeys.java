@@ -7,8 +7,7 @@ import java.security.KeyPairGenerator;
 /** Export-signing keys for tests. */
 public final class TestKeys {
 
-    private TestKeys() {
-    }
+    private TestKeys() {}
 
     public static KeyPair ed25519() {
         try {

@@ -55,8 +55,7 @@ public final class EnvoyBootstrap {
     public static final String XDS_CLUSTER = "xds_cluster";
     public static final int ADMIN_PORT = 9901;
 
-    private EnvoyBootstrap() {
-    }
+    private EnvoyBootstrap() {}
 
     /**
      * @param tls the data plane's certificate files for mTLS to the peers; empty for peers that serve
@@ -66,8 +65,10 @@ public final class EnvoyBootstrap {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("a bootstrap needs at least one Tandem peer");
         }
-        ConfigSource ads = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
-                .setResourceApiVersion(ApiVersion.V3).build();
+        ConfigSource ads = ConfigSource.newBuilder()
+                .setAds(AggregatedConfigSource.getDefaultInstance())
+                .setResourceApiVersion(ApiVersion.V3)
+                .build();
         return Bootstrap.newBuilder()
                 .setNode(Node.newBuilder().setId(nodeId).setCluster(nodeGroup))
                 .setAdmin(Admin.newBuilder().setAddress(socket("127.0.0.1", ADMIN_PORT)))
@@ -79,9 +80,10 @@ public final class EnvoyBootstrap {
                                         .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
                                                 .setClusterName(XDS_CLUSTER)
                                                 // Reconnects after a peer is lost: quick first, then backing off.
-                                                .setRetryPolicy(RetryPolicy.newBuilder().setRetryBackOff(BackoffStrategy.newBuilder()
-                                                        .setBaseInterval(Durations.fromMillis(250))
-                                                        .setMaxInterval(Durations.fromSeconds(10)))))))
+                                                .setRetryPolicy(RetryPolicy.newBuilder()
+                                                        .setRetryBackOff(BackoffStrategy.newBuilder()
+                                                                .setBaseInterval(Durations.fromMillis(250))
+                                                                .setMaxInterval(Durations.fromSeconds(10)))))))
                         .setLdsConfig(ads)
                         .setCdsConfig(ads))
                 .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(peers, tls)))
@@ -90,22 +92,28 @@ public final class EnvoyBootstrap {
 
     private static Cluster xdsCluster(List<XdsPeer> peers, Optional<XdsClientTls> tls) {
         LocalityLbEndpoints.Builder endpoints = LocalityLbEndpoints.newBuilder();
-        peers.stream().sorted(Comparator.comparing(XdsPeer::name)).forEach(p -> endpoints.addLbEndpoints(
-                LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setHostname(p.name()).setAddress(socket(p.address(), p.port())))));
+        peers.stream()
+                .sorted(Comparator.comparing(XdsPeer::name))
+                .forEach(p -> endpoints.addLbEndpoints(LbEndpoint.newBuilder()
+                        .setEndpoint(Endpoint.newBuilder()
+                                .setHostname(p.name())
+                                .setAddress(socket(p.address(), p.port())))));
         boolean allIps = peers.stream().allMatch(p -> p.address().matches("[0-9.]+|.*:.*"));
         Cluster.Builder cluster = Cluster.newBuilder();
-        tls.ifPresent(t -> cluster.setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+        tls.ifPresent(t -> cluster.setTransportSocket(TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
                 .setTypedConfig(EnvoyTypes.pack(upstreamTls(t, peers)))));
-        return cluster
-                .setName(XDS_CLUSTER)
+        return cluster.setName(XDS_CLUSTER)
                 .setType(allIps ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
                 .setConnectTimeout(Durations.fromSeconds(1))
-                .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-                        EnvoyTypes.pack(HttpProtocolOptions.newBuilder().setExplicitHttpConfig(
-                                HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
-                                        Http2ProtocolOptions.newBuilder().setConnectionKeepalive(KeepaliveSettings.newBuilder()
-                                                .setInterval(Durations.fromSeconds(30))
-                                                .setTimeout(Durations.fromSeconds(5)))))
+                .putTypedExtensionProtocolOptions(
+                        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                        EnvoyTypes.pack(HttpProtocolOptions.newBuilder()
+                                .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                                        .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
+                                                .setConnectionKeepalive(KeepaliveSettings.newBuilder()
+                                                        .setInterval(Durations.fromSeconds(30))
+                                                        .setTimeout(Durations.fromSeconds(5)))))
                                 .build()))
                 // A peer that is not ready (or lagging, once peers replicate) answers NOT_SERVING.
                 .addHealthChecks(HealthCheck.newBuilder()
@@ -115,7 +123,9 @@ public final class EnvoyBootstrap {
                         .setUnhealthyThreshold(UInt32Value.of(2))
                         .setHealthyThreshold(UInt32Value.of(1))
                         .setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.getDefaultInstance()))
-                .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(XDS_CLUSTER).addEndpoints(endpoints))
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+                        .setClusterName(XDS_CLUSTER)
+                        .addEndpoints(endpoints))
                 .build();
     }
 
@@ -124,14 +134,20 @@ public final class EnvoyBootstrap {
      * is picked up without a restart); a peer must present a certificate naming its address or host.
      */
     private static UpstreamTlsContext upstreamTls(XdsClientTls tls, List<XdsPeer> peers) {
-        WatchedDirectory watched = WatchedDirectory.newBuilder().setPath(tls.directory()).build();
+        WatchedDirectory watched =
+                WatchedDirectory.newBuilder().setPath(tls.directory()).build();
         CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder()
                 .setTrustedCa(DataSource.newBuilder().setFilename(tls.caFile()))
                 .setWatchedDirectory(watched);
-        peers.stream().map(XdsPeer::address).distinct().sorted().forEach(address -> validation.addMatchTypedSubjectAltNames(
-                SubjectAltNameMatcher.newBuilder()
-                        .setSanType(address.matches("[0-9.]+|.*:.*") ? SubjectAltNameMatcher.SanType.IP_ADDRESS
-                                : SubjectAltNameMatcher.SanType.DNS)
+        peers.stream()
+                .map(XdsPeer::address)
+                .distinct()
+                .sorted()
+                .forEach(address -> validation.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
+                        .setSanType(
+                                address.matches("[0-9.]+|.*:.*")
+                                        ? SubjectAltNameMatcher.SanType.IP_ADDRESS
+                                        : SubjectAltNameMatcher.SanType.DNS)
                         .setMatcher(StringMatcher.newBuilder().setExact(address))));
         return UpstreamTlsContext.newBuilder()
                 .setCommonTlsContext(CommonTlsContext.newBuilder()
@@ -144,20 +160,27 @@ public final class EnvoyBootstrap {
     }
 
     private static Address socket(String address, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(address).setPortValue(port)).build();
+        return Address.newBuilder()
+                .setSocketAddress(SocketAddress.newBuilder().setAddress(address).setPortValue(port))
+                .build();
     }
 
     /** Envoy's YAML form of the bootstrap (proto field names). */
     public static String toYaml(Bootstrap bootstrap) {
         Object tree = new Load(LoadSettings.builder().build()).loadFromString(EnvoyTypes.toJson(bootstrap));
-        return new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setWidth(200).build())
+        return new Dump(DumpSettings.builder()
+                        .setDefaultFlowStyle(FlowStyle.BLOCK)
+                        .setWidth(200)
+                        .build())
                 .dumpToString(tree);
     }
 
     /** Reads a bootstrap back strictly: every field must be one of Envoy's. */
     @SuppressWarnings("unchecked")
     public static Bootstrap parseYaml(String yaml) throws InvalidProtocolBufferException {
-        Map<String, Object> tree = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
-        return EnvoyTypes.parseJson(new Gson().toJson(tree), Bootstrap.newBuilder()).build();
+        Map<String, Object> tree =
+                (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
+        return EnvoyTypes.parseJson(new Gson().toJson(tree), Bootstrap.newBuilder())
+                .build();
     }
 }

@@ -15,20 +15,25 @@ import java.util.Optional;
  */
 public final class GrpcBootstrap {
 
-    private GrpcBootstrap() {
-    }
+    private GrpcBootstrap() {}
 
     /**
      * @param tls the files for mTLS to the peers, as {@code channel_creds} of type {@code tls} with the
      *            file names gRFC A65 defines; empty for a peer that serves plaintext ({@code xds.insecure})
      */
-    public static String json(String nodeId, String nodeGroup, String region, String zone, List<XdsPeer> peers,
-                              Optional<XdsClientTls> tls) {
+    public static String json(
+            String nodeId,
+            String nodeGroup,
+            String region,
+            String zone,
+            List<XdsPeer> peers,
+            Optional<XdsClientTls> tls) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("a bootstrap needs at least one Tandem peer");
         }
         List<Object> servers = new ArrayList<>();
-        for (XdsPeer peer : peers.stream().sorted(Comparator.comparing(XdsPeer::name)).toList()) {
+        for (XdsPeer peer :
+                peers.stream().sorted(Comparator.comparing(XdsPeer::name)).toList()) {
             Map<String, Object> server = new LinkedHashMap<>();
             String host = peer.address().contains(":") ? "[" + peer.address() + "]" : peer.address();
             server.put("server_uri", host + ":" + peer.port());
@@ -55,6 +60,10 @@ public final class GrpcBootstrap {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("xds_servers", servers);
         root.put("node", node);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+        return new GsonBuilder()
+                        .setPrettyPrinting()
+                        .disableHtmlEscaping()
+                        .create()
+                        .toJson(root) + "\n";
     }
 }

@@ -35,8 +35,7 @@ import java.util.stream.Collectors;
  */
 public final class StaticBootstrap {
 
-    private StaticBootstrap() {
-    }
+    private StaticBootstrap() {}
 
     /**
      * @throws IllegalArgumentException when the resources are not an Envoy group's (a proxyless gRPC
@@ -44,13 +43,16 @@ public final class StaticBootstrap {
      *                                  a route table or endpoints the group does not have
      */
     public static Bootstrap build(String nodeId, GroupResources resources) {
-        Map<String, RouteConfiguration> routes = byName(resources.routes().stream().toList(), RouteConfiguration::getName);
-        Map<String, ClusterLoadAssignment> endpoints = byName(resources.endpoints(), ClusterLoadAssignment::getClusterName);
+        Map<String, RouteConfiguration> routes =
+                byName(resources.routes().stream().toList(), RouteConfiguration::getName);
+        Map<String, ClusterLoadAssignment> endpoints =
+                byName(resources.endpoints(), ClusterLoadAssignment::getClusterName);
         Bootstrap.StaticResources.Builder statics = Bootstrap.StaticResources.newBuilder();
         for (Listener listener : resources.listeners()) {
             if (listener.hasApiListener()) {
-                throw new IllegalArgumentException("node group '" + resources.nodeGroup() + "' is served to proxyless gRPC "
-                        + "clients (listener '" + listener.getName() + "' is an API listener); an Envoy cannot run it");
+                throw new IllegalArgumentException("node group '" + resources.nodeGroup()
+                        + "' is served to proxyless gRPC " + "clients (listener '" + listener.getName()
+                        + "' is an API listener); an Envoy cannot run it");
             }
             statics.addListeners(inline(listener, routes));
         }
@@ -60,8 +62,11 @@ public final class StaticBootstrap {
         statics.addAllSecrets(resources.secrets());
         return Bootstrap.newBuilder()
                 .setNode(Node.newBuilder().setId(nodeId).setCluster(resources.nodeGroup()))
-                .setAdmin(Admin.newBuilder().setAddress(Address.newBuilder().setSocketAddress(
-                        SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(EnvoyBootstrap.ADMIN_PORT))))
+                .setAdmin(Admin.newBuilder()
+                        .setAddress(Address.newBuilder()
+                                .setSocketAddress(SocketAddress.newBuilder()
+                                        .setAddress("127.0.0.1")
+                                        .setPortValue(EnvoyBootstrap.ADMIN_PORT))))
                 .setStaticResources(statics)
                 .build();
     }
@@ -75,17 +80,24 @@ public final class StaticBootstrap {
                     if (hcm.hasRds()) {
                         RouteConfiguration table = routes.get(hcm.getRds().getRouteConfigName());
                         if (table == null) {
-                            throw new IllegalArgumentException("listener '" + listener.getName() + "' uses route table '"
-                                    + hcm.getRds().getRouteConfigName() + "', which the export does not hold");
+                            throw new IllegalArgumentException(
+                                    "listener '" + listener.getName() + "' uses route table '"
+                                            + hcm.getRds().getRouteConfigName() + "', which the export does not hold");
                         }
-                        filter.setTypedConfig(Any.pack(hcm.toBuilder().clearRds().setRouteConfig(table).build()));
+                        filter.setTypedConfig(Any.pack(
+                                hcm.toBuilder().clearRds().setRouteConfig(table).build()));
                     }
                 }
             }
-            if (chain.hasTransportSocket() && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
-                DownstreamTlsContext tls = unpack(chain.getTransportSocket().getTypedConfig(), DownstreamTlsContext.class);
-                chain.setTransportSocket(socket(chain.getTransportSocket(), tls.toBuilder()
-                        .setCommonTlsContext(staticSecrets(tls.getCommonTlsContext())).build()));
+            if (chain.hasTransportSocket()
+                    && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+                DownstreamTlsContext tls =
+                        unpack(chain.getTransportSocket().getTypedConfig(), DownstreamTlsContext.class);
+                chain.setTransportSocket(socket(
+                        chain.getTransportSocket(),
+                        tls.toBuilder()
+                                .setCommonTlsContext(staticSecrets(tls.getCommonTlsContext()))
+                                .build()));
             }
         }
         return builder.build();
@@ -94,21 +106,33 @@ public final class StaticBootstrap {
     private static Cluster withEndpoints(Cluster cluster, Map<String, ClusterLoadAssignment> endpoints) {
         Cluster.Builder builder = cluster.toBuilder();
         if (cluster.getType() == Cluster.DiscoveryType.EDS) {
-            String name = cluster.getEdsClusterConfig().getServiceName().isEmpty() ? cluster.getName()
+            String name = cluster.getEdsClusterConfig().getServiceName().isEmpty()
+                    ? cluster.getName()
                     : cluster.getEdsClusterConfig().getServiceName();
             ClusterLoadAssignment assignment = endpoints.get(name);
             if (assignment == null) {
-                throw new IllegalArgumentException("cluster '" + cluster.getName() + "' has no endpoints in the export");
+                throw new IllegalArgumentException(
+                        "cluster '" + cluster.getName() + "' has no endpoints in the export");
             }
-            boolean names = assignment.getEndpointsList().stream().flatMap(l -> l.getLbEndpointsList().stream())
-                    .anyMatch(e -> !e.getEndpoint().getAddress().getSocketAddress().getAddress().matches("[0-9.]+|.*:.*"));
-            builder.clearEdsClusterConfig().setType(names ? Cluster.DiscoveryType.STRICT_DNS : Cluster.DiscoveryType.STATIC)
+            boolean names = assignment.getEndpointsList().stream()
+                    .flatMap(l -> l.getLbEndpointsList().stream())
+                    .anyMatch(e -> !e.getEndpoint()
+                            .getAddress()
+                            .getSocketAddress()
+                            .getAddress()
+                            .matches("[0-9.]+|.*:.*"));
+            builder.clearEdsClusterConfig()
+                    .setType(names ? Cluster.DiscoveryType.STRICT_DNS : Cluster.DiscoveryType.STATIC)
                     .setLoadAssignment(assignment);
         }
-        if (cluster.hasTransportSocket() && cluster.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
+        if (cluster.hasTransportSocket()
+                && cluster.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
             UpstreamTlsContext tls = unpack(cluster.getTransportSocket().getTypedConfig(), UpstreamTlsContext.class);
-            builder.setTransportSocket(socket(cluster.getTransportSocket(), tls.toBuilder()
-                    .setCommonTlsContext(staticSecrets(tls.getCommonTlsContext())).build()));
+            builder.setTransportSocket(socket(
+                    cluster.getTransportSocket(),
+                    tls.toBuilder()
+                            .setCommonTlsContext(staticSecrets(tls.getCommonTlsContext()))
+                            .build()));
         }
         return builder.build();
     }
@@ -122,8 +146,11 @@ public final class StaticBootstrap {
         if (builder.hasValidationContextSdsSecretConfig()) {
             builder.getValidationContextSdsSecretConfigBuilder().clearSdsConfig();
         }
-        if (builder.hasCombinedValidationContext() && builder.getCombinedValidationContext().hasValidationContextSdsSecretConfig()) {
-            builder.getCombinedValidationContextBuilder().getValidationContextSdsSecretConfigBuilder().clearSdsConfig();
+        if (builder.hasCombinedValidationContext()
+                && builder.getCombinedValidationContext().hasValidationContextSdsSecretConfig()) {
+            builder.getCombinedValidationContextBuilder()
+                    .getValidationContextSdsSecretConfigBuilder()
+                    .clearSdsConfig();
         }
         return builder.build();
     }

@@ -17,7 +17,10 @@ public record XdsClientTls(String caFile, String certificateFile, String private
 
     /** The three files under {@code dir}, with their standard names. */
     public static XdsClientTls in(Path dir) {
-        return new XdsClientTls(dir.resolve(CA).toString(), dir.resolve(CERTIFICATE).toString(), dir.resolve(PRIVATE_KEY).toString());
+        return new XdsClientTls(
+                dir.resolve(CA).toString(),
+                dir.resolve(CERTIFICATE).toString(),
+                dir.resolve(PRIVATE_KEY).toString());
     }
 
     /** The folder that holds the files, watched by Envoy so a renewed certificate is picked up. */

@@ -10,12 +10,11 @@ final class Addresses {
     static final int MIN_PORT = 1;
     static final int MAX_PORT = 65535;
 
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV4 =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
-    private Addresses() {
-    }
+    private Addresses() {}
 
     static boolean isIpLiteral(String text) {
         if (IPV4.matcher(text).matches()) {

@@ -25,8 +25,7 @@ public final class ConfigLoader {
     /** Document and listener names: DNS labels, dots allowed. */
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     public static GatewayConfig load(String yaml) throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
@@ -51,8 +50,7 @@ public final class ConfigLoader {
     }
 
     /** A document and its 1-based position in the file, for messages about duplicates. */
-    record Numbered(int number, Document document) {
-    }
+    record Numbered(int number, Document document) {}
 
     private static Optional<Numbered> readDocument(Object raw, int number, List<ConfigError> errors) {
         String label = labelOf(raw, number);
@@ -64,13 +62,17 @@ public final class ConfigLoader {
         String kindName = top.requiredString("kind");
         Optional<Kind> kind = kindName == null ? Optional.empty() : Kind.named(kindName);
         if (kindName != null && kind.isEmpty()) {
-            top.error("kind", "'" + kindName + "' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme, Secret)");
+            top.error(
+                    "kind",
+                    "'" + kindName + "' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme, Secret)");
         }
         YamlFields metadata = top.object("metadata");
         String name = metadata.requiredString("name");
         if (name != null && !NAME.matcher(name).matches()) {
-            metadata.error("name", "'" + name + "' is not a valid name (lower-case letters, digits, '-' and '.', at most 63, "
-                    + "starting and ending with a letter or digit)");
+            metadata.error(
+                    "name",
+                    "'" + name + "' is not a valid name (lower-case letters, digits, '-' and '.', at most 63, "
+                            + "starting and ending with a letter or digit)");
         }
         metadata.finish();
         if (!top.has("spec")) {
@@ -94,9 +96,13 @@ public final class ConfigLoader {
 
     /** {@code Route 'orders'} when kind and name can be read, otherwise {@code document 3}. */
     private static String labelOf(Object raw, int number) {
-        if (raw instanceof Map<?, ?> map && map.get("kind") instanceof String kind && Kind.named(kind).isPresent()
-                && map.get("metadata") instanceof Map<?, ?> metadata && metadata.get("name") instanceof String name
-                && !name.isBlank() && name.length() <= MAX_NAME) {
+        if (raw instanceof Map<?, ?> map
+                && map.get("kind") instanceof String kind
+                && Kind.named(kind).isPresent()
+                && map.get("metadata") instanceof Map<?, ?> metadata
+                && metadata.get("name") instanceof String name
+                && !name.isBlank()
+                && name.length() <= MAX_NAME) {
             return Kind.named(kind).get().label(name);
         }
         return "document " + number;

@@ -23,8 +23,7 @@ import java.util.stream.Stream;
  */
 final class ConfigValidator {
 
-    private ConfigValidator() {
-    }
+    private ConfigValidator() {}
 
     static GatewayConfig validate(List<Numbered> documents, List<ConfigError> errors) {
         Map<String, Numbered> firstByKey = new HashMap<>();
@@ -37,7 +36,9 @@ final class ConfigValidator {
             Document d = n.document();
             Numbered first = firstByKey.putIfAbsent(d.kind() + "/" + d.name(), n);
             if (first != null) {
-                errors.add(new ConfigError(d.label(), "metadata.name",
+                errors.add(new ConfigError(
+                        d.label(),
+                        "metadata.name",
                         "is defined twice (documents " + first.number() + " and " + n.number() + ")"));
                 continue;
             }
@@ -52,9 +53,16 @@ final class ConfigValidator {
         GatewayConfig config = new GatewayConfig(gateways, routes, upstreams, schemes, secrets);
         config.secrets().forEach(x -> Pems.check(x, errors));
         config.upstreams().forEach(u -> checkUpstreamTls(u, config, errors));
-        config.gateways().forEach(g -> g.listeners().stream().filter(l -> !l.certRef().isEmpty()).forEach(l ->
-                checkSecretRef(g.label(), "spec.listeners." + l.name() + ".tls.certRef", l.certRef(), Secret.SecretType.CERTIFICATE,
-                        config, errors)));
+        config.gateways()
+                .forEach(g -> g.listeners().stream()
+                        .filter(l -> !l.certRef().isEmpty())
+                        .forEach(l -> checkSecretRef(
+                                g.label(),
+                                "spec.listeners." + l.name() + ".tls.certRef",
+                                l.certRef(),
+                                Secret.SecretType.CERTIFICATE,
+                                config,
+                                errors)));
         config.gateways().forEach(g -> checkGateway(g, errors));
         checkNodeGroups(config, errors);
         config.upstreams().forEach(u -> checkUpstream(u, errors));
@@ -66,11 +74,14 @@ final class ConfigValidator {
 
     private static void checkGateway(Gateway g, List<ConfigError> errors) {
         if (g.dataPlane() == DataPlaneKind.PROXYLESS_GRPC && !g.listeners().isEmpty()) {
-            errors.add(new ConfigError(g.label(), "spec.listeners",
+            errors.add(new ConfigError(
+                    g.label(),
+                    "spec.listeners",
                     "must be empty for dataPlane proxyless-grpc (its clients get one API listener per route host)"));
         }
         if (g.dataPlane() == DataPlaneKind.ENVOY && g.listeners().isEmpty()) {
-            errors.add(new ConfigError(g.label(), "spec.listeners", "must list at least one listener for dataPlane envoy"));
+            errors.add(new ConfigError(
+                    g.label(), "spec.listeners", "must list at least one listener for dataPlane envoy"));
         }
         Set<String> names = new HashSet<>();
         for (GatewayListener l : g.listeners()) {
@@ -90,13 +101,20 @@ final class ConfigValidator {
             Map<String, String> socketOwners = new TreeMap<>();
             for (Gateway g : members) {
                 if (!g.rollout().equals(first.rollout())) {
-                    errors.add(new ConfigError(g.label(), "spec.rollout", "differs from " + first.label()
-                            + " in the same node group '" + group + "' (a node group rolls out one way)"));
+                    errors.add(new ConfigError(
+                            g.label(),
+                            "spec.rollout",
+                            "differs from " + first.label() + " in the same node group '" + group
+                                    + "' (a node group rolls out one way)"));
                 }
                 if (g.dataPlane() != first.dataPlane()) {
-                    errors.add(new ConfigError(g.label(), "spec.dataPlane", "'" + g.dataPlane().spelling()
-                            + "' differs from " + first.label() + " ('" + first.dataPlane().spelling()
-                            + "') in the same node group '" + group + "'"));
+                    errors.add(new ConfigError(
+                            g.label(),
+                            "spec.dataPlane",
+                            "'" + g.dataPlane().spelling()
+                                    + "' differs from " + first.label() + " ('"
+                                    + first.dataPlane().spelling()
+                                    + "') in the same node group '" + group + "'"));
                 }
                 for (GatewayListener l : g.listeners()) {
                     if (l.port() == 0) {
@@ -105,7 +123,9 @@ final class ConfigValidator {
                     String socket = l.address() + ":" + l.port();
                     String owner = socketOwners.putIfAbsent(socket, g.label() + " listener '" + l.name() + "'");
                     if (owner != null) {
-                        errors.add(new ConfigError(g.label(), "spec.listeners",
+                        errors.add(new ConfigError(
+                                g.label(),
+                                "spec.listeners",
                                 "'" + l.name() + "' port " + l.port() + " is already used by " + owner
                                         + " in node group '" + group + "'"));
                     }
@@ -118,8 +138,8 @@ final class ConfigValidator {
         Set<String> seen = new HashSet<>();
         for (Endpoint e : u.endpoints()) {
             if (!e.address().isEmpty() && e.port() != 0 && !seen.add(e.address() + ":" + e.port())) {
-                errors.add(new ConfigError(u.label(), "spec.endpoints",
-                        "lists " + e.address() + ":" + e.port() + " twice"));
+                errors.add(new ConfigError(
+                        u.label(), "spec.endpoints", "lists " + e.address() + ":" + e.port() + " twice"));
             }
         }
     }
@@ -128,16 +148,26 @@ final class ConfigValidator {
         var primary = config.upstream(f.primary());
         for (int i = 0; i < f.failover().size() && primary.isPresent(); i++) {
             var member = config.upstream(f.failover().get(i));
-            if (member.isPresent() && member.get().tls() != null && !member.get().tls().equals(primary.get().tls())) {
-                errors.add(new ConfigError(f.label(), "spec.failover[" + i + "]", "'" + member.get().name()
-                        + "' has a tls of its own; a failover scheme is one Envoy cluster with one TLS context, the "
-                        + "primary's: remove it or make it equal to '" + f.primary() + "''s"));
+            if (member.isPresent()
+                    && member.get().tls() != null
+                    && !member.get().tls().equals(primary.get().tls())) {
+                errors.add(new ConfigError(
+                        f.label(),
+                        "spec.failover[" + i + "]",
+                        "'" + member.get().name()
+                                + "' has a tls of its own; a failover scheme is one Envoy cluster with one TLS context, the "
+                                + "primary's: remove it or make it equal to '" + f.primary() + "''s"));
             }
-            if (member.isPresent() && member.get().healthCheck() != null
+            if (member.isPresent()
+                    && member.get().healthCheck() != null
                     && !member.get().healthCheck().equals(primary.get().healthCheck())) {
-                errors.add(new ConfigError(f.label(), "spec.failover[" + i + "]", "'" + member.get().name()
-                        + "' has a healthCheck of its own; Envoy runs one health check per cluster, so the upstreams of a "
-                        + "failover scheme share the primary's: remove it or make it equal to '" + f.primary() + "''s"));
+                errors.add(new ConfigError(
+                        f.label(),
+                        "spec.failover[" + i + "]",
+                        "'" + member.get().name()
+                                + "' has a healthCheck of its own; Envoy runs one health check per cluster, so the upstreams of a "
+                                + "failover scheme share the primary's: remove it or make it equal to '" + f.primary()
+                                + "''s"));
             }
         }
         if (!f.primary().isEmpty() && config.upstream(f.primary()).isEmpty()) {
@@ -150,7 +180,8 @@ final class ConfigValidator {
             if (config.upstream(name).isEmpty()) {
                 errors.add(new ConfigError(f.label(), field, "'" + name + "' is not a defined Upstream"));
             } else if (name.equals(f.primary())) {
-                errors.add(new ConfigError(f.label(), field, "'" + name + "' is the primary; a failover must be another upstream"));
+                errors.add(new ConfigError(
+                        f.label(), field, "'" + name + "' is the primary; a failover must be another upstream"));
             } else if (!seen.add(name)) {
                 errors.add(new ConfigError(f.label(), field, "'" + name + "' is listed twice"));
             }
@@ -164,7 +195,8 @@ final class ConfigValidator {
         }
         return config.failoverScheme(target.name()).stream()
                 .flatMap(f -> Stream.concat(Stream.of(f.primary()), f.failover().stream()))
-                .flatMap(name -> config.upstream(name).stream()).toList();
+                .flatMap(name -> config.upstream(name).stream())
+                .toList();
     }
 
     private static void checkRoute(Route r, GatewayConfig config, List<ConfigError> errors) {
@@ -180,8 +212,12 @@ final class ConfigValidator {
                 }
                 for (String host : r.hosts()) {
                     if (host.contains("*")) {
-                        errors.add(new ConfigError(r.label(), "spec.hosts", "'" + host + "' is a wildcard; Gateway '"
-                                + name + "' serves proxyless gRPC, whose clients ask for one listener per exact host"));
+                        errors.add(
+                                new ConfigError(
+                                        r.label(),
+                                        "spec.hosts",
+                                        "'" + host + "' is a wildcard; Gateway '" + name
+                                                + "' serves proxyless gRPC, whose clients ask for one listener per exact host"));
                     }
                 }
             }
@@ -191,7 +227,8 @@ final class ConfigValidator {
                     ? config.upstream(r.to().name()).isPresent()
                     : config.failoverScheme(r.to().name()).isPresent();
             if (!exists) {
-                errors.add(new ConfigError(r.label(), "spec.to." + r.to().kind().field(), "'" + r.to().name() + "' does not exist"));
+                errors.add(new ConfigError(
+                        r.label(), "spec.to." + r.to().kind().field(), "'" + r.to().name() + "' does not exist"));
             }
         }
     }
@@ -211,8 +248,11 @@ final class ConfigValidator {
                     for (String host : r.hosts()) {
                         Route owner = owners.putIfAbsent(host.toLowerCase(Locale.ROOT) + " " + r.match(), r);
                         if (owner != null && owner != r) {
-                            errors.add(new ConfigError(r.label(), "spec.match", "for host '" + host
-                                    + "' equals that of " + owner.label() + " on " + g.label() + "; one of them would never match"));
+                            errors.add(new ConfigError(
+                                    r.label(),
+                                    "spec.match",
+                                    "for host '" + host + "' equals that of " + owner.label() + " on " + g.label()
+                                            + "; one of them would never match"));
                         }
                     }
                 }
@@ -228,12 +268,16 @@ final class ConfigValidator {
         }
         if (r.retries() != null) {
             if (r.retries().perTryTimeout() != null) {
-                errors.add(new ConfigError(r.label(), "spec.retries.perTryTimeout", "is not supported" + why + "ignore it"));
+                errors.add(new ConfigError(
+                        r.label(), "spec.retries.perTryTimeout", "is not supported" + why + "ignore it"));
             }
             for (String on : r.retries().retryOn()) {
                 if (!Route.Retries.GRPC_RETRY_ON.contains(on)) {
-                    errors.add(new ConfigError(r.label(), "spec.retries.retryOn", "'" + on + "' is not a gRPC status" + why
-                            + "retry only on " + new TreeSet<>(Route.Retries.GRPC_RETRY_ON)));
+                    errors.add(new ConfigError(
+                            r.label(),
+                            "spec.retries.retryOn",
+                            "'" + on + "' is not a gRPC status" + why + "retry only on "
+                                    + new TreeSet<>(Route.Retries.GRPC_RETRY_ON)));
                 }
             }
         }
@@ -247,29 +291,43 @@ final class ConfigValidator {
             checkSecretRef(u.label(), "spec.tls.caRef", u.tls().caRef(), Secret.SecretType.CA, config, errors);
         }
         if (!u.tls().certRef().isEmpty()) {
-            checkSecretRef(u.label(), "spec.tls.certRef", u.tls().certRef(), Secret.SecretType.CERTIFICATE, config, errors);
+            checkSecretRef(
+                    u.label(), "spec.tls.certRef", u.tls().certRef(), Secret.SecretType.CERTIFICATE, config, errors);
         }
     }
 
-    private static void checkSecretRef(String document, String field, String name, Secret.SecretType type,
-                                       GatewayConfig config, List<ConfigError> errors) {
+    private static void checkSecretRef(
+            String document,
+            String field,
+            String name,
+            Secret.SecretType type,
+            GatewayConfig config,
+            List<ConfigError> errors) {
         var secret = config.secret(name);
         if (secret.isEmpty()) {
             errors.add(new ConfigError(document, field, "'" + name + "' is not a defined Secret"));
         } else if (secret.get().type() != type) {
-            errors.add(new ConfigError(document, field, "'" + name + "' is a " + secret.get().type() + " secret; a "
-                    + type + " secret is needed here"));
+            errors.add(new ConfigError(
+                    document,
+                    field,
+                    "'" + name + "' is a " + secret.get().type() + " secret; a " + type + " secret is needed here"));
         }
     }
 
     private static void checkProxylessUpstream(Upstream u, Gateway g, List<ConfigError> errors) {
         if (u.tls() != null) {
-            errors.add(new ConfigError(u.label(), "spec.tls", "is served by SDS, which proxyless gRPC clients (Gateway '"
-                    + g.name() + "') do not use; they take certificates from their own certificate providers"));
+            errors.add(new ConfigError(
+                    u.label(),
+                    "spec.tls",
+                    "is served by SDS, which proxyless gRPC clients (Gateway '" + g.name()
+                            + "') do not use; they take certificates from their own certificate providers"));
         }
         if (u.loadBalancing() == Upstream.LoadBalancing.MAGLEV || u.loadBalancing() == Upstream.LoadBalancing.RANDOM) {
-            errors.add(new ConfigError(u.label(), "spec.loadBalancing", u.loadBalancing() + " is not supported by proxyless "
-                    + "gRPC clients (Gateway '" + g.name() + "'); use ROUND_ROBIN, LEAST_REQUEST or RING_HASH"));
+            errors.add(new ConfigError(
+                    u.label(),
+                    "spec.loadBalancing",
+                    u.loadBalancing() + " is not supported by proxyless " + "gRPC clients (Gateway '" + g.name()
+                            + "'); use ROUND_ROBIN, LEAST_REQUEST or RING_HASH"));
         }
     }
 }

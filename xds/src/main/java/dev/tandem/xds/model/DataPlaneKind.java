@@ -13,7 +13,8 @@ public enum DataPlaneKind {
     /** Proxyless gRPC (grpc-java, grpc-go, ...): one ApiListener per route host, named after the host. */
     PROXYLESS_GRPC("proxyless-grpc");
 
-    public static final Map<String, DataPlaneKind> BY_SPELLING = Map.of("envoy", ENVOY, "proxyless-grpc", PROXYLESS_GRPC);
+    public static final Map<String, DataPlaneKind> BY_SPELLING =
+            Map.of("envoy", ENVOY, "proxyless-grpc", PROXYLESS_GRPC);
 
     private final String spelling;
 

@@ -10,8 +10,7 @@ public final class Durations {
 
     private static final Pattern SYNTAX = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,9})?)(ms|s|m|h)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /** The parsed duration, or {@code null} when {@code text} is not in the syntax. */
     public static Duration parse(String text) {
@@ -49,6 +48,9 @@ public final class Durations {
             }
             return millis + "ms";
         }
-        return BigDecimal.valueOf(d.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString() + "s";
+        return BigDecimal.valueOf(d.toNanos())
+                        .movePointLeft(9)
+                        .stripTrailingZeros()
+                        .toPlainString() + "s";
     }
 }

@@ -10,8 +10,7 @@ final class FailoverSchemeReader {
     private static final int MIN_OVERPROVISIONING_FACTOR = 100;
     private static final int MAX_OVERPROVISIONING_FACTOR = 1000;
 
-    private FailoverSchemeReader() {
-    }
+    private FailoverSchemeReader() {}
 
     static FailoverScheme read(String name, YamlFields spec) {
         String primary = spec.requiredString("primary");
@@ -19,8 +18,12 @@ final class FailoverSchemeReader {
         if (failover.isEmpty()) {
             spec.error("failover", "must list at least one failover upstream");
         }
-        Integer factor = spec.integer("overprovisioningFactor", MIN_OVERPROVISIONING_FACTOR, MAX_OVERPROVISIONING_FACTOR);
-        return new FailoverScheme(name, nullToEmpty(primary), failover,
+        Integer factor =
+                spec.integer("overprovisioningFactor", MIN_OVERPROVISIONING_FACTOR, MAX_OVERPROVISIONING_FACTOR);
+        return new FailoverScheme(
+                name,
+                nullToEmpty(primary),
+                failover,
                 factor == null ? FailoverScheme.DEFAULT_OVERPROVISIONING_FACTOR : factor);
     }
 }

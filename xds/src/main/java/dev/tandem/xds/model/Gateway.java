@@ -7,13 +7,16 @@ import java.util.List;
  * The entry point of a node group: data planes whose {@code node.cluster} equals {@link #nodeGroup()}
  * receive this gateway's listeners and the routes attached to it.
  */
-public record Gateway(String name, String nodeGroup, DataPlaneKind dataPlane, List<GatewayListener> listeners,
-                      Rollout rollout) implements Document {
+public record Gateway(
+        String name, String nodeGroup, DataPlaneKind dataPlane, List<GatewayListener> listeners, Rollout rollout)
+        implements Document {
 
     public static final DataPlaneKind DEFAULT_DATA_PLANE = DataPlaneKind.ENVOY;
 
     public Gateway {
-        listeners = listeners.stream().sorted(Comparator.comparing(GatewayListener::name)).toList();
+        listeners = listeners.stream()
+                .sorted(Comparator.comparing(GatewayListener::name))
+                .toList();
     }
 
     @Override
@@ -29,11 +32,13 @@ public record Gateway(String name, String nodeGroup, DataPlaneKind dataPlane, Li
     public record GatewayListener(String name, String address, int port, ListenerProtocol protocol, String certRef) {
         /** Every IPv4 interface. */
         public static final String DEFAULT_ADDRESS = "0.0.0.0";
+
         public static final ListenerProtocol DEFAULT_PROTOCOL = ListenerProtocol.HTTP;
     }
 
     public enum ListenerProtocol {
-        HTTP, HTTPS
+        HTTP,
+        HTTPS
     }
 
     /**

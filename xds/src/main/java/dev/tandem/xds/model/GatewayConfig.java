@@ -11,11 +11,18 @@ import java.util.stream.Collectors;
  * two configs with the same documents in any order are {@code equals} and translate to the same bytes.
  * Only {@link ConfigLoader} builds instances that reach the translation.
  */
-public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Upstream> upstreams,
-                            List<FailoverScheme> failoverSchemes, List<Secret> secrets) {
+public record GatewayConfig(
+        List<Gateway> gateways,
+        List<Route> routes,
+        List<Upstream> upstreams,
+        List<FailoverScheme> failoverSchemes,
+        List<Secret> secrets) {
 
-    public GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Upstream> upstreams,
-                         List<FailoverScheme> failoverSchemes) {
+    public GatewayConfig(
+            List<Gateway> gateways,
+            List<Route> routes,
+            List<Upstream> upstreams,
+            List<FailoverScheme> failoverSchemes) {
         this(gateways, routes, upstreams, failoverSchemes, List.of());
     }
 
@@ -59,13 +66,14 @@ public record GatewayConfig(List<Gateway> gateways, List<Route> routes, List<Ups
 
     /** The routes attached to {@code gateway}, sorted by name. */
     public List<Route> routesOf(Gateway gateway) {
-        return routes.stream().filter(r -> r.gateways().contains(gateway.name())).toList();
+        return routes.stream()
+                .filter(r -> r.gateways().contains(gateway.name()))
+                .toList();
     }
 
     public int documentCount() {
         return gateways.size() + routes.size() + upstreams.size() + failoverSchemes.size() + secrets.size();
     }
-
 
     private static <T extends Document> List<T> sorted(List<T> documents) {
         return documents.stream().sorted(Comparator.comparing(Document::name)).toList();

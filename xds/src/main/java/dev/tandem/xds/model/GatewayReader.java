@@ -10,8 +10,7 @@ import java.util.List;
 /** Reads the {@code spec} of a {@code Gateway} document: its node group, data plane kind, listeners and rollout. */
 final class GatewayReader {
 
-    private GatewayReader() {
-    }
+    private GatewayReader() {}
 
     static Gateway read(String name, YamlFields spec) {
         String nodeGroup = spec.requiredString("nodeGroup");

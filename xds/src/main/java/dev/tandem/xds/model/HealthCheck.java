@@ -15,9 +15,18 @@ import java.util.List;
  * @param noTrafficInterval how often an endpoint that gets no traffic is checked (a failover target
  *                          waiting for its turn); the interval unless set
  */
-public record HealthCheck(Type type, String path, String host, List<StatusRange> expectedStatuses, String serviceName,
-                          Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold,
-                          Duration jitter, Duration noTrafficInterval) {
+public record HealthCheck(
+        Type type,
+        String path,
+        String host,
+        List<StatusRange> expectedStatuses,
+        String serviceName,
+        Duration interval,
+        Duration timeout,
+        int healthyThreshold,
+        int unhealthyThreshold,
+        Duration jitter,
+        Duration noTrafficInterval) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
@@ -34,8 +43,7 @@ public record HealthCheck(Type type, String path, String host, List<StatusRange>
     }
 
     /** HTTP statuses {@code from} to {@code to}, inclusive. */
-    public record StatusRange(int from, int to) {
-    }
+    public record StatusRange(int from, int to) {}
 
     public HealthCheck {
         expectedStatuses = List.copyOf(expectedStatuses);

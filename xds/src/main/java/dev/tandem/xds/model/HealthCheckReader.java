@@ -17,8 +17,7 @@ final class HealthCheckReader {
     private static final int MIN_THRESHOLD = 1;
     private static final int MAX_THRESHOLD = 100;
 
-    private HealthCheckReader() {
-    }
+    private HealthCheckReader() {}
 
     static HealthCheck read(YamlFields hc) {
         HealthCheck.Type type = hc.choice("type", HealthCheck.Type.HTTP);
@@ -32,8 +31,10 @@ final class HealthCheckReader {
         for (int i = 0; i < statusTexts.size(); i++) {
             Optional<HealthCheck.StatusRange> range = statusRange(statusTexts.get(i));
             if (range.isEmpty()) {
-                hc.error("expectedStatuses[" + i + "]", "'" + statusTexts.get(i)
-                        + "' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")");
+                hc.error(
+                        "expectedStatuses[" + i + "]",
+                        "'" + statusTexts.get(i)
+                                + "' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")");
             } else {
                 statuses.add(range.get());
             }
@@ -61,12 +62,23 @@ final class HealthCheckReader {
         Duration jitter = hc.duration("jitter", HealthCheck.DEFAULT_JITTER, Duration.ZERO, MAX_DURATION);
         Duration noTraffic = hc.duration("noTrafficInterval", interval, MIN_INTERVAL, MAX_DURATION);
         if (timeout.compareTo(interval) > 0) {
-            hc.error("timeout", Durations.format(timeout) + " is longer than the interval " + Durations.format(interval));
+            hc.error(
+                    "timeout",
+                    Durations.format(timeout) + " is longer than the interval " + Durations.format(interval));
         }
         hc.finish();
-        return new HealthCheck(type, path, host, statuses.isEmpty() ? HealthCheck.DEFAULT_EXPECTED_STATUSES : statuses,
-                serviceName, interval, timeout, healthy == null ? HealthCheck.DEFAULT_HEALTHY_THRESHOLD : healthy,
-                unhealthy == null ? HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD : unhealthy, jitter, noTraffic);
+        return new HealthCheck(
+                type,
+                path,
+                host,
+                statuses.isEmpty() ? HealthCheck.DEFAULT_EXPECTED_STATUSES : statuses,
+                serviceName,
+                interval,
+                timeout,
+                healthy == null ? HealthCheck.DEFAULT_HEALTHY_THRESHOLD : healthy,
+                unhealthy == null ? HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD : unhealthy,
+                jitter,
+                noTraffic);
     }
 
     /** {@code 200} or {@code 200-299}; empty for anything else, a range that runs backwards included. */

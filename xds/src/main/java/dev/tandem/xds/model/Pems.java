@@ -17,8 +17,7 @@ public final class Pems {
     private static final Pattern PRIVATE_KEY = Pattern.compile(
             "\\s*-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----[A-Za-z0-9+/=\\s]+-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\\s*");
 
-    private Pems() {
-    }
+    private Pems() {}
 
     /** Checks what is inline; files are checked once the appliance has read them. */
     static void check(Secret s, List<ConfigError> errors) {
@@ -26,12 +25,12 @@ public final class Pems {
             certificates(s.caPem()).ifPresent(problem -> errors.add(new ConfigError(s.label(), "spec.caPem", problem)));
         }
         if (!s.certificatePem().isEmpty()) {
-            certificates(s.certificatePem()).ifPresent(problem ->
-                    errors.add(new ConfigError(s.label(), "spec.certificatePem", problem)));
+            certificates(s.certificatePem())
+                    .ifPresent(problem -> errors.add(new ConfigError(s.label(), "spec.certificatePem", problem)));
         }
         if (!s.privateKeyPem().isEmpty()) {
-            privateKey(s.privateKeyPem()).ifPresent(problem ->
-                    errors.add(new ConfigError(s.label(), "spec.privateKeyPem", problem)));
+            privateKey(s.privateKeyPem())
+                    .ifPresent(problem -> errors.add(new ConfigError(s.label(), "spec.privateKeyPem", problem)));
         }
     }
 
@@ -54,7 +53,8 @@ public final class Pems {
         if (pem.contains("ENCRYPTED PRIVATE KEY")) {
             return Optional.of("is an encrypted private key; Envoy needs it unencrypted (keep the file 0600)");
         }
-        return PRIVATE_KEY.matcher(pem).matches() ? Optional.empty()
+        return PRIVATE_KEY.matcher(pem).matches()
+                ? Optional.empty()
                 : Optional.of("is not a single PEM private key block (PKCS#8, RSA or EC)");
     }
 }

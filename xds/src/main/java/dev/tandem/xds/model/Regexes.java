@@ -13,8 +13,7 @@ final class Regexes {
     /** Envoy's default limit on a regex's program size is 100; long patterns are refused as well. */
     private static final int MAX_LENGTH = 1024;
 
-    private Regexes() {
-    }
+    private Regexes() {}
 
     /** Why {@code regex} is not an RE2 regex, or empty when it is one. */
     static Optional<String> check(String regex) {

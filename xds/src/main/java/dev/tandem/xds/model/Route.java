@@ -13,8 +13,16 @@ import java.util.Set;
  * @param retries        retry policy, or {@code null} for none
  * @param requestHeaders headers added to or removed from the request before it goes upstream (Envoy only)
  */
-public record Route(String name, List<String> gateways, List<String> hosts, Match match, Target to, Duration timeout,
-                    Retries retries, HeaderEdits requestHeaders) implements Document {
+public record Route(
+        String name,
+        List<String> gateways,
+        List<String> hosts,
+        Match match,
+        Target to,
+        Duration timeout,
+        Retries retries,
+        HeaderEdits requestHeaders)
+        implements Document {
 
     public Route {
         gateways = gateways.stream().distinct().sorted().toList();
@@ -32,8 +40,7 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
     }
 
     /** Where a route sends traffic: an upstream, or a failover scheme (one cluster with priorities). */
-    public record Target(TargetKind kind, String name) {
-    }
+    public record Target(TargetKind kind, String name) {}
 
     public enum TargetKind {
         UPSTREAM("upstream"),
@@ -57,8 +64,11 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
         public static final Match ALL = new Match(PathKind.PREFIX, "/", List.of());
 
         public Match {
-            headers = headers.stream().sorted(Comparator.comparing(HeaderMatch::name).thenComparing(HeaderMatch::kind)
-                    .thenComparing(HeaderMatch::value)).toList();
+            headers = headers.stream()
+                    .sorted(Comparator.comparing(HeaderMatch::name)
+                            .thenComparing(HeaderMatch::kind)
+                            .thenComparing(HeaderMatch::value))
+                    .toList();
         }
     }
 
@@ -80,11 +90,13 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
     }
 
     /** A header rule: the header is {@code present}, or its value is {@code exact}, starts with {@code prefix}, matches {@code regex}. */
-    public record HeaderMatch(String name, HeaderMatchKind kind, String value) {
-    }
+    public record HeaderMatch(String name, HeaderMatchKind kind, String value) {}
 
     public enum HeaderMatchKind {
-        EXACT, PREFIX, REGEX, PRESENT
+        EXACT,
+        PREFIX,
+        REGEX,
+        PRESENT
     }
 
     /**
@@ -96,11 +108,24 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
         public static final List<String> DEFAULT_RETRY_ON = List.of("5xx", "connect-failure", "reset");
 
         /** Envoy's retry_on conditions; the last five are gRPC status names, which proxyless clients accept alone. */
-        static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "connect-failure",
-                "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
-                "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
-        static final Set<String> GRPC_RETRY_ON = Set.of("cancelled", "deadline-exceeded", "internal",
-                "resource-exhausted", "unavailable");
+        static final Set<String> RETRY_ON = Set.of(
+                "5xx",
+                "gateway-error",
+                "reset",
+                "connect-failure",
+                "envoy-ratelimited",
+                "retriable-4xx",
+                "refused-stream",
+                "retriable-status-codes",
+                "retriable-headers",
+                "cancelled",
+                "deadline-exceeded",
+                "internal",
+                "resource-exhausted",
+                "unavailable");
+
+        static final Set<String> GRPC_RETRY_ON =
+                Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
 
         public Retries {
             retryOn = retryOn.stream().distinct().sorted().toList();
@@ -121,6 +146,5 @@ public record Route(String name, List<String> gateways, List<String> hosts, Matc
         }
     }
 
-    public record Header(String name, String value) {
-    }
+    public record Header(String name, String value) {}
 }

@@ -28,8 +28,7 @@ final class RouteReader {
     private static final int MIN_ATTEMPTS = 1;
     private static final int MAX_ATTEMPTS = 10;
 
-    private RouteReader() {
-    }
+    private RouteReader() {}
 
     static Route read(String name, YamlFields spec) {
         List<String> gateways = spec.strings("gateways");
@@ -44,7 +43,9 @@ final class RouteReader {
         }
         for (int i = 0; i < hosts.size(); i++) {
             if (!HOST.matcher(hosts.get(i)).matches()) {
-                spec.error("hosts[" + i + "]", "'" + hosts.get(i) + "' is not a host name (name, *.suffix, * or name:port)");
+                spec.error(
+                        "hosts[" + i + "]",
+                        "'" + hosts.get(i) + "' is not a host name (name, *.suffix, * or name:port)");
             }
         }
         Route.Match match = match(spec.object("match"));
@@ -56,8 +57,8 @@ final class RouteReader {
         }
         Duration timeout = spec.duration("timeout", null, MIN_TIMEOUT, MAX_TIMEOUT);
         Route.Retries retries = spec.has("retries") ? retries(spec.object("retries")) : null;
-        Route.HeaderEdits headers = spec.has("requestHeaders") ? headerEdits(spec.object("requestHeaders"))
-                : Route.HeaderEdits.NONE;
+        Route.HeaderEdits headers =
+                spec.has("requestHeaders") ? headerEdits(spec.object("requestHeaders")) : Route.HeaderEdits.NONE;
         return new Route(name, gateways, hosts, match, target, timeout, retries, headers);
     }
 
@@ -115,8 +116,8 @@ final class RouteReader {
         }
         List<Route.HeaderMatchKind> kinds = new ArrayList<>();
         String value = "";
-        for (Route.HeaderMatchKind k : List.of(Route.HeaderMatchKind.EXACT, Route.HeaderMatchKind.PREFIX,
-                Route.HeaderMatchKind.REGEX)) {
+        for (Route.HeaderMatchKind k :
+                List.of(Route.HeaderMatchKind.EXACT, Route.HeaderMatchKind.PREFIX, Route.HeaderMatchKind.REGEX)) {
             String field = k.name().toLowerCase(Locale.ROOT);
             if (h.has(field)) {
                 kinds.add(k);
@@ -133,7 +134,8 @@ final class RouteReader {
         }
         h.finish();
         return name != null && kinds.size() == 1
-                ? Optional.of(new Route.HeaderMatch(name, kinds.get(0), value)) : Optional.empty();
+                ? Optional.of(new Route.HeaderMatch(name, kinds.get(0), value))
+                : Optional.empty();
     }
 
     private static Route.Retries retries(YamlFields r) {
@@ -142,12 +144,16 @@ final class RouteReader {
         List<String> retryOn = r.strings("retryOn");
         for (int i = 0; i < retryOn.size(); i++) {
             if (!Route.Retries.RETRY_ON.contains(retryOn.get(i))) {
-                r.error("retryOn[" + i + "]", "'" + retryOn.get(i) + "' is not one of " + new TreeSet<>(Route.Retries.RETRY_ON));
+                r.error(
+                        "retryOn[" + i + "]",
+                        "'" + retryOn.get(i) + "' is not one of " + new TreeSet<>(Route.Retries.RETRY_ON));
             }
         }
         r.finish();
         // A missing or invalid count has been reported; the config is refused whatever it reads as.
-        return new Route.Retries(attempts == null ? MIN_ATTEMPTS : attempts, perTry,
+        return new Route.Retries(
+                attempts == null ? MIN_ATTEMPTS : attempts,
+                perTry,
                 retryOn.isEmpty() ? Route.Retries.DEFAULT_RETRY_ON : retryOn);
     }
 
@@ -157,7 +163,9 @@ final class RouteReader {
             String name = h.requiredString("name");
             String value = h.string("value", "");
             if (name != null && (!HEADER_NAME.matcher(name).matches() || name.startsWith(":") || name.equals("host"))) {
-                h.error("name", "'" + name + "' is not a lower-case header name that may be set (not host or a pseudo-header)");
+                h.error(
+                        "name",
+                        "'" + name + "' is not a lower-case header name that may be set (not host or a pseudo-header)");
             }
             h.finish();
             if (name != null) {
@@ -167,7 +175,9 @@ final class RouteReader {
         List<String> remove = e.strings("remove");
         for (int i = 0; i < remove.size(); i++) {
             if (!HEADER_NAME.matcher(remove.get(i)).matches() || remove.get(i).equals("host")) {
-                e.error("remove[" + i + "]", "'" + remove.get(i) + "' is not a lower-case header name that may be removed");
+                e.error(
+                        "remove[" + i + "]",
+                        "'" + remove.get(i) + "' is not a lower-case header name that may be removed");
             }
         }
         e.finish();

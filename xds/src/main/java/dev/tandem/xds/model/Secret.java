@@ -11,8 +11,16 @@ package dev.tandem.xds.model;
  * @param certificatePem CERTIFICATE: the chain, leaf first
  * @param privateKeyPem  CERTIFICATE: the key (PKCS#8, PKCS#1 or SEC1 PEM)
  */
-public record Secret(String name, SecretType type, String caPem, String caFile, String certificatePem,
-                     String certificateFile, String privateKeyPem, String privateKeyFile) implements Document {
+public record Secret(
+        String name,
+        SecretType type,
+        String caPem,
+        String caFile,
+        String certificatePem,
+        String certificateFile,
+        String privateKeyPem,
+        String privateKeyFile)
+        implements Document {
 
     public enum SecretType {
         /** Trusted CA certificates, to validate the other side. */
@@ -33,7 +41,7 @@ public record Secret(String name, SecretType type, String caPem, String caFile, 
 
     @Override
     public String toString() {
-        return "Secret[name=" + name + ", type=" + type + ", privateKey=" + (privateKeyPem.isEmpty() && privateKeyFile.isEmpty()
-                ? "none" : "(redacted)") + "]";
+        return "Secret[name=" + name + ", type=" + type + ", privateKey="
+                + (privateKeyPem.isEmpty() && privateKeyFile.isEmpty() ? "none" : "(redacted)") + "]";
     }
 }

@@ -9,8 +9,7 @@ final class SecretReader {
     /** Room for a bundle of a few hundred CA certificates (a public CA bundle is about 220 KB). */
     private static final int MAX_PEM = 1024 * 1024;
 
-    private SecretReader() {
-    }
+    private SecretReader() {}
 
     static Secret read(String name, YamlFields spec) {
         Secret.SecretType type = spec.choice("type", Secret.SecretType.CA);
@@ -24,8 +23,7 @@ final class SecretReader {
     }
 
     /** One PEM of a secret: inline, or a file to read; empty strings for what is not given. */
-    private record PemSource(String pem, String file) {
-    }
+    private record PemSource(String pem, String file) {}
 
     /** {@code <field>Pem} or {@code <field>File}: exactly one when {@code wanted}, neither otherwise. */
     private static PemSource pemOrFile(YamlFields spec, String field, boolean wanted) {

@@ -12,9 +12,17 @@ import java.util.List;
  * @param healthyPanicThreshold percent of healthy endpoints below which Envoy ignores health and
  *                              balances over all (Envoy's default 50 when {@code null})
  */
-public record Upstream(String name, List<Endpoint> endpoints, Duration connectTimeout, UpstreamProtocol protocol,
-                       HealthCheck healthCheck, OutlierDetection outlierDetection, Integer healthyPanicThreshold,
-                       LoadBalancing loadBalancing, Tls tls) implements Document {
+public record Upstream(
+        String name,
+        List<Endpoint> endpoints,
+        Duration connectTimeout,
+        UpstreamProtocol protocol,
+        HealthCheck healthCheck,
+        OutlierDetection outlierDetection,
+        Integer healthyPanicThreshold,
+        LoadBalancing loadBalancing,
+        Tls tls)
+        implements Document {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final UpstreamProtocol DEFAULT_PROTOCOL = UpstreamProtocol.HTTP1;
@@ -40,12 +48,17 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
     }
 
     public enum TlsMode {
-        SIMPLE, MUTUAL
+        SIMPLE,
+        MUTUAL
     }
 
     /** Envoy's load-balancing policies; proxyless gRPC knows the first three. */
     public enum LoadBalancing {
-        ROUND_ROBIN, LEAST_REQUEST, RING_HASH, RANDOM, MAGLEV
+        ROUND_ROBIN,
+        LEAST_REQUEST,
+        RING_HASH,
+        RANDOM,
+        MAGLEV
     }
 
     @Override
@@ -63,7 +76,8 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
         public static final int DEFAULT_WEIGHT = 1;
 
         static final Comparator<Endpoint> ORDER = Comparator.comparing(Endpoint::locality)
-                .thenComparing(Endpoint::address).thenComparingInt(Endpoint::port);
+                .thenComparing(Endpoint::address)
+                .thenComparingInt(Endpoint::port);
 
         public Endpoint(String address, int port, Locality locality, int weight) {
             this(address, port, locality, weight, false);
@@ -75,7 +89,8 @@ public record Upstream(String name, List<Endpoint> endpoints, Duration connectTi
         public static final Locality NONE = new Locality("", "", "");
 
         private static final Comparator<Locality> ORDER = Comparator.comparing(Locality::region)
-                .thenComparing(Locality::zone).thenComparing(Locality::subZone);
+                .thenComparing(Locality::zone)
+                .thenComparing(Locality::subZone);
 
         @Override
         public int compareTo(Locality other) {

@@ -24,8 +24,7 @@ final class UpstreamReader {
     private static final Duration MIN_EJECTION_DURATION = Duration.ofMillis(100);
     private static final Duration MAX_EJECTION_DURATION = Duration.ofHours(1);
 
-    private UpstreamReader() {
-    }
+    private UpstreamReader() {}
 
     static Upstream read(String name, YamlFields spec) {
         List<YamlFields> rawEndpoints = spec.objects("endpoints");
@@ -36,11 +35,12 @@ final class UpstreamReader {
         for (YamlFields e : rawEndpoints) {
             endpoints.add(endpoint(e));
         }
-        Duration connectTimeout = spec.duration("connectTimeout", Upstream.DEFAULT_CONNECT_TIMEOUT,
-                MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT);
+        Duration connectTimeout = spec.duration(
+                "connectTimeout", Upstream.DEFAULT_CONNECT_TIMEOUT, MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT);
         UpstreamProtocol protocol = spec.choice("protocol", Upstream.DEFAULT_PROTOCOL);
         HealthCheck healthCheck = spec.has("healthCheck") ? HealthCheckReader.read(spec.object("healthCheck")) : null;
-        OutlierDetection outliers = spec.has("outlierDetection") ? outlierDetection(spec.object("outlierDetection")) : null;
+        OutlierDetection outliers =
+                spec.has("outlierDetection") ? outlierDetection(spec.object("outlierDetection")) : null;
         Integer panic = spec.integer("healthyPanicThreshold", 0, MAX_PERCENT);
         Upstream.LoadBalancing lb = spec.choice("loadBalancing", Upstream.DEFAULT_LOAD_BALANCING);
         Upstream.Tls tls = spec.has("tls") ? tls(spec.object("tls")) : null;
@@ -60,21 +60,31 @@ final class UpstreamReader {
         boolean drain = e.bool("drain", false);
         e.finish();
         // An invalid port reads as 0, which the validator knows has been reported already.
-        return new Endpoint(nullToEmpty(address), port == null ? 0 : port, locality,
-                weight == null ? Endpoint.DEFAULT_WEIGHT : weight, drain);
+        return new Endpoint(
+                nullToEmpty(address),
+                port == null ? 0 : port,
+                locality,
+                weight == null ? Endpoint.DEFAULT_WEIGHT : weight,
+                drain);
     }
 
     private static OutlierDetection outlierDetection(YamlFields od) {
         Integer consecutive5xx = od.integer("consecutive5xx", 0, MAX_CONSECUTIVE_FAILURES);
         Integer gateway = od.integer("consecutiveGatewayFailure", 0, MAX_CONSECUTIVE_FAILURES);
-        Duration interval = od.duration("interval", OutlierDetection.DEFAULT_INTERVAL, MIN_EJECTION_DURATION,
+        Duration interval = od.duration(
+                "interval", OutlierDetection.DEFAULT_INTERVAL, MIN_EJECTION_DURATION, MAX_EJECTION_DURATION);
+        Duration ejection = od.duration(
+                "baseEjectionTime",
+                OutlierDetection.DEFAULT_BASE_EJECTION_TIME,
+                MIN_EJECTION_DURATION,
                 MAX_EJECTION_DURATION);
-        Duration ejection = od.duration("baseEjectionTime", OutlierDetection.DEFAULT_BASE_EJECTION_TIME,
-                MIN_EJECTION_DURATION, MAX_EJECTION_DURATION);
         Integer maxPercent = od.integer("maxEjectionPercent", 0, MAX_PERCENT);
         od.finish();
-        return new OutlierDetection(consecutive5xx == null ? OutlierDetection.DEFAULT_CONSECUTIVE_5XX : consecutive5xx,
-                gateway == null ? OutlierDetection.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE : gateway, interval, ejection,
+        return new OutlierDetection(
+                consecutive5xx == null ? OutlierDetection.DEFAULT_CONSECUTIVE_5XX : consecutive5xx,
+                gateway == null ? OutlierDetection.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE : gateway,
+                interval,
+                ejection,
                 maxPercent == null ? OutlierDetection.DEFAULT_MAX_EJECTION_PERCENT : maxPercent);
     }
 

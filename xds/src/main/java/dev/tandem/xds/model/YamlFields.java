@@ -51,7 +51,8 @@ public final class YamlFields {
         if (node instanceof Map<?, ?> map) {
             for (Object key : map.keySet()) {
                 if (!(key instanceof String)) {
-                    errors.add(new ConfigError(document, path, "has a non-text key '" + excerpt(String.valueOf(key)) + "'"));
+                    errors.add(new ConfigError(
+                            document, path, "has a non-text key '" + excerpt(String.valueOf(key)) + "'"));
                 }
             }
             return new YamlFields(document, path, map, errors);
@@ -186,7 +187,9 @@ public final class YamlFields {
             return fallback;
         }
         if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
-            error(key, "'" + text + "' is out of range (" + Durations.format(min) + " to " + Durations.format(max) + ")");
+            error(
+                    key,
+                    "'" + text + "' is out of range (" + Durations.format(min) + " to " + Durations.format(max) + ")");
             return fallback;
         }
         return parsed;
@@ -259,7 +262,9 @@ public final class YamlFields {
             } else if (item instanceof String s && !s.isBlank()) {
                 out.add(s);
             } else {
-                errors.add(new ConfigError(document, field(key) + "[" + i + "]",
+                errors.add(new ConfigError(
+                        document,
+                        field(key) + "[" + i + "]",
                         item instanceof String ? "must not be empty" : "must be text, not " + describe(item)));
             }
         }
@@ -270,7 +275,10 @@ public final class YamlFields {
     public void finish() {
         for (Object key : values.keySet()) {
             if (key instanceof String name && !known.contains(name)) {
-                error(excerpt(name), "is not a known field" + (known.isEmpty() ? "" : " (known: " + String.join(", ", new TreeSet<>(known)) + ")"));
+                error(
+                        excerpt(name),
+                        "is not a known field"
+                                + (known.isEmpty() ? "" : " (known: " + String.join(", ", new TreeSet<>(known)) + ")"));
             }
         }
     }

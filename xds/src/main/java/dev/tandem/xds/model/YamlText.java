@@ -26,8 +26,7 @@ public final class YamlText {
      */
     private static final int MAX_BUFFER_CHARS = 1024 * 1024;
 
-    private YamlText() {
-    }
+    private YamlText() {}
 
     /** Every document of {@code text}; on a syntax error, none, and one error for {@code label}. */
     public static List<Object> loadAll(String text, String label, List<ConfigError> errors) {
@@ -37,7 +36,8 @@ public final class YamlText {
                 out.add(document);
             }
         } catch (MarkedYamlEngineException e) {
-            String where = e.getProblemMark().map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
+            String where = e.getProblemMark()
+                    .map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
                     .orElse("unknown position");
             errors.add(new ConfigError(label, "", "is not valid YAML at " + where + ": " + e.getProblem()));
             out.clear();

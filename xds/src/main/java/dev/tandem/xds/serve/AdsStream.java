@@ -39,8 +39,8 @@ final class AdsStream {
     static ServerInterceptor interceptor() {
         return new ServerInterceptor() {
             @Override
-            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                               ServerCallHandler<Q, A> next) {
+            public <Q, A> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                 Context context = Context.current().withValue(CALL, new AtomicReference<>());
                 return Contexts.interceptCall(context, call, headers, next);
             }

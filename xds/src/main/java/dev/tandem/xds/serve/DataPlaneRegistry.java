@@ -63,15 +63,18 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         return streams.values().stream()
                 .map(StreamState::status)
                 .filter(s -> s != null)
-                .sorted(Comparator.comparing(DataPlaneStatus::nodeGroup).thenComparing(DataPlaneStatus::nodeId)
+                .sorted(Comparator.comparing(DataPlaneStatus::nodeGroup)
+                        .thenComparing(DataPlaneStatus::nodeId)
                         .thenComparingLong(DataPlaneStatus::stream))
                 .toList();
     }
 
     @Override
     public void onStreamOpen(long streamId, String typeUrl) {
-        streams.put(streamId, new StreamState(streamId, typeUrl.isEmpty() ? "ads" : typeUrl, clock.instant(),
-                AdsStream.opened(streamId)));
+        streams.put(
+                streamId,
+                new StreamState(
+                        streamId, typeUrl.isEmpty() ? "ads" : typeUrl, clock.instant(), AdsStream.opened(streamId)));
     }
 
     @Override
@@ -93,7 +96,10 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         state.identify(request.getNode(), "sotw");
         String type = XdsType.shortName(request.getTypeUrl());
         if (request.hasErrorDetail()) {
-            state.nack(request.getTypeUrl(), request.getResponseNonce(), request.getErrorDetail().getMessage());
+            state.nack(
+                    request.getTypeUrl(),
+                    request.getResponseNonce(),
+                    request.getErrorDetail().getMessage());
         } else if (!request.getResponseNonce().isEmpty()) {
             state.ack(type, request.getResponseNonce(), request.getVersionInfo());
         } else if (!request.getVersionInfo().isEmpty()) {
@@ -111,7 +117,10 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         state.identify(request.getNode(), "delta");
         String type = XdsType.shortName(request.getTypeUrl());
         if (request.hasErrorDetail()) {
-            state.nack(request.getTypeUrl(), request.getResponseNonce(), request.getErrorDetail().getMessage());
+            state.nack(
+                    request.getTypeUrl(),
+                    request.getResponseNonce(),
+                    request.getErrorDetail().getMessage());
         } else if (!request.getResponseNonce().isEmpty()) {
             state.ackNonce(type, request.getResponseNonce());
         }
@@ -140,10 +149,18 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             return;
         }
         if (error == null) {
-            LOG.info("data plane disconnected: node '{}' (group '{}', stream {})", state.nodeId, state.nodeGroup, streamId);
+            LOG.info(
+                    "data plane disconnected: node '{}' (group '{}', stream {})",
+                    state.nodeId,
+                    state.nodeGroup,
+                    streamId);
         } else {
-            LOG.info("data plane disconnected: node '{}' (group '{}', stream {}): {}", state.nodeId, state.nodeGroup,
-                    streamId, error.toString());
+            LOG.info(
+                    "data plane disconnected: node '{}' (group '{}', stream {}): {}",
+                    state.nodeId,
+                    state.nodeGroup,
+                    streamId,
+                    error.toString());
         }
     }
 
@@ -154,12 +171,14 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
         private final Instant openedAt;
         /** The watcher's view of the stream, when the service is hosted with its interceptor. */
         private final Optional<AdsStream> ads;
+
         private String nodeId;
         private String nodeGroup;
         private String protocol;
         private final Map<String, String> acked = new TreeMap<>();
         /** nonce → (type, version) of responses sent and not yet answered. */
         private final Map<String, String[]> pending = new HashMap<>();
+
         private Nack lastNack;
         private long nacks;
 
@@ -179,11 +198,18 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             this.nodeId = node.getId();
             this.nodeGroup = node.getCluster();
             this.protocol = protocol;
-            LOG.info("data plane connected: node '{}' (group '{}', {} {}, stream {})", nodeId, nodeGroup, channel,
-                    protocol, streamId);
+            LOG.info(
+                    "data plane connected: node '{}' (group '{}', {} {}, stream {})",
+                    nodeId,
+                    nodeGroup,
+                    channel,
+                    protocol,
+                    streamId);
             if (!knownGroup.test(nodeGroup)) {
-                LOG.warn("node '{}' asks for node group '{}', which no Gateway defines; it gets config once one does",
-                        nodeId, nodeGroup);
+                LOG.warn(
+                        "node '{}' asks for node group '{}', which no Gateway defines; it gets config once one does",
+                        nodeId,
+                        nodeGroup);
             }
         }
 
@@ -214,14 +240,22 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             synchronized (this) {
                 String[] response = pending.remove(nonce);
                 rejected = response == null ? "unknown" : response[1];
-                repeated = lastNack != null && lastNack.type().equals(type) && lastNack.rejectedVersion().equals(rejected);
+                repeated = lastNack != null
+                        && lastNack.type().equals(type)
+                        && lastNack.rejectedVersion().equals(rejected);
                 lastNack = new Nack(type, rejected, detail, clock.instant());
                 nacks++;
             }
             nackTotal.incrementAndGet();
             // Logged once per version: a client that repeats itself is counted, not logged again.
             if (!repeated) {
-                LOG.warn("NACK from node '{}' (group '{}') for {} version {}: {}", nodeId, nodeGroup, type, rejected, detail);
+                LOG.warn(
+                        "NACK from node '{}' (group '{}') for {} version {}: {}",
+                        nodeId,
+                        nodeGroup,
+                        type,
+                        rejected,
+                        detail);
             }
             Optional<XdsType> served = XdsType.ofTypeUrl(typeUrl);
             if (nodeId != null && response(rejected) && served.isPresent()) {
@@ -237,7 +271,8 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
             if (nodeId == null) {
                 return null;
             }
-            return new DataPlaneStatus(streamId, nodeId, nodeGroup, protocol, openedAt, Map.copyOf(acked), lastNack, nacks);
+            return new DataPlaneStatus(
+                    streamId, nodeId, nodeGroup, protocol, openedAt, Map.copyOf(acked), lastNack, nacks);
         }
     }
 }

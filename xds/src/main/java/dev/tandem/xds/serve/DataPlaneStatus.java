@@ -10,10 +10,16 @@ import java.util.Map;
  * @param lastNack the last rejection it sent, or {@code null}
  * @param nacks    how many rejections it sent on this stream
  */
-public record DataPlaneStatus(long stream, String nodeId, String nodeGroup, String protocol, Instant connectedAt,
-                              Map<String, String> acked, Nack lastNack, long nacks) {
+public record DataPlaneStatus(
+        long stream,
+        String nodeId,
+        String nodeGroup,
+        String protocol,
+        Instant connectedAt,
+        Map<String, String> acked,
+        Nack lastNack,
+        long nacks) {
 
     /** A rejected version and the data plane's reason, verbatim. */
-    public record Nack(String type, String rejectedVersion, String detail, Instant at) {
-    }
+    public record Nack(String type, String rejectedVersion, String detail, Instant at) {}
 }

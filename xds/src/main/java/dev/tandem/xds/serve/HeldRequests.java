@@ -75,13 +75,21 @@ final class HeldRequests implements ConfigWatcher {
     }
 
     @Override
-    public Watch createWatch(boolean ads, XdsRequest original, Set<String> knownResourceNames,
-                             Consumer<Response> responseConsumer, boolean hasClusterChanged,
-                             boolean allowDefaultEmptyEdsUpdate) {
+    public Watch createWatch(
+            boolean ads,
+            XdsRequest original,
+            Set<String> knownResourceNames,
+            Consumer<Response> responseConsumer,
+            boolean hasClusterChanged,
+            boolean allowDefaultEmptyEdsUpdate) {
         Optional<AdsStream> stream = AdsStream.current();
-        Optional<Node> streamNode = stream.flatMap(AdsStream::node).filter(n -> !original.v3Request().hasNode());
-        XdsRequest request = streamNode.isEmpty() ? original
-                : XdsRequest.create(original.v3Request().toBuilder().setNode(streamNode.get()).build());
+        Optional<Node> streamNode = stream.flatMap(AdsStream::node)
+                .filter(n -> !original.v3Request().hasNode());
+        XdsRequest request = streamNode.isEmpty()
+                ? original
+                : XdsRequest.create(original.v3Request().toBuilder()
+                        .setNode(streamNode.get())
+                        .build());
         Node node = request.v3Request().getNode();
         Supplier<Watch> real;
         if (stream.isPresent()) {
@@ -91,38 +99,65 @@ final class HeldRequests implements ConfigWatcher {
             real = () -> sotw.createWatch(id, ads, request, responseConsumer);
         } else {
             Set<String> known = Set.copyOf(knownResourceNames);
-            real = () -> cache.createWatch(ads, request, known, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+            real = () -> cache.createWatch(
+                    ads, request, known, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
         }
         Watch placeholder = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
-        return holdIfNeeded(new Held(node, request.getResourceType(), request.getVersionInfo(), request.hasErrorDetail(),
-                placeholder, real::get)) ? placeholder : real.get();
+        return holdIfNeeded(new Held(
+                        node,
+                        request.getResourceType(),
+                        request.getVersionInfo(),
+                        request.hasErrorDetail(),
+                        placeholder,
+                        real::get))
+                ? placeholder
+                : real.get();
     }
 
     @Override
-    public DeltaWatch createDeltaWatch(DeltaXdsRequest original, String requesterVersion,
-                                       Map<String, String> resourceVersions, Set<String> pendingResources,
-                                       boolean isWildcard, Consumer<DeltaResponse> responseConsumer,
-                                       boolean hasClusterChanged) {
+    public DeltaWatch createDeltaWatch(
+            DeltaXdsRequest original,
+            String requesterVersion,
+            Map<String, String> resourceVersions,
+            Set<String> pendingResources,
+            boolean isWildcard,
+            Consumer<DeltaResponse> responseConsumer,
+            boolean hasClusterChanged) {
         Optional<AdsStream> stream = AdsStream.current();
-        Optional<Node> streamNode = stream.flatMap(AdsStream::node).filter(n -> !original.v3Request().hasNode());
-        DeltaXdsRequest request = streamNode.isEmpty() ? original
-                : DeltaXdsRequest.create(original.v3Request().toBuilder().setNode(streamNode.get()).build());
+        Optional<Node> streamNode = stream.flatMap(AdsStream::node)
+                .filter(n -> !original.v3Request().hasNode());
+        DeltaXdsRequest request = streamNode.isEmpty()
+                ? original
+                : DeltaXdsRequest.create(original.v3Request().toBuilder()
+                        .setNode(streamNode.get())
+                        .build());
         Node node = request.v3Request().getNode();
         // The library passes its live per-stream collections; a held request may be released on the
         // publisher thread while the stream's thread changes them: copy them here, on the stream's thread.
-        Map<String, String> versions = stream.isEmpty() ? Map.copyOf(resourceVersions)
+        Map<String, String> versions = stream.isEmpty()
+                ? Map.copyOf(resourceVersions)
                 : clientVersions.versions(stream.get().id(), request.v3Request(), resourceVersions);
-        Consumer<DeltaResponse> consumer = stream.isEmpty() ? responseConsumer
-                : clientVersions.recording(stream.get().id(), request.v3Request().getTypeUrl(), responseConsumer);
+        Consumer<DeltaResponse> consumer = stream.isEmpty()
+                ? responseConsumer
+                : clientVersions.recording(
+                        stream.get().id(), request.v3Request().getTypeUrl(), responseConsumer);
         // A name the client subscribes to again while saying it has it needs no answer unless it changed.
         Set<String> pending = new HashSet<>(pendingResources);
         pending.removeAll(request.v3Request().getInitialResourceVersionsMap().keySet());
         Set<String> pendingNow = Set.copyOf(pending);
-        Supplier<DeltaWatch> real = () -> cache.createDeltaWatch(request, requesterVersion, versions,
-                pendingNow, isWildcard, consumer, hasClusterChanged);
-        DeltaWatch placeholder = new DeltaWatch(request, versions, pendingNow, requesterVersion, isWildcard, responseConsumer);
-        return holdIfNeeded(new Held(node, request.getResourceType(), requesterVersion, request.hasErrorDetail(),
-                placeholder, real::get)) ? placeholder : real.get();
+        Supplier<DeltaWatch> real = () -> cache.createDeltaWatch(
+                request, requesterVersion, versions, pendingNow, isWildcard, consumer, hasClusterChanged);
+        DeltaWatch placeholder =
+                new DeltaWatch(request, versions, pendingNow, requesterVersion, isWildcard, responseConsumer);
+        return holdIfNeeded(new Held(
+                        node,
+                        request.getResourceType(),
+                        requesterVersion,
+                        request.hasErrorDetail(),
+                        placeholder,
+                        real::get))
+                ? placeholder
+                : real.get();
     }
 
     /**
@@ -201,9 +236,13 @@ final class HeldRequests implements ConfigWatcher {
         private AbstractWatch<?, ?> real;
         private boolean cancelled;
 
-        Held(Node node, ResourceType type, String version, boolean nack,
-             AbstractWatch<?, ?> placeholder,
-             Supplier<AbstractWatch<?, ?>> create) {
+        Held(
+                Node node,
+                ResourceType type,
+                String version,
+                boolean nack,
+                AbstractWatch<?, ?> placeholder,
+                Supplier<AbstractWatch<?, ?>> create) {
             this.node = node;
             this.type = type;
             this.version = version;

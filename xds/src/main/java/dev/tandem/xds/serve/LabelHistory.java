@@ -29,6 +29,7 @@ final class LabelHistory {
 
     /** {@code group}'s history of {@code type} (knowing no label until a snapshot of the group is remembered). */
     TypeHistory of(String group, ResourceType type) {
-        return groups.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).computeIfAbsent(type, t -> new TypeHistory());
+        return groups.computeIfAbsent(group, g -> new ConcurrentHashMap<>())
+                .computeIfAbsent(type, t -> new TypeHistory());
     }
 }

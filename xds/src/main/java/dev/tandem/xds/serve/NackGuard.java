@@ -45,7 +45,9 @@ final class NackGuard {
     void rejected(String nodeId, String group, XdsType type, String version, String detail) {
         rejections.reject(nodeId, group, type, version);
         Optional<GroupSnapshot> now = served.now(group);
-        if (now.isEmpty() || !now.get().haltOnNack() || !version.equals(now.get().versionOf(type))
+        if (now.isEmpty()
+                || !now.get().haltOnNack()
+                || !version.equals(now.get().versionOf(type))
                 || rejections.halt(group).isPresent()) {
             return;
         }
@@ -58,11 +60,18 @@ final class NackGuard {
                 changed.add(t.shortName());
             }
         }
-        rejections.halt(group, new RolloutHalt(current.revision(), nodeId, type.shortName(), version, detail,
-                clock.instant(), changed));
-        LOG.warn("rollout of revision {} to node group '{}' halted: node '{}' rejected {} version {}; "
-                + "nodes without it keep their config until the next revision", current.revision(), group, nodeId,
-                type.shortName(), version);
+        rejections.halt(
+                group,
+                new RolloutHalt(
+                        current.revision(), nodeId, type.shortName(), version, detail, clock.instant(), changed));
+        LOG.warn(
+                "rollout of revision {} to node group '{}' halted: node '{}' rejected {} version {}; "
+                        + "nodes without it keep their config until the next revision",
+                current.revision(),
+                group,
+                nodeId,
+                type.shortName(),
+                version);
     }
 
     /**
@@ -77,13 +86,20 @@ final class NackGuard {
         // after a NACK is the rejected one. A new process of the node (its first request: no version, no
         // NACK) may try the version once more; its NACK then holds it again.
         boolean freshStart = clientVersion.isEmpty() && !nack;
-        if (!freshStart && rejections.rejected(node.getId(), type).filter(current::equals).isPresent()) {
+        if (!freshStart
+                && rejections
+                        .rejected(node.getId(), type)
+                        .filter(current::equals)
+                        .isPresent()) {
             return true;
         }
         if (current.equals(clientVersion)) {
             return false; // nothing would be sent anyway
         }
-        return rejections.halt(node.getCluster()).filter(h -> h.heldTypes().contains(type.shortName())).isPresent();
+        return rejections
+                .halt(node.getCluster())
+                .filter(h -> h.heldTypes().contains(type.shortName()))
+                .isPresent();
     }
 
     /** The group's halted rollout, if any. */

@@ -18,7 +18,8 @@ public final class PublishFailedException extends RuntimeException {
     /** Snapshots are not serializable; an exception that crosses a process boundary loses them, not its message. */
     private final transient SortedMap<String, GroupSnapshot> served;
 
-    PublishFailedException(long revision, Map<String, ? extends Throwable> failed, SortedMap<String, GroupSnapshot> served) {
+    PublishFailedException(
+            long revision, Map<String, ? extends Throwable> failed, SortedMap<String, GroupSnapshot> served) {
         super(describe(revision, failed), failed.values().iterator().next());
         this.revision = revision;
         this.served = served;
@@ -47,7 +48,9 @@ public final class PublishFailedException extends RuntimeException {
     }
 
     private static String describe(long revision, Map<String, ? extends Throwable> failed) {
-        return "revision " + revision + " could not be published to node group(s) " + failed.entrySet().stream()
-                .map(e -> "'" + e.getKey() + "' (" + e.getValue().getMessage() + ")").collect(Collectors.joining(", "));
+        return "revision " + revision + " could not be published to node group(s) "
+                + failed.entrySet().stream()
+                        .map(e -> "'" + e.getKey() + "' (" + e.getValue().getMessage() + ")")
+                        .collect(Collectors.joining(", "));
     }
 }

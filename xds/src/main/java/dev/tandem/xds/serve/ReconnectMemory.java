@@ -121,6 +121,5 @@ final class ReconnectMemory {
      *
      * @param sent the answer that was in flight, or {@code null}
      */
-    record Remembered(Holding acked, Holding sent, Instant closedAt) {
-    }
+    record Remembered(Holding acked, Holding sent, Instant closedAt) {}
 }

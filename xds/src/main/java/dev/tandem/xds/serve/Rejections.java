@@ -16,8 +16,7 @@ import java.util.function.Function;
  */
 final class Rejections {
 
-    private record Rejection(String group, String version) {
-    }
+    private record Rejection(String group, String version) {}
 
     private final Map<String, Map<XdsType, Rejection>> rejectedByNode = new ConcurrentHashMap<>();
     private final Map<String, RolloutHalt> halts = new ConcurrentHashMap<>();
@@ -29,7 +28,9 @@ final class Rejections {
     /** The version of {@code type} that {@code nodeId} last rejected, if any. */
     Optional<String> rejected(String nodeId, XdsType type) {
         Map<XdsType, Rejection> byType = rejectedByNode.get(nodeId);
-        return byType == null ? Optional.empty() : Optional.ofNullable(byType.get(type)).map(Rejection::version);
+        return byType == null
+                ? Optional.empty()
+                : Optional.ofNullable(byType.get(type)).map(Rejection::version);
     }
 
     /**
@@ -37,8 +38,11 @@ final class Rejections {
      * never be sent again anyway. Keeps the ledger bounded by the versions being served.
      */
     void prune(String group, Function<XdsType, String> currentVersionOfType) {
-        rejectedByNode.values().forEach(byType -> byType.entrySet().removeIf(e -> e.getValue().group().equals(group)
-                && !e.getValue().version().equals(currentVersionOfType.apply(e.getKey()))));
+        rejectedByNode
+                .values()
+                .forEach(byType -> byType.entrySet()
+                        .removeIf(e -> e.getValue().group().equals(group)
+                                && !e.getValue().version().equals(currentVersionOfType.apply(e.getKey()))));
         rejectedByNode.values().removeIf(Map::isEmpty);
     }
 

@@ -27,8 +27,8 @@ final class Rewarm {
      * @param history  the group's cluster labels
      * @param clusters the clusters being sent
      */
-    static Set<String> ofChangedClusters(TypeHistory history, String previousLabel,
-                                         Map<String, VersionedResource<?>> clusters) {
+    static Set<String> ofChangedClusters(
+            TypeHistory history, String previousLabel, Map<String, VersionedResource<?>> clusters) {
         if (previousLabel.isEmpty()) {
             return Set.of();
         }

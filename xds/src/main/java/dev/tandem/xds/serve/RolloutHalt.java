@@ -9,8 +9,8 @@ import java.util.Set;
  *
  * @param heldTypes the types the halted revision changed: only those are held back
  */
-public record RolloutHalt(long revision, String nodeId, String type, String version, String detail, Instant at,
-                          Set<String> heldTypes) {
+public record RolloutHalt(
+        long revision, String nodeId, String type, String version, String detail, Instant at, Set<String> heldTypes) {
 
     public RolloutHalt {
         heldTypes = Set.copyOf(heldTypes);

@@ -17,14 +17,16 @@ import java.util.concurrent.ExecutionException;
  */
 final class SerializedOnce implements ProtoResourcesSerializer {
 
-    private final Cache<Message, Any> packed = CacheBuilder.newBuilder().weakKeys().build();
+    private final Cache<Message, Any> packed =
+            CacheBuilder.newBuilder().weakKeys().build();
 
     @Override
     public Any serialize(Message resource, ApiVersion apiVersion) {
         try {
             return packed.get(resource, () -> Any.pack(resource));
         } catch (ExecutionException e) {
-            throw new IllegalStateException("packing a " + resource.getDescriptorForType().getFullName() + " failed", e.getCause());
+            throw new IllegalStateException(
+                    "packing a " + resource.getDescriptorForType().getFullName() + " failed", e.getCause());
         }
     }
 }

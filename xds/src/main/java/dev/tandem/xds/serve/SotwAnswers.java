@@ -54,8 +54,11 @@ final class SotwAnswers {
 
     /** A name the client no longer subscribes to is forgotten: subscribing again must bring it anew. */
     Holding subscribedOnly(Holding holding, Set<String> requested) {
-        if (holding.names() == null || holding.names().isEmpty() || requested.isEmpty()
-                || holding.requested() == requested || requested.containsAll(holding.names())) {
+        if (holding.names() == null
+                || holding.names().isEmpty()
+                || requested.isEmpty()
+                || holding.requested() == requested
+                || requested.containsAll(holding.names())) {
             return holding;
         }
         Set<String> kept = new HashSet<>(holding.names());
@@ -74,15 +77,28 @@ final class SotwAnswers {
      * @param resources     the snapshot's resources of the type, by name
      * @param history       the group's labels of the type
      */
-    Optional<Answer> answer(ResourceType type, boolean ads, Set<String> requested, Holding has,
-                            Set<String> pendingRewarm, String label, Map<String, VersionedResource<?>> resources,
-                            TypeHistory history) {
-        return isComplete(type) ? complete(type, ads, requested, has, label, resources, history)
+    Optional<Answer> answer(
+            ResourceType type,
+            boolean ads,
+            Set<String> requested,
+            Holding has,
+            Set<String> pendingRewarm,
+            String label,
+            Map<String, VersionedResource<?>> resources,
+            TypeHistory history) {
+        return isComplete(type)
+                ? complete(type, ads, requested, has, label, resources, history)
                 : partial(type, requested, has, pendingRewarm, label, resources, history);
     }
 
-    private Optional<Answer> complete(ResourceType type, boolean ads, Set<String> requested, Holding has, String label,
-                                      Map<String, VersionedResource<?>> resources, TypeHistory history) {
+    private Optional<Answer> complete(
+            ResourceType type,
+            boolean ads,
+            Set<String> requested,
+            Holding has,
+            String label,
+            Map<String, VersionedResource<?>> resources,
+            TypeHistory history) {
         List<Message> send = new ArrayList<>();
         Holding next;
         if (requested.isEmpty()) {
@@ -107,15 +123,23 @@ final class SotwAnswers {
             next = new Holding(label, present, requested);
         }
         Set<String> rewarm = type == ResourceType.CLUSTER && ads
-                ? Rewarm.ofChangedClusters(history, has.label(), resources) : Set.of();
+                ? Rewarm.ofChangedClusters(history, has.label(), resources)
+                : Set.of();
         return Optional.of(new Answer(send, next, rewarm, Set.of()));
     }
 
-    private Optional<Answer> partial(ResourceType type, Set<String> requested, Holding has, Set<String> pendingRewarm,
-                                     String label, Map<String, VersionedResource<?>> resources, TypeHistory history) {
+    private Optional<Answer> partial(
+            ResourceType type,
+            Set<String> requested,
+            Holding has,
+            Set<String> pendingRewarm,
+            String label,
+            Map<String, VersionedResource<?>> resources,
+            TypeHistory history) {
         Set<String> warm = type == ResourceType.ENDPOINT ? pendingRewarm : Set.of();
         Diff diff = has.names() != null && !requested.isEmpty() && has.requested() == requested
-                ? history.diff(has.label(), label) : null;
+                ? history.diff(has.label(), label)
+                : null;
         List<Message> send = new ArrayList<>();
         Set<String> holds;
         if (diff != null) {
@@ -144,7 +168,10 @@ final class SotwAnswers {
                     continue;
                 }
                 present.add(name);
-                if (before == null || !has.holds(name) || !r.version().equals(before.get(name)) || warm.contains(name)) {
+                if (before == null
+                        || !has.holds(name)
+                        || !r.version().equals(before.get(name))
+                        || warm.contains(name)) {
                     send.add(r.resource());
                 }
             }
@@ -174,6 +201,5 @@ final class SotwAnswers {
      * @param rewarm    for a clusters answer, the assignments the next endpoints answer must carry
      * @param warmed    for an endpoints answer, the pending assignments it carried
      */
-    record Answer(List<Message> resources, Holding holding, Set<String> rewarm, Set<String> warmed) {
-    }
+    record Answer(List<Message> resources, Holding holding, Set<String> rewarm, Set<String> warmed) {}
 }

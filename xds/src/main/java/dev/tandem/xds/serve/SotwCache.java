@@ -58,6 +58,7 @@ final class SotwCache {
     private final SotwAnswers answers = new SotwAnswers(nameSets);
     private final Map<Long, StreamClient> streams = new ConcurrentHashMap<>();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
     @GuardedBy("lock")
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     /** Per group; a watch leaves its set (answered or cancelled) without the lock: the sets are concurrent. */
@@ -99,12 +100,15 @@ final class SotwCache {
             }
             if (!request.getVersionInfo().equals(state.acked.label())) {
                 // The client says it has something else than what this stream knows: trust the label, not the names.
-                state.acked = SotwAnswers.presented(type, request.getResourceNamesCount() == 0, request.getVersionInfo());
+                state.acked =
+                        SotwAnswers.presented(type, request.getResourceNamesCount() == 0, request.getVersionInfo());
             }
             // Clients repeat the same names in every ACK (Envoy: all 1,000 assignments): comparing them with
             // the last request's is far cheaper than building and interning the set again (bench profile).
             List<String> names = request.getResourceNamesList();
-            if (state.requested == null || state.requested.size() != names.size() || !state.requested.containsAll(names)) {
+            if (state.requested == null
+                    || state.requested.size() != names.size()
+                    || !state.requested.containsAll(names)) {
                 state.requested = nameSets.requested(request);
             }
             state.acked = answers.subscribedOnly(state.acked, state.requested);
@@ -126,8 +130,10 @@ final class SotwCache {
         // The watch (held by java-control-plane until the next request) keeps the request without its
         // names: an Envoy's endpoints request names every cluster, and 10,000 nodes holding 1,000 names
         // each filled a 2 GB heap; the names live on as this stream's interned set.
-        XdsRequest slim = request.v3Request().getResourceNamesCount() == 0 ? request
-                : XdsRequest.create(request.v3Request().toBuilder().clearResourceNames().build());
+        XdsRequest slim = request.v3Request().getResourceNamesCount() == 0
+                ? request
+                : XdsRequest.create(
+                        request.v3Request().toBuilder().clearResourceNames().build());
         Watch watch = new Watch(ads, false, slim, consumer);
         StreamClient client = streams.computeIfAbsent(stream, s -> new StreamClient());
         ResourceType type = request.getResourceType();
@@ -228,8 +234,14 @@ final class SotwCache {
     /** What {@code entry}'s client lacks of {@code snapshot}; called holding {@code entry}'s type lock. */
     private Optional<Answer> answer(String group, Snapshot snapshot, OpenWatch entry) {
         ResourceType type = entry.type();
-        return answers.answer(type, entry.watch().ads(), entry.requested(), entry.state().acked,
-                entry.client().rewarm.pending(), snapshot.version(type), snapshot.versionedResources(type),
+        return answers.answer(
+                type,
+                entry.watch().ads(),
+                entry.requested(),
+                entry.state().acked,
+                entry.client().rewarm.pending(),
+                snapshot.version(type),
+                snapshot.versionedResources(type),
                 history.of(group, type));
     }
 
@@ -241,7 +253,8 @@ final class SotwCache {
     private static boolean send(OpenWatch entry, Answer answer) {
         Watch watch = entry.watch();
         try {
-            watch.respond(Response.create(watch.request(), answer.resources(), answer.holding().label()));
+            watch.respond(Response.create(
+                    watch.request(), answer.resources(), answer.holding().label()));
         } catch (WatchCancelledException e) {
             LOG.debug("a {} watch was cancelled before its answer", entry.type());
             return false;
@@ -256,7 +269,8 @@ final class SotwCache {
         return true;
     }
 
-    private record OpenWatch(StreamClient client, TypeState state, Watch watch, ResourceType type, Set<String> requested) {
+    private record OpenWatch(
+            StreamClient client, TypeState state, Watch watch, ResourceType type, Set<String> requested) {
         // Identity: two watches of one stream and type are still two watches.
         @Override
         public boolean equals(Object o) {

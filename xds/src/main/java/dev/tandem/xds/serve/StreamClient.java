@@ -16,9 +16,11 @@ final class StreamClient {
 
     /** Set by the stream's first request that names its node; {@code null} until then. */
     volatile String nodeId;
+
     final Map<ResourceType, TypeState> types = new ConcurrentHashMap<>();
     /** What the node's stream that was still live when this one started had, per type, until this one asks. */
     final Map<ResourceType, Remembered> inherited = new ConcurrentHashMap<>();
+
     final Rewarm rewarm = new Rewarm();
 
     /** Takes over what {@code older}, the node's stream still open when this one started, had. */

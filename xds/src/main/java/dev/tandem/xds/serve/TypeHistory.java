@@ -74,6 +74,5 @@ final class TypeHistory {
      * @param changed   names whose resource differs or is new, sorted
      * @param sameNames whether both versions hold the same names
      */
-    record Diff(List<String> changed, boolean sameNames) {
-    }
+    record Diff(List<String> changed, boolean sameNames) {}
 }

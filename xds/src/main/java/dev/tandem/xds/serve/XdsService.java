@@ -59,8 +59,7 @@ public final class XdsService implements AutoCloseable {
     private final Set<String> unsettled = new HashSet<>();
 
     public XdsService(Clock clock) {
-        this(clock, group -> {
-        });
+        this(clock, group -> {});
     }
 
     /**
@@ -72,8 +71,10 @@ public final class XdsService implements AutoCloseable {
         this.beforeSetSnapshot = beforeSetSnapshot;
         this.nacks = new NackGuard(served, clock);
         this.watcher = new HeldRequests(new SimpleCache<>(Node::getCluster), new SotwCache(clock), nacks);
-        this.registry = new DataPlaneRegistry(group -> served.now().containsKey(group), nacks, watcher::streamClosed, clock);
-        this.server = new V3DiscoveryServer(List.of(registry), watcher, new DefaultExecutorGroup(), new SerializedOnce());
+        this.registry =
+                new DataPlaneRegistry(group -> served.now().containsKey(group), nacks, watcher::streamClosed, clock);
+        this.server =
+                new V3DiscoveryServer(List.of(registry), watcher, new DefaultExecutorGroup(), new SerializedOnce());
     }
 
     /**
@@ -119,11 +120,12 @@ public final class XdsService implements AutoCloseable {
      *         snapshots again retries them)
      * @throws IllegalArgumentException when a snapshot is of another revision
      */
-    public CompletableFuture<SortedMap<String, GroupSnapshot>> publish(long revision, SortedMap<String, GroupSnapshot> snapshots) {
+    public CompletableFuture<SortedMap<String, GroupSnapshot>> publish(
+            long revision, SortedMap<String, GroupSnapshot> snapshots) {
         snapshots.forEach((group, snapshot) -> {
             if (snapshot.revision() != revision) {
-                throw new IllegalArgumentException("node group '" + group + "': a snapshot of revision " + snapshot.revision()
-                        + " published as revision " + revision);
+                throw new IllegalArgumentException("node group '" + group + "': a snapshot of revision "
+                        + snapshot.revision() + " published as revision " + revision);
             }
         });
         return CompletableFuture.supplyAsync(() -> setAll(revision, snapshots), publisher);
@@ -144,7 +146,8 @@ public final class XdsService implements AutoCloseable {
         // next groups on the old revision.
         next.forEach((group, snapshot) -> {
             GroupSnapshot before = previous.get(group);
-            boolean changed = before == null || !Objects.equals(before.versions(), snapshot.versions())
+            boolean changed = before == null
+                    || !Objects.equals(before.versions(), snapshot.versions())
                     || unsettled.contains(group);
             try {
                 if (changed) {
@@ -196,11 +199,18 @@ public final class XdsService implements AutoCloseable {
             throw e;
         }
         unsettled.remove(group);
-        lifted.ifPresent(h -> LOG.info("rollout halt of node group '{}' (revision {}) lifted by revision {}",
-                group, h.revision(), snapshot.revision()));
+        lifted.ifPresent(h -> LOG.info(
+                "rollout halt of node group '{}' (revision {}) lifted by revision {}",
+                group,
+                h.revision(),
+                snapshot.revision()));
         // Rejections of what the group no longer serves go only once the new snapshot is set.
         nacks.prune(group, snapshot);
-        LOG.info("snapshot published: group '{}' revision {} versions {}", group, snapshot.revision(), describe(snapshot));
+        LOG.info(
+                "snapshot published: group '{}' revision {} versions {}",
+                group,
+                snapshot.revision(),
+                describe(snapshot));
     }
 
     private static Map<String, String> describe(GroupSnapshot s) {

@@ -26,8 +26,13 @@ final class ContentSnapshot extends Snapshot {
     private final SnapshotResources<RouteConfiguration> routes;
     private final SnapshotResources<Secret> secrets;
 
-    ContentSnapshot(GroupSnapshot.Versions versions, List<Cluster> clusters, List<ClusterLoadAssignment> endpoints,
-                    List<Listener> listeners, List<RouteConfiguration> routes, List<Secret> secrets) {
+    ContentSnapshot(
+            GroupSnapshot.Versions versions,
+            List<Cluster> clusters,
+            List<ClusterLoadAssignment> endpoints,
+            List<Listener> listeners,
+            List<RouteConfiguration> routes,
+            List<Secret> secrets) {
         this.clusters = resources(clusters, versions.clusters());
         this.endpoints = resources(endpoints, versions.endpoints());
         this.listeners = resources(listeners, versions.listeners());

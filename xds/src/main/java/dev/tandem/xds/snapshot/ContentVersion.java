@@ -20,8 +20,7 @@ public final class ContentVersion {
     /** 16 bytes of SHA-256, hex: plenty against collisions, short enough for logs and status. */
     private static final int BYTES = 16;
 
-    private ContentVersion() {
-    }
+    private ContentVersion() {}
 
     /** @param resources sorted by name (the caller's order is hashed, so it must be canonical) */
     public static String of(List<? extends Message> resources) {

@@ -12,12 +12,16 @@ import java.util.TreeMap;
  * @param versions  the version of each type, in xDS's short names (listeners, routes, clusters, endpoints, secrets)
  * @param resources what the snapshot holds, in its deterministic order (exports write it)
  */
-public record GroupSnapshot(String nodeGroup, long revision, Versions versions, Snapshot snapshot, boolean haltOnNack,
-                            GroupResources resources) {
+public record GroupSnapshot(
+        String nodeGroup,
+        long revision,
+        Versions versions,
+        Snapshot snapshot,
+        boolean haltOnNack,
+        GroupResources resources) {
 
     /** One version per resource type. */
-    public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
-    }
+    public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {}
 
     /** Every type's version by its short name, in a stable order. */
     public SortedMap<String, String> versionsByType() {
@@ -51,13 +55,24 @@ public record GroupSnapshot(String nodeGroup, long revision, Versions versions, 
                 ContentVersion.of(resources.clusters()),
                 ContentVersion.of(resources.endpoints()),
                 ContentVersion.of(resources.secrets()));
-        Snapshot snapshot = new ContentSnapshot(versions, resources.clusters(), resources.endpoints(),
-                resources.listeners(), resources.routes(), resources.secrets());
+        Snapshot snapshot = new ContentSnapshot(
+                versions,
+                resources.clusters(),
+                resources.endpoints(),
+                resources.listeners(),
+                resources.routes(),
+                resources.secrets());
         List<String> problems = SnapshotConsistency.problems(resources);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("inconsistent snapshot for node group '" + resources.nodeGroup() + "': "
                     + String.join("; ", problems));
         }
-        return new GroupSnapshot(resources.nodeGroup(), revision, versions, snapshot, resources.rollout().haltOnNack(), resources);
+        return new GroupSnapshot(
+                resources.nodeGroup(),
+                revision,
+                versions,
+                snapshot,
+                resources.rollout().haltOnNack(),
+                resources);
     }
 }

@@ -29,10 +29,10 @@ import java.util.List;
  */
 public final class ResourcesDocument {
 
-    private static final List<String> TYPES = Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
+    private static final List<String> TYPES =
+            Arrays.stream(XdsType.values()).map(XdsType::shortName).toList();
 
-    private ResourcesDocument() {
-    }
+    private ResourcesDocument() {}
 
     public static byte[] write(GroupResources resources) {
         JsonObject types = new JsonObject();
@@ -44,7 +44,11 @@ public final class ResourcesDocument {
         JsonObject root = new JsonObject();
         root.addProperty("nodeGroup", resources.nodeGroup());
         root.add("resources", types);
-        return (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n")
+        return (new GsonBuilder()
+                                .setPrettyPrinting()
+                                .disableHtmlEscaping()
+                                .create()
+                                .toJson(root) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -56,23 +60,31 @@ public final class ResourcesDocument {
     public static GroupResources read(byte[] document) throws InvalidProtocolBufferException {
         JsonObject root;
         try {
-            root = JsonParser.parseString(new String(document, StandardCharsets.UTF_8)).getAsJsonObject();
+            root = JsonParser.parseString(new String(document, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
         } catch (RuntimeException e) {
             throw new InvalidProtocolBufferException("the resources document is not a JSON object: " + e.getMessage());
         }
-        JsonObject types = root.has("resources") && root.get("resources").isJsonObject() ? root.getAsJsonObject("resources") : null;
+        JsonObject types = root.has("resources") && root.get("resources").isJsonObject()
+                ? root.getAsJsonObject("resources")
+                : null;
         if (types == null || !root.has("nodeGroup")) {
             throw new InvalidProtocolBufferException("the resources document lacks nodeGroup or resources");
         }
         for (String key : types.keySet()) {
             if (!TYPES.contains(key)) {
-                throw new InvalidProtocolBufferException("resources." + key + " is not a resource type (known: " + TYPES + ")");
+                throw new InvalidProtocolBufferException(
+                        "resources." + key + " is not a resource type (known: " + TYPES + ")");
             }
         }
-        return new GroupResources(root.get("nodeGroup").getAsString(),
-                list(types, XdsType.LISTENERS.shortName(), Listener.class), list(types, XdsType.ROUTES.shortName(), RouteConfiguration.class),
-                list(types, XdsType.CLUSTERS.shortName(), Cluster.class), list(types, XdsType.ENDPOINTS.shortName(), ClusterLoadAssignment.class),
-                list(types, XdsType.SECRETS.shortName(), Secret.class), Gateway.Rollout.DEFAULT);
+        return new GroupResources(
+                root.get("nodeGroup").getAsString(),
+                list(types, XdsType.LISTENERS.shortName(), Listener.class),
+                list(types, XdsType.ROUTES.shortName(), RouteConfiguration.class),
+                list(types, XdsType.CLUSTERS.shortName(), Cluster.class),
+                list(types, XdsType.ENDPOINTS.shortName(), ClusterLoadAssignment.class),
+                list(types, XdsType.SECRETS.shortName(), Secret.class),
+                Gateway.Rollout.DEFAULT);
     }
 
     private static JsonArray array(List<? extends Message> messages) {
@@ -92,11 +104,12 @@ public final class ResourcesDocument {
         int index = 0;
         for (JsonElement element : types.getAsJsonArray(key)) {
             try {
-                Any any = EnvoyTypes.parseJson(element.toString(), Any.newBuilder()).build();
+                Any any = EnvoyTypes.parseJson(element.toString(), Any.newBuilder())
+                        .build();
                 out.add(any.unpack(type));
             } catch (InvalidProtocolBufferException e) {
-                throw new InvalidProtocolBufferException("resources." + key + "[" + index + "] is not a " + type.getSimpleName()
-                        + ": " + e.getMessage());
+                throw new InvalidProtocolBufferException("resources." + key + "[" + index + "] is not a "
+                        + type.getSimpleName() + ": " + e.getMessage());
             }
             index++;
         }

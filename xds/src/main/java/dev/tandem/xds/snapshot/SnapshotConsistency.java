@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
  */
 public final class SnapshotConsistency {
 
-    private SnapshotConsistency() {
-    }
+    private SnapshotConsistency() {}
 
     /** @return every broken or dangling reference, empty when consistent */
     public static List<String> problems(GroupResources resources) {
         List<String> problems = new ArrayList<>();
-        Set<String> routeNames = names(resources.routes().stream().map(RouteConfiguration::getName).toList());
+        Set<String> routeNames = names(
+                resources.routes().stream().map(RouteConfiguration::getName).toList());
         Set<String> referencedRoutes = new TreeSet<>();
         for (Listener listener : resources.listeners()) {
             for (HttpConnectionManager hcm : connectionManagers(listener, problems)) {
@@ -44,7 +44,8 @@ public final class SnapshotConsistency {
         }
         compare("listeners refer to route configuration", referencedRoutes, routeNames, problems);
 
-        Set<String> clusterNames = names(resources.clusters().stream().map(Cluster::getName).toList());
+        Set<String> clusterNames =
+                names(resources.clusters().stream().map(Cluster::getName).toList());
         Set<String> referencedClusters = new TreeSet<>();
         for (RouteConfiguration rc : resources.routes()) {
             for (VirtualHost vh : rc.getVirtualHostsList()) {
@@ -59,9 +60,13 @@ public final class SnapshotConsistency {
 
         Set<String> edsNames = names(resources.clusters().stream()
                 .filter(c -> c.getType() == Cluster.DiscoveryType.EDS)
-                .map(c -> c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName())
+                .map(c -> c.getEdsClusterConfig().getServiceName().isEmpty()
+                        ? c.getName()
+                        : c.getEdsClusterConfig().getServiceName())
                 .toList());
-        Set<String> assignmentNames = names(resources.endpoints().stream().map(ClusterLoadAssignment::getClusterName).toList());
+        Set<String> assignmentNames = names(resources.endpoints().stream()
+                .map(ClusterLoadAssignment::getClusterName)
+                .toList());
         compare("EDS clusters refer to load assignment", edsNames, assignmentNames, problems);
 
         Set<String> referencedSecrets = new TreeSet<>();
@@ -77,9 +82,13 @@ public final class SnapshotConsistency {
                 }
             }
         }
-        compare("TLS contexts refer to secret", referencedSecrets,
-                names(resources.secrets().stream().map(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName)
-                        .toList()), problems);
+        compare(
+                "TLS contexts refer to secret",
+                referencedSecrets,
+                names(resources.secrets().stream()
+                        .map(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName)
+                        .toList()),
+                problems);
         return problems;
     }
 
@@ -99,7 +108,8 @@ public final class SnapshotConsistency {
                 try {
                     out.add(any.unpack(HttpConnectionManager.class));
                 } catch (InvalidProtocolBufferException e) {
-                    problems.add("listener '" + listener.getName() + "' has an unreadable connection manager: " + e.getMessage());
+                    problems.add("listener '" + listener.getName() + "' has an unreadable connection manager: "
+                            + e.getMessage());
                 }
             }
         }
@@ -113,7 +123,8 @@ public final class SnapshotConsistency {
                 common = config.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class)
                         .getCommonTlsContext();
             } else if (config.is(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)) {
-                common = config.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)
+                common = config.unpack(
+                                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)
                         .getCommonTlsContext();
             } else {
                 return;
@@ -128,8 +139,10 @@ public final class SnapshotConsistency {
     }
 
     private static void compare(String what, Set<String> referenced, Set<String> present, List<String> problems) {
-        Set<String> missing = referenced.stream().filter(n -> !present.contains(n)).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> unused = present.stream().filter(n -> !referenced.contains(n)).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> missing =
+                referenced.stream().filter(n -> !present.contains(n)).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> unused =
+                present.stream().filter(n -> !referenced.contains(n)).collect(Collectors.toCollection(TreeSet::new));
         if (!missing.isEmpty()) {
             problems.add(what + " missing from the snapshot: " + missing);
         }

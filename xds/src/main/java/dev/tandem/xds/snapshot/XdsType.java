@@ -53,7 +53,9 @@ public enum XdsType {
     }
 
     public static XdsType of(ResourceType resourceType) {
-        return Arrays.stream(values()).filter(t -> t.resourceType == resourceType).findFirst()
+        return Arrays.stream(values())
+                .filter(t -> t.resourceType == resourceType)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("not an xDS type Tandem serves: " + resourceType));
     }
 

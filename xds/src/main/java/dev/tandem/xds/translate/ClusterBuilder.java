@@ -17,8 +17,7 @@ final class ClusterBuilder {
 
     static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-    private ClusterBuilder() {
-    }
+    private ClusterBuilder() {}
 
     /**
      * @param settings the upstream whose connection settings, health check and outlier detection the
@@ -45,15 +44,16 @@ final class ClusterBuilder {
         }
         if (dataPlane == DataPlaneKind.ENVOY && settings.healthyPanicThreshold() != null) {
             cluster.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
-                    .setHealthyPanicThreshold(Percent.newBuilder()
-                            .setValue(settings.healthyPanicThreshold())));
+                    .setHealthyPanicThreshold(Percent.newBuilder().setValue(settings.healthyPanicThreshold())));
         }
         // Proxyless gRPC always speaks HTTP/2 and has no use for Envoy's protocol options either.
         if (dataPlane == DataPlaneKind.ENVOY && settings.protocol() == UpstreamProtocol.HTTP2) {
-            cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, EnvoyTypes.pack(HttpProtocolOptions.newBuilder()
-                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                    .build()));
+            cluster.putTypedExtensionProtocolOptions(
+                    HTTP_PROTOCOL_OPTIONS,
+                    EnvoyTypes.pack(HttpProtocolOptions.newBuilder()
+                            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                            .build()));
         }
         return cluster.build();
     }

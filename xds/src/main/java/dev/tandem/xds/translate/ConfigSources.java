@@ -12,6 +12,5 @@ final class ConfigSources {
             .setResourceApiVersion(ApiVersion.V3)
             .build();
 
-    private ConfigSources() {
-    }
+    private ConfigSources() {}
 }

@@ -33,20 +33,24 @@ public final class EnvoyTypes {
             .add(Secret.getDescriptor())
             .build();
 
-    private EnvoyTypes() {
-    }
+    private EnvoyTypes() {}
 
     /** Envoy's JSON form of a resource (proto field names, as in Envoy's own YAML). */
     public static String toJson(Message message) {
         try {
-            return JsonFormat.printer().usingTypeRegistry(REGISTRY).preservingProtoFieldNames().print(message);
+            return JsonFormat.printer()
+                    .usingTypeRegistry(REGISTRY)
+                    .preservingProtoFieldNames()
+                    .print(message);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
+            throw new IllegalStateException(
+                    "cannot print " + message.getDescriptorForType().getFullName(), e);
         }
     }
 
     /** Parses Envoy's JSON form strictly: an unknown field is an error, as in Envoy. */
-    public static <T extends Message.Builder> T parseJson(String json, T builder) throws InvalidProtocolBufferException {
+    public static <T extends Message.Builder> T parseJson(String json, T builder)
+            throws InvalidProtocolBufferException {
         JsonFormat.parser().usingTypeRegistry(REGISTRY).merge(json, builder);
         return builder;
     }

@@ -13,12 +13,21 @@ import java.util.function.Function;
 /**
  * The Envoy resources of one node group, each list sorted by resource name, and how they roll out.
  */
-public record GroupResources(String nodeGroup, List<Listener> listeners, List<RouteConfiguration> routes,
-                             List<Cluster> clusters, List<ClusterLoadAssignment> endpoints, List<Secret> secrets,
-                             Gateway.Rollout rollout) {
+public record GroupResources(
+        String nodeGroup,
+        List<Listener> listeners,
+        List<RouteConfiguration> routes,
+        List<Cluster> clusters,
+        List<ClusterLoadAssignment> endpoints,
+        List<Secret> secrets,
+        Gateway.Rollout rollout) {
 
-    public GroupResources(String nodeGroup, List<Listener> listeners, List<RouteConfiguration> routes,
-                          List<Cluster> clusters, List<ClusterLoadAssignment> endpoints) {
+    public GroupResources(
+            String nodeGroup,
+            List<Listener> listeners,
+            List<RouteConfiguration> routes,
+            List<Cluster> clusters,
+            List<ClusterLoadAssignment> endpoints) {
         this(nodeGroup, listeners, routes, clusters, endpoints, List.of(), Gateway.Rollout.DEFAULT);
     }
 

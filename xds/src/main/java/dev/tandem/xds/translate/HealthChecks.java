@@ -12,24 +12,26 @@ import io.envoyproxy.envoy.type.v3.Int64Range;
 /** Envoy's active health checks and outlier detection, from the model's. */
 final class HealthChecks {
 
-    private HealthChecks() {
-    }
+    private HealthChecks() {}
 
     static io.envoyproxy.envoy.config.core.v3.HealthCheck activeCheck(HealthCheck check, UpstreamProtocol protocol) {
-        io.envoyproxy.envoy.config.core.v3.HealthCheck.Builder out = io.envoyproxy.envoy.config.core.v3.HealthCheck.newBuilder()
-                .setTimeout(Durations.fromNanos(check.timeout().toNanos()))
-                .setInterval(Durations.fromNanos(check.interval().toNanos()))
-                .setHealthyThreshold(UInt32Value.of(check.healthyThreshold()))
-                .setUnhealthyThreshold(UInt32Value.of(check.unhealthyThreshold()))
-                // An idle failover target is otherwise checked only every 60 s: it must be known healthy
-                // before traffic spills to it.
-                .setNoTrafficInterval(Durations.fromNanos(check.noTrafficInterval().toNanos()));
+        io.envoyproxy.envoy.config.core.v3.HealthCheck.Builder out =
+                io.envoyproxy.envoy.config.core.v3.HealthCheck.newBuilder()
+                        .setTimeout(Durations.fromNanos(check.timeout().toNanos()))
+                        .setInterval(Durations.fromNanos(check.interval().toNanos()))
+                        .setHealthyThreshold(UInt32Value.of(check.healthyThreshold()))
+                        .setUnhealthyThreshold(UInt32Value.of(check.unhealthyThreshold()))
+                        // An idle failover target is otherwise checked only every 60 s: it must be known healthy
+                        // before traffic spills to it.
+                        .setNoTrafficInterval(
+                                Durations.fromNanos(check.noTrafficInterval().toNanos()));
         if (!check.jitter().isZero()) {
             out.setIntervalJitter(Durations.fromNanos(check.jitter().toNanos()));
         }
         switch (check.type()) {
             case HTTP -> {
-                var http = io.envoyproxy.envoy.config.core.v3.HealthCheck.HttpHealthCheck.newBuilder().setPath(check.path());
+                var http = io.envoyproxy.envoy.config.core.v3.HealthCheck.HttpHealthCheck.newBuilder()
+                        .setPath(check.path());
                 if (!check.host().isEmpty()) {
                     http.setHost(check.host());
                 }
@@ -38,13 +40,17 @@ final class HealthChecks {
                 }
                 for (HealthCheck.StatusRange range : check.expectedStatuses()) {
                     // Envoy's ranges are half-open: [start, end).
-                    http.addExpectedStatuses(Int64Range.newBuilder().setStart(range.from()).setEnd(range.to() + 1L));
+                    http.addExpectedStatuses(
+                            Int64Range.newBuilder().setStart(range.from()).setEnd(range.to() + 1L));
                 }
                 out.setHttpHealthCheck(http);
             }
-            case GRPC -> out.setGrpcHealthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck.GrpcHealthCheck.newBuilder()
-                    .setServiceName(check.serviceName()));
-            case TCP -> out.setTcpHealthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck.TcpHealthCheck.getDefaultInstance());
+            case GRPC ->
+                out.setGrpcHealthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck.GrpcHealthCheck.newBuilder()
+                        .setServiceName(check.serviceName()));
+            case TCP ->
+                out.setTcpHealthCheck(
+                        io.envoyproxy.envoy.config.core.v3.HealthCheck.TcpHealthCheck.getDefaultInstance());
         }
         return out.build();
     }

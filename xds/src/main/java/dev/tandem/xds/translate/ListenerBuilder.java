@@ -19,8 +19,7 @@ final class ListenerBuilder {
     static final String HTTP_CONNECTION_MANAGER = "envoy.filters.network.http_connection_manager";
     static final String ROUTER = "envoy.filters.http.router";
 
-    private ListenerBuilder() {
-    }
+    private ListenerBuilder() {}
 
     static Listener socketListener(Gateway gateway, GatewayListener listener) {
         String name = ResourceNames.listener(gateway, listener);
@@ -29,17 +28,17 @@ final class ListenerBuilder {
                 .build();
         return Listener.newBuilder()
                 .setName(name)
-                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
-                        .setAddress(listener.address())
-                        .setPortValue(listener.port())))
+                .setAddress(Address.newBuilder()
+                        .setSocketAddress(SocketAddress.newBuilder()
+                                .setAddress(listener.address())
+                                .setPortValue(listener.port())))
                 .addFilterChains(filterChain(listener, hcm))
                 .build();
     }
 
     private static FilterChain filterChain(GatewayListener listener, HttpConnectionManager hcm) {
-        FilterChain.Builder chain = FilterChain.newBuilder().addFilters(Filter.newBuilder()
-                .setName(HTTP_CONNECTION_MANAGER)
-                .setTypedConfig(EnvoyTypes.pack(hcm)));
+        FilterChain.Builder chain = FilterChain.newBuilder()
+                .addFilters(Filter.newBuilder().setName(HTTP_CONNECTION_MANAGER).setTypedConfig(EnvoyTypes.pack(hcm)));
         if (listener.protocol() == Gateway.ListenerProtocol.HTTPS) {
             chain.setTransportSocket(TlsBuilder.downstream(listener.certRef()));
         }
@@ -51,17 +50,14 @@ final class ListenerBuilder {
         String name = ResourceNames.apiListener(host);
         return Listener.newBuilder()
                 .setName(name)
-                .setApiListener(ApiListener.newBuilder()
-                        .setApiListener(EnvoyTypes.pack(connectionManager(name, name))))
+                .setApiListener(ApiListener.newBuilder().setApiListener(EnvoyTypes.pack(connectionManager(name, name))))
                 .build();
     }
 
     private static HttpConnectionManager connectionManager(String statPrefix, String routeConfigurationName) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
-                .setRds(Rds.newBuilder()
-                        .setConfigSource(ConfigSources.ADS)
-                        .setRouteConfigName(routeConfigurationName))
+                .setRds(Rds.newBuilder().setConfigSource(ConfigSources.ADS).setRouteConfigName(routeConfigurationName))
                 .addHttpFilters(HttpFilter.newBuilder()
                         .setName(ROUTER)
                         .setTypedConfig(EnvoyTypes.pack(Router.getDefaultInstance())))

@@ -21,12 +21,12 @@ import java.util.TreeMap;
  */
 final class LoadAssignmentBuilder {
 
-    private LoadAssignmentBuilder() {
-    }
+    private LoadAssignmentBuilder() {}
 
     /** @param overprovisioningFactor set on the assignment when not {@code null} (failover schemes) */
     static ClusterLoadAssignment build(String clusterName, List<Upstream> byPriority, Integer overprovisioningFactor) {
-        ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+        ClusterLoadAssignment.Builder assignment =
+                ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
         if (overprovisioningFactor != null) {
             // Explicit even at Envoy's default, so the failover arithmetic reads in the config served.
             assignment.setPolicy(ClusterLoadAssignment.Policy.newBuilder()
@@ -48,7 +48,8 @@ final class LoadAssignmentBuilder {
      * The locality weight is the sum of its endpoint weights, so a site's share follows its capacity.
      * It is always set: grpc-java silently drops localities without one ("no usable endpoint").
      */
-    private static LocalityLbEndpoints localityEndpoints(int priority, Upstream.Locality locality, List<Endpoint> endpoints) {
+    private static LocalityLbEndpoints localityEndpoints(
+            int priority, Upstream.Locality locality, List<Endpoint> endpoints) {
         LocalityLbEndpoints.Builder out = LocalityLbEndpoints.newBuilder()
                 .setPriority(priority)
                 .setLocality(Locality.newBuilder()
@@ -60,12 +61,12 @@ final class LoadAssignmentBuilder {
             weight += e.weight();
             out.addLbEndpoints(LbEndpoint.newBuilder()
                     .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                            .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
-                                    .setAddress(e.address())
-                                    .setPortValue(e.port()))))
+                            .setAddress(Address.newBuilder()
+                                    .setSocketAddress(SocketAddress.newBuilder()
+                                            .setAddress(e.address())
+                                            .setPortValue(e.port()))))
                     .setLoadBalancingWeight(UInt32Value.of(e.weight()))
-                    .setHealthStatus(e.draining() ? HealthStatus.DRAINING
-                            : HealthStatus.UNKNOWN));
+                    .setHealthStatus(e.draining() ? HealthStatus.DRAINING : HealthStatus.UNKNOWN));
         }
         return out.setLoadBalancingWeight(UInt32Value.of(weight)).build();
     }

@@ -10,8 +10,7 @@ import dev.tandem.xds.model.Route.Target;
  */
 public final class ResourceNames {
 
-    private ResourceNames() {
-    }
+    private ResourceNames() {}
 
     /** Socket listener of an Envoy gateway: {@code edge:http}. */
     public static String listener(Gateway gateway, GatewayListener listener) {

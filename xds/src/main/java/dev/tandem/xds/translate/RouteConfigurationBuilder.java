@@ -29,22 +29,23 @@ import java.util.TreeMap;
  */
 final class RouteConfigurationBuilder {
 
-    private static final Comparator<Route> MOST_SPECIFIC_FIRST = Comparator
-            .comparing((Route r) -> r.match().pathKind() == Route.PathKind.EXACT ? 0
-                    : r.match().pathKind() == Route.PathKind.REGEX ? 1 : 2)
+    private static final Comparator<Route> MOST_SPECIFIC_FIRST = Comparator.comparing(
+                    (Route r) -> r.match().pathKind() == Route.PathKind.EXACT
+                            ? 0
+                            : r.match().pathKind() == Route.PathKind.REGEX ? 1 : 2)
             .thenComparing(r -> -r.match().path().length())
             .thenComparing(r -> r.match().path())
             .thenComparing(r -> -r.match().headers().size())
             .thenComparing(Route::name);
 
-    private RouteConfigurationBuilder() {
-    }
+    private RouteConfigurationBuilder() {}
 
     static RouteConfiguration build(String name, List<Route> routes, DataPlaneKind dataPlane) {
         Map<String, List<Route>> byHost = new TreeMap<>();
         for (Route route : routes) {
             for (String host : route.hosts()) {
-                byHost.computeIfAbsent(host.toLowerCase(Locale.ROOT), h -> new ArrayList<>()).add(route);
+                byHost.computeIfAbsent(host.toLowerCase(Locale.ROOT), h -> new ArrayList<>())
+                        .add(route);
             }
         }
         RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(name);
@@ -62,7 +63,8 @@ final class RouteConfigurationBuilder {
             Duration timeout = Durations.fromNanos(route.timeout().toNanos());
             if (dataPlane == DataPlaneKind.PROXYLESS_GRPC) {
                 // gRPC clients ignore RouteAction.timeout and read the stream duration instead.
-                action.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(timeout));
+                action.setMaxStreamDuration(
+                        RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(timeout));
             } else {
                 action.setTimeout(timeout);
             }
@@ -72,7 +74,8 @@ final class RouteConfigurationBuilder {
                     .setRetryOn(String.join(",", route.retries().retryOn()))
                     .setNumRetries(UInt32Value.of(route.retries().attempts()));
             if (route.retries().perTryTimeout() != null) {
-                retry.setPerTryTimeout(Durations.fromNanos(route.retries().perTryTimeout().toNanos()));
+                retry.setPerTryTimeout(
+                        Durations.fromNanos(route.retries().perTryTimeout().toNanos()));
             }
             action.setRetryPolicy(retry);
         }
@@ -101,8 +104,9 @@ final class RouteConfigurationBuilder {
             switch (h.kind()) {
                 case EXACT -> header.setStringMatch(StringMatcher.newBuilder().setExact(h.value()));
                 case PREFIX -> header.setStringMatch(StringMatcher.newBuilder().setPrefix(h.value()));
-                case REGEX -> header.setStringMatch(StringMatcher.newBuilder()
-                        .setSafeRegex(RegexMatcher.newBuilder().setRegex(h.value())));
+                case REGEX ->
+                    header.setStringMatch(StringMatcher.newBuilder()
+                            .setSafeRegex(RegexMatcher.newBuilder().setRegex(h.value())));
                 case PRESENT -> header.setPresentMatch(true);
             }
             out.addHeaders(header);

@@ -20,12 +20,11 @@ final class TlsBuilder {
 
     static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
-    private TlsBuilder() {
-    }
+    private TlsBuilder() {}
 
     static TransportSocket upstream(Upstream.Tls tls) {
-        CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
-                .setValidationContextSdsSecretConfig(sds(tls.caRef()));
+        CommonTlsContext.Builder common =
+                CommonTlsContext.newBuilder().setValidationContextSdsSecretConfig(sds(tls.caRef()));
         if (tls.mode() == Upstream.TlsMode.MUTUAL) {
             common.addTlsCertificateSdsSecretConfigs(sds(tls.certRef()));
         }
@@ -33,25 +32,34 @@ final class TlsBuilder {
         if (!tls.sni().isEmpty()) {
             context.setSni(tls.sni());
         }
-        return TransportSocket.newBuilder().setName(TLS_TRANSPORT_SOCKET).setTypedConfig(EnvoyTypes.pack(context.build())).build();
+        return TransportSocket.newBuilder()
+                .setName(TLS_TRANSPORT_SOCKET)
+                .setTypedConfig(EnvoyTypes.pack(context.build()))
+                .build();
     }
 
     static TransportSocket downstream(String certRef) {
         DownstreamTlsContext context = DownstreamTlsContext.newBuilder()
                 .setCommonTlsContext(CommonTlsContext.newBuilder().addTlsCertificateSdsSecretConfigs(sds(certRef)))
                 .build();
-        return TransportSocket.newBuilder().setName(TLS_TRANSPORT_SOCKET).setTypedConfig(EnvoyTypes.pack(context)).build();
+        return TransportSocket.newBuilder()
+                .setName(TLS_TRANSPORT_SOCKET)
+                .setTypedConfig(EnvoyTypes.pack(context))
+                .build();
     }
 
     /** The SDS resource of a secret whose PEM the appliance has already read in. */
     static io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret secret(Secret s) {
-        var out = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName(s.name());
+        var out = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder()
+                .setName(s.name());
         switch (s.type()) {
-            case CA -> out.setValidationContext(CertificateValidationContext.newBuilder()
-                    .setTrustedCa(inline(s.caPem())));
-            case CERTIFICATE -> out.setTlsCertificate(TlsCertificate.newBuilder()
-                    .setCertificateChain(inline(s.certificatePem()))
-                    .setPrivateKey(inline(s.privateKeyPem())));
+            case CA ->
+                out.setValidationContext(
+                        CertificateValidationContext.newBuilder().setTrustedCa(inline(s.caPem())));
+            case CERTIFICATE ->
+                out.setTlsCertificate(TlsCertificate.newBuilder()
+                        .setCertificateChain(inline(s.certificatePem()))
+                        .setPrivateKey(inline(s.privateKeyPem())));
         }
         return out.build();
     }
@@ -64,6 +72,9 @@ final class TlsBuilder {
     }
 
     private static SdsSecretConfig sds(String name) {
-        return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(ConfigSources.ADS).build();
+        return SdsSecretConfig.newBuilder()
+                .setName(name)
+                .setSdsConfig(ConfigSources.ADS)
+                .build();
     }
 }

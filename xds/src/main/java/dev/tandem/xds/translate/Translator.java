@@ -28,8 +28,7 @@ import java.util.TreeSet;
  */
 public final class Translator {
 
-    private Translator() {
-    }
+    private Translator() {}
 
     /** Resources per node group, sorted by group. */
     public static SortedMap<String, GroupResources> translate(GatewayConfig config) {
@@ -62,15 +61,18 @@ public final class Translator {
             }
             byHost.forEach((host, routes) -> {
                 listeners.add(ListenerBuilder.apiListener(host));
-                routeConfigurations.add(RouteConfigurationBuilder.build(ResourceNames.apiListener(host),
-                        routes.stream().map(r -> withHosts(r, host)).toList(), dataPlane));
+                routeConfigurations.add(RouteConfigurationBuilder.build(
+                        ResourceNames.apiListener(host),
+                        routes.stream().map(r -> withHosts(r, host)).toList(),
+                        dataPlane));
             });
         } else {
             for (Gateway gateway : gateways) {
                 List<Route> routes = config.routesOf(gateway);
                 routes.forEach(r -> targets.add(r.to()));
                 gateway.listeners().forEach(l -> listeners.add(ListenerBuilder.socketListener(gateway, l)));
-                routeConfigurations.add(RouteConfigurationBuilder.build(ResourceNames.routeConfiguration(gateway), routes, dataPlane));
+                routeConfigurations.add(
+                        RouteConfigurationBuilder.build(ResourceNames.routeConfiguration(gateway), routes, dataPlane));
             }
         }
         List<Cluster> clusters = new ArrayList<>();
@@ -80,13 +82,17 @@ public final class Translator {
             String name = ResourceNames.cluster(target);
             clusters.add(ClusterBuilder.build(name, byPriority.get(0), dataPlane));
             Integer factor = target.kind() == Route.TargetKind.FAILOVER_SCHEME
-                    ? config.failoverScheme(target.name()).orElseThrow().overprovisioningFactor() : null;
+                    ? config.failoverScheme(target.name()).orElseThrow().overprovisioningFactor()
+                    : null;
             assignments.add(LoadAssignmentBuilder.build(name, byPriority, factor));
         }
         // The secrets this group's listeners and clusters name, and no others.
         Set<String> secretNames = new TreeSet<>();
         for (Gateway gateway : gateways) {
-            gateway.listeners().stream().map(Gateway.GatewayListener::certRef).filter(r -> !r.isEmpty()).forEach(secretNames::add);
+            gateway.listeners().stream()
+                    .map(Gateway.GatewayListener::certRef)
+                    .filter(r -> !r.isEmpty())
+                    .forEach(secretNames::add);
         }
         for (Target target : targets) {
             Upstream settings = priorities(config, target).get(0);
@@ -98,8 +104,15 @@ public final class Translator {
             }
         }
         List<Secret> secrets = secretNames.stream()
-                .map(name -> TlsBuilder.secret(config.secret(name).orElseThrow())).toList();
-        return new GroupResources(group, listeners, routeConfigurations, clusters, assignments, secrets,
+                .map(name -> TlsBuilder.secret(config.secret(name).orElseThrow()))
+                .toList();
+        return new GroupResources(
+                group,
+                listeners,
+                routeConfigurations,
+                clusters,
+                assignments,
+                secrets,
                 gateways.get(0).rollout());
     }
 

@@ -20,26 +20,45 @@ class XdsDependencyTest {
 
     @Test
     void xdsImportsNoServerStorageOrApplianceCode() {
-        ArchRule rule = noClasses().that().resideInAPackage("dev.tandem.xds..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.helidon..", "java.sql..", "javax.sql..", "org.h2..", "org.flywaydb..", "io.minio..",
-                        "dev.tandem.appliance..", "dev.tandem.fallback..");
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage("dev.tandem.xds..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.helidon..",
+                        "java.sql..",
+                        "javax.sql..",
+                        "org.h2..",
+                        "org.flywaydb..",
+                        "io.minio..",
+                        "dev.tandem.appliance..",
+                        "dev.tandem.fallback..");
         rule.check(XDS);
     }
 
     @Test
     void modelDependsOnNoEnvoyType() {
         // The model is what operators write; Envoy's protos are the translation's business.
-        ArchRule rule = noClasses().that().resideInAPackage("dev.tandem.xds.model..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.envoyproxy..", "com.google.protobuf..",
-                        "dev.tandem.xds.translate..", "dev.tandem.xds.snapshot..", "dev.tandem.xds.serve..");
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage("dev.tandem.xds.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.envoyproxy..",
+                        "com.google.protobuf..",
+                        "dev.tandem.xds.translate..",
+                        "dev.tandem.xds.snapshot..",
+                        "dev.tandem.xds.serve..");
         rule.check(XDS);
     }
 
     @Test
     void theRulesSeeTheClasses() {
         // Guards against a rule that passes because it imported nothing.
-        org.assertj.core.api.Assertions.assertThat(XDS.contain("dev.tandem.xds.translate.Translator")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(XDS.contain("dev.tandem.xds.translate.Translator"))
+                .isTrue();
         org.assertj.core.api.Assertions.assertThat(XDS.size()).isGreaterThan(20);
     }
 }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 class StaticBootstrapTest {
 
     private static GroupResources group(String input, String group) throws Exception {
-        return Translator.translate(ConfigLoader.load(Files.readString(Path.of("src/test/resources/translate/in", input)))).get(group);
+        return Translator.translate(
+                        ConfigLoader.load(Files.readString(Path.of("src/test/resources/translate/in", input))))
+                .get(group);
     }
 
     @Test
@@ -48,7 +50,11 @@ class StaticBootstrapTest {
         GroupResources edge = group("tls-sds.yaml", "edge");
         String yaml = StaticBootstrap.toYaml(StaticBootstrap.build("edge-9", edge));
         Bootstrap bootstrap = EnvoyBootstrap.parseYaml(yaml);
-        assertThat(yaml).doesNotContain("ads").doesNotContain("rds:").doesNotContain("eds_cluster_config").doesNotContain("sds_config");
+        assertThat(yaml)
+                .doesNotContain("ads")
+                .doesNotContain("rds:")
+                .doesNotContain("eds_cluster_config")
+                .doesNotContain("sds_config");
         assertThat(bootstrap.getNode().getCluster()).isEqualTo("edge");
         assertThat(bootstrap.hasDynamicResources()).isFalse();
 
@@ -60,9 +66,14 @@ class StaticBootstrapTest {
                 assertThat(hcm.hasRouteConfig()).isTrue();
                 assertThat(edge.routes()).contains(hcm.getRouteConfig());
                 if (chain.hasTransportSocket()) {
-                    var tls = chain.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext();
-                    assertThat(tls.getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("gateway-cert");
-                    assertThat(tls.getTlsCertificateSdsSecretConfigs(0).hasSdsConfig()).isFalse();
+                    var tls = chain.getTransportSocket()
+                            .getTypedConfig()
+                            .unpack(DownstreamTlsContext.class)
+                            .getCommonTlsContext();
+                    assertThat(tls.getTlsCertificateSdsSecretConfigs(0).getName())
+                            .isEqualTo("gateway-cert");
+                    assertThat(tls.getTlsCertificateSdsSecretConfigs(0).hasSdsConfig())
+                            .isFalse();
                 }
             }
         }
@@ -71,8 +82,13 @@ class StaticBootstrapTest {
             assertThat(cluster.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
             assertThat(edge.endpoints()).contains(cluster.getLoadAssignment());
             if (cluster.hasTransportSocket()) {
-                assertThat(cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).getCommonTlsContext()
-                        .getValidationContextSdsSecretConfig().hasSdsConfig()).isFalse();
+                assertThat(cluster.getTransportSocket()
+                                .getTypedConfig()
+                                .unpack(UpstreamTlsContext.class)
+                                .getCommonTlsContext()
+                                .getValidationContextSdsSecretConfig()
+                                .hasSdsConfig())
+                        .isFalse();
             }
         }
     }
@@ -82,14 +98,20 @@ class StaticBootstrapTest {
         GroupResources edge = group("envoy-failover.yaml", "edge-eu");
         Bootstrap bootstrap = EnvoyBootstrap.parseYaml(StaticBootstrap.toYaml(StaticBootstrap.build("e", edge)));
         assertThat(bootstrap.getStaticResources().getClustersList())
-                .anySatisfy(c -> assertThat(c.getLoadAssignment().getEndpointsList()).extracting(l -> l.getPriority()).contains(0, 1));
+                .anySatisfy(c -> assertThat(c.getLoadAssignment().getEndpointsList())
+                        .extracting(l -> l.getPriority())
+                        .contains(0, 1));
     }
 
     @Test
     void aProxylessGroupIsNotAnEnvoyBootstrap() throws Exception {
-        GroupResources mesh = group("proxyless-grpc.yaml", Translator.translate(ConfigLoader.load(Files.readString(
-                Path.of("src/test/resources/translate/in/proxyless-grpc.yaml")))).firstKey());
-        assertThatThrownBy(() -> StaticBootstrap.build("g", mesh)).isInstanceOf(IllegalArgumentException.class)
+        GroupResources mesh = group(
+                "proxyless-grpc.yaml",
+                Translator.translate(ConfigLoader.load(
+                                Files.readString(Path.of("src/test/resources/translate/in/proxyless-grpc.yaml"))))
+                        .firstKey());
+        assertThatThrownBy(() -> StaticBootstrap.build("g", mesh))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is served to proxyless gRPC clients");
     }
 }

@@ -47,7 +47,8 @@ abstract class AdsTestStream<R> {
      */
     final R roundTrip(String typeUrl, String... names) throws InterruptedException {
         if (subscribed(typeUrl)) {
-            throw new IllegalArgumentException("the stream already subscribed to " + typeUrl + ": it may get no answer");
+            throw new IllegalArgumentException(
+                    "the stream already subscribed to " + typeUrl + ": it may get no answer");
         }
         subscribe(typeUrl, names);
         R response = next();

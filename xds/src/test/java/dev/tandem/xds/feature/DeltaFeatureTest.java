@@ -96,6 +96,8 @@ class DeltaFeatureTest {
         again.ack(changed);
         // The client said it has upstream:a, which this stream never sent: a change of it is sent alone.
         xds.publish(A_CHANGED_TOO);
-        assertThat(again.next().getResourcesList()).extracting(Resource::getName).containsExactly("upstream:a");
+        assertThat(again.next().getResourcesList())
+                .extracting(Resource::getName)
+                .containsExactly("upstream:a");
     }
 }

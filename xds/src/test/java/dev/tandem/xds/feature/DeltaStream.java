@@ -19,7 +19,10 @@ final class DeltaStream extends AdsTestStream<DeltaDiscoveryResponse> {
     private final StreamObserver<DeltaDiscoveryRequest> requests;
     private final Set<String> subscribed = new HashSet<>();
 
-    DeltaStream(Node node, ResponseQueue<DeltaDiscoveryResponse> responses, StreamObserver<DeltaDiscoveryRequest> requests) {
+    DeltaStream(
+            Node node,
+            ResponseQueue<DeltaDiscoveryResponse> responses,
+            StreamObserver<DeltaDiscoveryRequest> requests) {
         super(responses, DeltaDiscoveryResponse::getTypeUrl, DeltaDiscoveryResponse::getSystemVersionInfo);
         this.node = node;
         this.requests = requests;
@@ -33,25 +36,31 @@ final class DeltaStream extends AdsTestStream<DeltaDiscoveryResponse> {
     /** Subscribes as a data plane that reconnects saying which versions it has ({@code initial_resource_versions}). */
     void resume(String typeUrl, Map<String, String> has, String... names) {
         subscribed.add(typeUrl);
-        send(request(typeUrl).addAllResourceNamesSubscribe(List.of(names)).putAllInitialResourceVersions(has).build());
+        send(request(typeUrl)
+                .addAllResourceNamesSubscribe(List.of(names))
+                .putAllInitialResourceVersions(has)
+                .build());
     }
 
     /** Accepts {@code response}. */
     void ack(DeltaDiscoveryResponse response) {
-        send(request(response.getTypeUrl()).setResponseNonce(response.getNonce()).build());
+        send(request(response.getTypeUrl())
+                .setResponseNonce(response.getNonce())
+                .build());
     }
 
     /** Rejects {@code response}. */
     void nack(DeltaDiscoveryResponse response, String detail) {
-        send(request(response.getTypeUrl()).setResponseNonce(response.getNonce())
-                .setErrorDetail(TestDataPlane.rejection(detail)).build());
+        send(request(response.getTypeUrl())
+                .setResponseNonce(response.getNonce())
+                .setErrorDetail(TestDataPlane.rejection(detail))
+                .build());
     }
 
     @Override
     boolean subscribed(String typeUrl) {
         return subscribed.contains(typeUrl);
     }
-
 
     private void send(DeltaDiscoveryRequest request) {
         requests.onNext(request);

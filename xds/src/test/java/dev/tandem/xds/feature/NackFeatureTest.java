@@ -4,8 +4,8 @@ import static dev.tandem.xds.feature.XdsHarness.QUIET;
 import static dev.tandem.xds.feature.XdsHarness.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.xds.snapshot.XdsType;
 import dev.tandem.xds.serve.DataPlaneStatus;
+import dev.tandem.xds.snapshot.XdsType;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -25,14 +25,14 @@ class NackFeatureTest {
     private static final String MESH = config("mesh");
     /** Revision 2 adds a listener: a new listeners version. */
     private static final String MESH_2 = MESH.replace("hosts: [greeter]", "hosts: [greeter, hello]");
+
     private static final String MESH_3 = MESH.replace("hosts: [greeter]", "hosts: [greeter, hello, hi]");
 
     @RegisterExtension
     final XdsHarness xds = new XdsHarness();
 
     /** Node picky-1's process and stream, and the listeners versions it accepted (revision 1) and rejected (revision 2). */
-    private record Nacked(TestDataPlane process, SotwStream stream, String accepted, String rejected) {
-    }
+    private record Nacked(TestDataPlane process, SotwStream stream, String accepted, String rejected) {}
 
     /** picky-1 accepts revision 1's listeners and rejects revision 2's; the server has handled the NACK. */
     private Nacked pickyNacksRevision2() throws Exception {
@@ -104,7 +104,9 @@ class NackFeatureTest {
 
         restarted.nack(once, "still no");
         restarted.roundTrip(CDS);
-        assertThat(restarted.poll(QUIET)).as("re-sent after the new process's NACK").isEmpty();
+        assertThat(restarted.poll(QUIET))
+                .as("re-sent after the new process's NACK")
+                .isEmpty();
     }
 
     @Test

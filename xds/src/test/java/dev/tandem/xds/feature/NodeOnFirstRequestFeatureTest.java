@@ -27,16 +27,28 @@ class NodeOnFirstRequestFeatureTest {
         String routes = xds.publish(config("mesh")).get("mesh").versionOf(XdsType.ROUTES);
         TestDataPlane terse = xds.connect("terse-1", "mesh");
         SotwStream stream = terse.sotw();
-        stream.send(DiscoveryRequest.newBuilder().setNode(terse.node()).setTypeUrl(LDS).addResourceNames("greeter").build());
+        stream.send(DiscoveryRequest.newBuilder()
+                .setNode(terse.node())
+                .setTypeUrl(LDS)
+                .addResourceNames("greeter")
+                .build());
         DiscoveryResponse listeners = stream.next();
 
-        stream.send(DiscoveryRequest.newBuilder().setTypeUrl(LDS).addResourceNames("greeter")
-                .setVersionInfo(listeners.getVersionInfo()).setResponseNonce(listeners.getNonce()).build());
-        stream.send(DiscoveryRequest.newBuilder().setTypeUrl(RDS).addResourceNames("greeter").build());
+        stream.send(DiscoveryRequest.newBuilder()
+                .setTypeUrl(LDS)
+                .addResourceNames("greeter")
+                .setVersionInfo(listeners.getVersionInfo())
+                .setResponseNonce(listeners.getNonce())
+                .build());
+        stream.send(DiscoveryRequest.newBuilder()
+                .setTypeUrl(RDS)
+                .addResourceNames("greeter")
+                .build());
         DiscoveryResponse rds = stream.next();
         assertThat(rds.getTypeUrl()).isEqualTo(RDS);
         assertThat(rds.getVersionInfo()).isEqualTo(routes);
-        assertThat(xds.service().connectedDataPlanes()).singleElement()
+        assertThat(xds.service().connectedDataPlanes())
+                .singleElement()
                 .satisfies(plane -> assertThat(plane.nodeId()).isEqualTo("terse-1"));
     }
 }

@@ -29,6 +29,7 @@ class PushFeatureTest {
     private static final String EDGE = config("edge");
     /** Upstream a's endpoint moves to another port: only assignment upstream:a changes. */
     private static final String A_MOVED = EDGE.replace("port: 8081", "port: 8091");
+
     private static final String[] ASSIGNMENTS = {"upstream:a", "upstream:b"};
 
     @RegisterExtension
@@ -60,9 +61,16 @@ class PushFeatureTest {
         assertThat(moved.getTypeUrl()).isEqualTo(EDS);
         assertThat(assignmentNames(moved)).containsExactly("upstream:a");
         ClusterLoadAssignment a = moved.getResources(0).unpack(ClusterLoadAssignment.class);
-        assertThat(a.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getPortValue())
+        assertThat(a.getEndpoints(0)
+                        .getLbEndpoints(0)
+                        .getEndpoint()
+                        .getAddress()
+                        .getSocketAddress()
+                        .getPortValue())
                 .isEqualTo(8091);
-        assertThat(envoy.poll(QUIET)).as("another type or assignment pushed with it").isEmpty();
+        assertThat(envoy.poll(QUIET))
+                .as("another type or assignment pushed with it")
+                .isEmpty();
     }
 
     @Test
@@ -73,7 +81,8 @@ class PushFeatureTest {
         xds.publish(EDGE.replace("pathPrefix: /orders", "pathPrefix: /orders/v1"));
         DiscoveryResponse routes = envoy.next();
         assertThat(routes.getTypeUrl()).isEqualTo(RDS);
-        assertThat(routes.getResources(0).unpack(RouteConfiguration.class).getName()).isEqualTo("edge");
+        assertThat(routes.getResources(0).unpack(RouteConfiguration.class).getName())
+                .isEqualTo("edge");
         assertThat(envoy.poll(QUIET)).as("another type pushed with the routes").isEmpty();
     }
 

@@ -4,9 +4,9 @@ import static dev.tandem.xds.feature.XdsHarness.QUIET;
 import static dev.tandem.xds.feature.XdsHarness.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.xds.snapshot.XdsType;
 import dev.tandem.xds.serve.RolloutHalt;
 import dev.tandem.xds.snapshot.GroupSnapshot;
+import dev.tandem.xds.snapshot.XdsType;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -30,12 +30,12 @@ class RolloutHaltFeatureTest {
 
     /** Publishes the halting group with the upstream's connect timeout: each timeout changes the clusters only. */
     private GroupSnapshot publish(String connectTimeout) throws Exception {
-        return xds.publish(HALTING.replace("connectTimeout: 1s", "connectTimeout: " + connectTimeout)).get("mesh");
+        return xds.publish(HALTING.replace("connectTimeout: 1s", "connectTimeout: " + connectTimeout))
+                .get("mesh");
     }
 
     /** Node early-1's stream, and revision 2 of the group, whose clusters early-1 rejected. */
-    private record Halted(SotwStream early, GroupSnapshot revision2) {
-    }
+    private record Halted(SotwStream early, GroupSnapshot revision2) {}
 
     /** Node early-1 accepts revision 1's clusters and rejects revision 2's. */
     private Halted earlyNacksRevision2() throws Exception {
@@ -57,7 +57,8 @@ class RolloutHaltFeatureTest {
     void aNackHaltsTheRolloutOfAGroupThatHaltsOnNack() throws Exception {
         earlyNacksRevision2();
 
-        RolloutHalt halt = xds.service().halt("mesh").orElseThrow(() -> new AssertionError("the rollout is not halted"));
+        RolloutHalt halt =
+                xds.service().halt("mesh").orElseThrow(() -> new AssertionError("the rollout is not halted"));
         assertThat(halt.revision()).isEqualTo(2);
         assertThat(halt.nodeId()).isEqualTo("early-1");
         assertThat(halt.type()).isEqualTo("clusters");
@@ -73,7 +74,9 @@ class RolloutHaltFeatureTest {
         late.subscribe(CDS, "upstream:a");
         late.roundTrip(LDS, "greeter");
         assertThat(late.poll(QUIET)).as("clusters sent while halted").isEmpty();
-        assertThat(xds.service().heldRequests()).as("early-1's NACK and late-1's clusters request").isEqualTo(2);
+        assertThat(xds.service().heldRequests())
+                .as("early-1's NACK and late-1's clusters request")
+                .isEqualTo(2);
     }
 
     @Test
@@ -99,7 +102,11 @@ class RolloutHaltFeatureTest {
         for (SotwStream stream : new SotwStream[] {late, early}) {
             DiscoveryResponse clusters = stream.next();
             assertThat(clusters.getVersionInfo()).isEqualTo(fixed);
-            assertThat(clusters.getResources(0).unpack(Cluster.class).getConnectTimeout().getSeconds()).isEqualTo(3);
+            assertThat(clusters.getResources(0)
+                            .unpack(Cluster.class)
+                            .getConnectTimeout()
+                            .getSeconds())
+                    .isEqualTo(3);
         }
         assertThat(xds.service().heldRequests()).isZero();
     }
@@ -112,7 +119,8 @@ class RolloutHaltFeatureTest {
         picky.subscribe(LDS);
         picky.ack(picky.next());
         String second = xds.publish(mesh.replace("hosts: [greeter]", "hosts: [greeter, hello]"))
-                .get("mesh").versionOf(XdsType.LISTENERS);
+                .get("mesh")
+                .versionOf(XdsType.LISTENERS);
         picky.nack(picky.next(), "no thanks");
         picky.roundTrip(CDS);
 

@@ -41,15 +41,19 @@ final class SotwStream extends AdsTestStream<DiscoveryResponse> {
     /** Accepts {@code response}. */
     void ack(DiscoveryResponse response) {
         accepted.put(response.getTypeUrl(), response.getVersionInfo());
-        send(request(response.getTypeUrl()).setVersionInfo(response.getVersionInfo())
-                .setResponseNonce(response.getNonce()).build());
+        send(request(response.getTypeUrl())
+                .setVersionInfo(response.getVersionInfo())
+                .setResponseNonce(response.getNonce())
+                .build());
     }
 
     /** Rejects {@code response}, keeping the version it accepted before. */
     void nack(DiscoveryResponse response, String detail) {
-        send(request(response.getTypeUrl()).setVersionInfo(accepted.getOrDefault(response.getTypeUrl(), ""))
+        send(request(response.getTypeUrl())
+                .setVersionInfo(accepted.getOrDefault(response.getTypeUrl(), ""))
                 .setResponseNonce(response.getNonce())
-                .setErrorDetail(TestDataPlane.rejection(detail)).build());
+                .setErrorDetail(TestDataPlane.rejection(detail))
+                .build());
     }
 
     /** Sends {@code request} exactly as given: for requests the helpers do not build. */
@@ -62,9 +66,10 @@ final class SotwStream extends AdsTestStream<DiscoveryResponse> {
         return subscribed.containsKey(typeUrl);
     }
 
-
     private DiscoveryRequest.Builder request(String typeUrl) {
-        return DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl)
+        return DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(typeUrl)
                 .addAllResourceNames(subscribed.getOrDefault(typeUrl, List.of()));
     }
 }

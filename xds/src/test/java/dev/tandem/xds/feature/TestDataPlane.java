@@ -29,7 +29,10 @@ final class TestDataPlane implements AutoCloseable {
 
     /** The error detail of a NACK, as Envoy and gRPC send it: INVALID_ARGUMENT and the reason. */
     static Status rejection(String detail) {
-        return Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail).build();
+        return Status.newBuilder()
+                .setCode(Code.INVALID_ARGUMENT_VALUE)
+                .setMessage(detail)
+                .build();
     }
 
     /** The node as its requests name it: the id, and the node group as {@code cluster}. */

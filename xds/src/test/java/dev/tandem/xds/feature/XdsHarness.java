@@ -52,7 +52,10 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
     public void beforeEach(ExtensionContext context) throws IOException {
         xds = new XdsService(Clock.systemUTC());
         serverName = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(serverName).addService(xds.aggregatedDiscoveryService()).build().start();
+        server = InProcessServerBuilder.forName(serverName)
+                .addService(xds.aggregatedDiscoveryService())
+                .build()
+                .start();
     }
 
     @Override
@@ -101,12 +104,15 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
         revision++;
         SortedMap<String, GroupSnapshot> snapshots = new TreeMap<>();
         groups.forEach((group, resources) -> snapshots.put(group, GroupSnapshot.of(resources, revision)));
-        return xds.publish(revision, snapshots).orTimeout(ResponseQueue.DEADLINE.toMillis(), TimeUnit.MILLISECONDS).join();
+        return xds.publish(revision, snapshots)
+                .orTimeout(ResponseQueue.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .join();
     }
 
     /** A new process of node {@code nodeId} of {@code nodeGroup}, on a connection of its own. */
     TestDataPlane connect(String nodeId, String nodeGroup) {
-        TestDataPlane dataPlane = new TestDataPlane(nodeId, nodeGroup, InProcessChannelBuilder.forName(serverName).build());
+        TestDataPlane dataPlane = new TestDataPlane(
+                nodeId, nodeGroup, InProcessChannelBuilder.forName(serverName).build());
         dataPlanes.add(dataPlane);
         return dataPlane;
     }

@@ -60,16 +60,19 @@ class ConfigLoaderTest {
         assertThat(orders.requestHeaders().isEmpty()).isTrue();
         assertThat(orders.to()).isEqualTo(new Route.Target(TargetKind.FAILOVER_SCHEME, "orders"));
         assertThat(orders.timeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(config.upstream("b").orElseThrow().endpoints().get(0).weight()).isEqualTo(2);
+        assertThat(config.upstream("b").orElseThrow().endpoints().get(0).weight())
+                .isEqualTo(2);
         assertThat(config.upstream("a").orElseThrow().connectTimeout()).isEqualTo(Upstream.DEFAULT_CONNECT_TIMEOUT);
         assertThat(config.failoverScheme("orders").orElseThrow().failover()).containsExactly("b");
     }
 
     @Test
     void omittedFieldsTakeTheModelsDefaults() throws Exception {
-        GatewayConfig config = ConfigLoader.load(VALID.replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
-                "spec:\n  healthCheck: {type: HTTP, path: /healthz}\n  outlierDetection: {}\n"
-                        + "  tls: {caRef: ca}\n  endpoints: [{address: 127.0.0.1, port: 9001") + """
+        GatewayConfig config = ConfigLoader.load(VALID.replace(
+                        "spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
+                        "spec:\n  healthCheck: {type: HTTP, path: /healthz}\n  outlierDetection: {}\n"
+                                + "  tls: {caRef: ca}\n  endpoints: [{address: 127.0.0.1, port: 9001")
+                + """
                 ---
                 kind: Secret
                 metadata: {name: ca}
@@ -85,21 +88,34 @@ class ConfigLoaderTest {
         assertThat(a.loadBalancing()).isEqualTo(Upstream.DEFAULT_LOAD_BALANCING);
         assertThat(a.endpoints().get(0).weight()).isEqualTo(Upstream.Endpoint.DEFAULT_WEIGHT);
         assertThat(a.tls().mode()).isEqualTo(Upstream.Tls.DEFAULT_MODE);
-        assertThat(a.healthCheck()).isEqualTo(new HealthCheck(HealthCheck.Type.HTTP, "/healthz", "",
-                HealthCheck.DEFAULT_EXPECTED_STATUSES, "", HealthCheck.DEFAULT_INTERVAL, HealthCheck.DEFAULT_TIMEOUT,
-                HealthCheck.DEFAULT_HEALTHY_THRESHOLD, HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD, HealthCheck.DEFAULT_JITTER,
-                HealthCheck.DEFAULT_INTERVAL));
-        assertThat(a.outlierDetection()).isEqualTo(new OutlierDetection(OutlierDetection.DEFAULT_CONSECUTIVE_5XX,
-                OutlierDetection.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE, OutlierDetection.DEFAULT_INTERVAL,
-                OutlierDetection.DEFAULT_BASE_EJECTION_TIME, OutlierDetection.DEFAULT_MAX_EJECTION_PERCENT));
+        assertThat(a.healthCheck())
+                .isEqualTo(new HealthCheck(
+                        HealthCheck.Type.HTTP,
+                        "/healthz",
+                        "",
+                        HealthCheck.DEFAULT_EXPECTED_STATUSES,
+                        "",
+                        HealthCheck.DEFAULT_INTERVAL,
+                        HealthCheck.DEFAULT_TIMEOUT,
+                        HealthCheck.DEFAULT_HEALTHY_THRESHOLD,
+                        HealthCheck.DEFAULT_UNHEALTHY_THRESHOLD,
+                        HealthCheck.DEFAULT_JITTER,
+                        HealthCheck.DEFAULT_INTERVAL));
+        assertThat(a.outlierDetection())
+                .isEqualTo(new OutlierDetection(
+                        OutlierDetection.DEFAULT_CONSECUTIVE_5XX,
+                        OutlierDetection.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE,
+                        OutlierDetection.DEFAULT_INTERVAL,
+                        OutlierDetection.DEFAULT_BASE_EJECTION_TIME,
+                        OutlierDetection.DEFAULT_MAX_EJECTION_PERCENT));
         assertThat(config.failoverScheme("orders").orElseThrow().overprovisioningFactor())
                 .isEqualTo(FailoverScheme.DEFAULT_OVERPROVISIONING_FACTOR);
     }
 
     @Test
     void retriesWithoutConditionsRetryOnTheDefaultOnes() throws Exception {
-        GatewayConfig config = ConfigLoader.load(VALID.replace("  timeout: 1500ms\n",
-                "  timeout: 1500ms\n  retries: {attempts: 2}\n"));
+        GatewayConfig config = ConfigLoader.load(
+                VALID.replace("  timeout: 1500ms\n", "  timeout: 1500ms\n  retries: {attempts: 2}\n"));
         assertThat(config.routes().get(0).retries().retryOn()).isEqualTo(Route.Retries.DEFAULT_RETRY_ON);
     }
 
@@ -114,24 +130,35 @@ class ConfigLoaderTest {
     @Test
     void malformedYamlNamesTheLine() {
         assertThat(errors("kind: Gateway\nmetadata: {name: edge\nspec: {}\n"))
-                .singleElement().asString().startsWith("file: is not valid YAML at line");
+                .singleElement()
+                .asString()
+                .startsWith("file: is not valid YAML at line");
     }
 
     @Test
     void duplicateKeysAreMalformed() {
-        assertThat(errors("kind: Gateway\nkind: Route\n")).singleElement().asString().contains("not valid YAML");
+        assertThat(errors("kind: Gateway\nkind: Route\n"))
+                .singleElement()
+                .asString()
+                .contains("not valid YAML");
     }
 
     @Test
     void hostileYamlIsRefusedWithAnError() {
-        assertThat(errors("a: &a [x, x]\nb: [*a, *a]\n")).singleElement().asString().contains("not valid YAML");
-        assertThat(errors("a: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n")).singleElement().asString()
+        assertThat(errors("a: &a [x, x]\nb: [*a, *a]\n"))
+                .singleElement()
+                .asString()
+                .contains("not valid YAML");
+        assertThat(errors("a: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n"))
+                .singleElement()
+                .asString()
                 .isIn("file: is nested too deeply to be a config", "file: is not valid YAML: nesting depth exceeded");
     }
 
     @Test
     void emptyFileIsRefused() {
-        assertThat(errors("# nothing\n")).containsExactly("file: contains no documents (a config needs at least a Gateway)");
+        assertThat(errors("# nothing\n"))
+                .containsExactly("file: contains no documents (a config needs at least a Gateway)");
     }
 
     @Test
@@ -150,10 +177,11 @@ class ConfigLoaderTest {
                 ---
                 kind: Upstream
                 spec: {}
-                """)).containsExactly(
-                "document 2: kind 'Gatway' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme, Secret)",
-                "document 3: kind is required",
-                "document 4: metadata.name is required");
+                """))
+                .containsExactly(
+                        "document 2: kind 'Gatway' is not a known kind (known: Gateway, Route, Upstream, FailoverScheme, Secret)",
+                        "document 3: kind is required",
+                        "document 4: metadata.name is required");
     }
 
     @Test
@@ -192,21 +220,22 @@ class ConfigLoaderTest {
                 metadata: {name: loop}
                 spec: {primary: a, failover: [a, missing]}
                 """);
-        assertThat(errors).containsExactlyInAnyOrder(
-                "Gateway 'edge': spec.listeners[0].port 70000 is out of range (1 to 65535)",
-                "Gateway 'edge': spec.listeners[1].port must be a whole number, not text '80'",
-                "Gateway 'edge': spec.timout is not a known field (known: dataPlane, listeners, nodeGroup, rollout)",
-                "Route 'orders': spec.hosts[1] 'bad host' is not a host name (name, *.suffix, * or name:port)",
-                "Route 'orders': spec.match.pathPrefix 'orders' must start with /",
-                "Route 'orders': spec.timeout 'soon' is not a duration (use a number with ms, s, m or h, such as 5s or 250ms)",
-                "Route 'orders': spec.gateways 'nowhere' is not a defined Gateway",
-                "Route 'orders': spec.to.upstream 'x' does not exist",
-                "Upstream 'a': spec.endpoints[0].address 'db.example.com' is not an IP address (EDS endpoints are not resolved through DNS)",
-                "Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)",
-                "Upstream 'a': spec.endpoints[1].weight 0 is out of range (1 to 1000)",
-                "FailoverScheme 'empty': spec.failover must list at least one failover upstream",
-                "FailoverScheme 'loop': spec.failover[0] 'a' is the primary; a failover must be another upstream",
-                "FailoverScheme 'loop': spec.failover[1] 'missing' is not a defined Upstream");
+        assertThat(errors)
+                .containsExactlyInAnyOrder(
+                        "Gateway 'edge': spec.listeners[0].port 70000 is out of range (1 to 65535)",
+                        "Gateway 'edge': spec.listeners[1].port must be a whole number, not text '80'",
+                        "Gateway 'edge': spec.timout is not a known field (known: dataPlane, listeners, nodeGroup, rollout)",
+                        "Route 'orders': spec.hosts[1] 'bad host' is not a host name (name, *.suffix, * or name:port)",
+                        "Route 'orders': spec.match.pathPrefix 'orders' must start with /",
+                        "Route 'orders': spec.timeout 'soon' is not a duration (use a number with ms, s, m or h, such as 5s or 250ms)",
+                        "Route 'orders': spec.gateways 'nowhere' is not a defined Gateway",
+                        "Route 'orders': spec.to.upstream 'x' does not exist",
+                        "Upstream 'a': spec.endpoints[0].address 'db.example.com' is not an IP address (EDS endpoints are not resolved through DNS)",
+                        "Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)",
+                        "Upstream 'a': spec.endpoints[1].weight 0 is out of range (1 to 1000)",
+                        "FailoverScheme 'empty': spec.failover must list at least one failover upstream",
+                        "FailoverScheme 'loop': spec.failover[0] 'a' is the primary; a failover must be another upstream",
+                        "FailoverScheme 'loop': spec.failover[1] 'missing' is not a defined Upstream");
     }
 
     @Test
@@ -217,13 +246,15 @@ class ConfigLoaderTest {
                 metadata: {name: a}
                 spec:
                   endpoints: [{address: 127.0.0.1, port: 9009}]
-                """)).containsExactly("Upstream 'a': metadata.name is defined twice (documents 3 and 6)");
+                """))
+                .containsExactly("Upstream 'a': metadata.name is defined twice (documents 3 and 6)");
     }
 
     @Test
     void sameNameInTwoKindsIsFine() throws Exception {
-        GatewayConfig config = ConfigLoader.load(VALID.replace("name: orders}\nspec: {primary", "name: a}\nspec: {primary")
-                .replace("failoverScheme: orders", "failoverScheme: a"));
+        GatewayConfig config =
+                ConfigLoader.load(VALID.replace("name: orders}\nspec: {primary", "name: a}\nspec: {primary")
+                        .replace("failoverScheme: orders", "failoverScheme: a"));
         assertThat(config.failoverScheme("a")).isPresent();
         assertThat(config.upstream("a")).isPresent();
     }
@@ -250,13 +281,14 @@ class ConfigLoaderTest {
                 kind: Gateway
                 metadata: {name: five}
                 spec: {nodeGroup: i, dataPlane: sidecar}
-                """)).containsExactlyInAnyOrder(
-                "Gateway 'one': spec.listeners has two listeners named 'http'",
-                "Gateway 'four': spec.listeners must list at least one listener for dataPlane envoy",
-                "Gateway 'five': spec.dataPlane 'sidecar' is not one of [envoy, proxyless-grpc]",
-                "Gateway 'five': spec.listeners must list at least one listener for dataPlane envoy",
-                "Gateway 'three': spec.dataPlane 'proxyless-grpc' differs from Gateway 'one' ('envoy') in the same node group 'g'",
-                "Gateway 'two': spec.listeners 'other' port 80 is already used by Gateway 'one' listener 'http' in node group 'g'");
+                """))
+                .containsExactlyInAnyOrder(
+                        "Gateway 'one': spec.listeners has two listeners named 'http'",
+                        "Gateway 'four': spec.listeners must list at least one listener for dataPlane envoy",
+                        "Gateway 'five': spec.dataPlane 'sidecar' is not one of [envoy, proxyless-grpc]",
+                        "Gateway 'five': spec.listeners must list at least one listener for dataPlane envoy",
+                        "Gateway 'three': spec.dataPlane 'proxyless-grpc' differs from Gateway 'one' ('envoy') in the same node group 'g'",
+                        "Gateway 'two': spec.listeners 'other' port 80 is already used by Gateway 'one' listener 'http' in node group 'g'");
     }
 
     @Test
@@ -273,9 +305,10 @@ class ConfigLoaderTest {
                 kind: Upstream
                 metadata: {name: a}
                 spec: {endpoints: [{address: 127.0.0.1, port: 80}]}
-                """)).containsExactly(
-                "Gateway 'mesh': spec.listeners must be empty for dataPlane proxyless-grpc (its clients get one API listener per route host)",
-                "Route 'all': spec.hosts '*' is a wildcard; Gateway 'mesh' serves proxyless gRPC, whose clients ask for one listener per exact host");
+                """))
+                .containsExactly(
+                        "Gateway 'mesh': spec.listeners must be empty for dataPlane proxyless-grpc (its clients get one API listener per route host)",
+                        "Route 'all': spec.hosts '*' is a wildcard; Gateway 'mesh' serves proxyless gRPC, whose clients ask for one listener per exact host");
     }
 
     @Test
@@ -293,10 +326,11 @@ class ConfigLoaderTest {
                 kind: Route
                 metadata: {name: nowhere}
                 spec: {gateways: [edge], hosts: [x.example.com]}
-                """)).containsExactlyInAnyOrder(
-                "Route 'orders-copy': spec.to names both an upstream and a failoverScheme; choose one",
-                "Route 'orders-copy': spec.match for host 'orders.example.com' equals that of Route 'orders' on Gateway 'edge'; one of them would never match",
-                "Route 'nowhere': spec.to is required (an upstream or a failoverScheme)");
+                """))
+                .containsExactlyInAnyOrder(
+                        "Route 'orders-copy': spec.to names both an upstream and a failoverScheme; choose one",
+                        "Route 'orders-copy': spec.match for host 'orders.example.com' equals that of Route 'orders' on Gateway 'edge'; one of them would never match",
+                        "Route 'nowhere': spec.to is required (an upstream or a failoverScheme)");
     }
 
     @Test
@@ -312,28 +346,32 @@ class ConfigLoaderTest {
                 metadata: {name: r, labels: {}}
                 apiVersion: v2
                 spec: {gateways: edge, hosts: [7], to: {upstream: a}}
-                """)).containsExactlyInAnyOrder(
-                "Upstream 'a': spec must be a mapping, not a list",
-                "Upstream 'a': spec.endpoints must list at least one endpoint",
-                "document 2: must be a mapping, not a list",
-                "document 2: kind is required",
-                "document 2: metadata.name is required",
-                "document 2: spec is required",
-                "Route 'r': apiVersion 'v2' is not supported (use tandem.dev/v1)",
-                "Route 'r': metadata.labels is not a known field (known: name)",
-                "Route 'r': spec.gateways must be a list, not text 'edge'",
-                "Route 'r': spec.gateways must name at least one gateway",
-                "Route 'r': spec.hosts[0] must be text, not the number 7",
-                "Route 'r': spec.hosts must list at least one host (or \"*\")");
+                """))
+                .containsExactlyInAnyOrder(
+                        "Upstream 'a': spec must be a mapping, not a list",
+                        "Upstream 'a': spec.endpoints must list at least one endpoint",
+                        "document 2: must be a mapping, not a list",
+                        "document 2: kind is required",
+                        "document 2: metadata.name is required",
+                        "document 2: spec is required",
+                        "Route 'r': apiVersion 'v2' is not supported (use tandem.dev/v1)",
+                        "Route 'r': metadata.labels is not a known field (known: name)",
+                        "Route 'r': spec.gateways must be a list, not text 'edge'",
+                        "Route 'r': spec.gateways must name at least one gateway",
+                        "Route 'r': spec.hosts[0] must be text, not the number 7",
+                        "Route 'r': spec.hosts must list at least one host (or \"*\")");
     }
 
     @Test
     void healthChecksOutliersAndFailoverPolicyAreRead() throws Exception {
-        GatewayConfig config = ConfigLoader.load(VALID.replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
-                "spec:\n  healthCheck: {type: HTTP, path: /healthz, expectedStatuses: [\"200-299\"], interval: 2s}\n"
-                        + "  outlierDetection: {consecutive5xx: 3}\n  healthyPanicThreshold: 30\n"
-                        + "  endpoints: [{address: 127.0.0.1, port: 9001")
-                .replace("spec: {primary: a, failover: [b]}", "spec: {primary: a, failover: [b], overprovisioningFactor: 100}"));
+        GatewayConfig config = ConfigLoader.load(VALID.replace(
+                        "spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
+                        "spec:\n  healthCheck: {type: HTTP, path: /healthz, expectedStatuses: [\"200-299\"], interval: 2s}\n"
+                                + "  outlierDetection: {consecutive5xx: 3}\n  healthyPanicThreshold: 30\n"
+                                + "  endpoints: [{address: 127.0.0.1, port: 9001")
+                .replace(
+                        "spec: {primary: a, failover: [b]}",
+                        "spec: {primary: a, failover: [b], overprovisioningFactor: 100}"));
         Upstream a = config.upstream("a").orElseThrow();
         assertThat(a.healthCheck().type()).isEqualTo(HealthCheck.Type.HTTP);
         assertThat(a.healthCheck().expectedStatuses()).containsExactly(new HealthCheck.StatusRange(200, 299));
@@ -342,19 +380,25 @@ class ConfigLoaderTest {
         assertThat(a.outlierDetection().consecutive5xx()).isEqualTo(3);
         assertThat(a.outlierDetection().maxEjectionPercent()).isEqualTo(10);
         assertThat(a.healthyPanicThreshold()).isEqualTo(30);
-        assertThat(config.failoverScheme("orders").orElseThrow().overprovisioningFactor()).isEqualTo(100);
+        assertThat(config.failoverScheme("orders").orElseThrow().overprovisioningFactor())
+                .isEqualTo(100);
         assertThat(config.upstream("b").orElseThrow().healthCheck()).isNull();
     }
 
     @Test
     void healthCheckMistakesAreNamed() {
-        assertThat(errors(VALID.replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
-                "spec:\n  healthCheck: {type: HTTP, expectedStatuses: [\"700\", \"299-200\"], timeout: 10s, interval: 5s,"
-                        + " serviceName: x, healthyThreshold: 0}\n  outlierDetection: {maxEjectionPercent: 101}\n"
-                        + "  healthyPanicThreshold: 120\n  endpoints: [{address: 127.0.0.1, port: 9001")
-                .replace("spec:\n  endpoints: [{address: 127.0.0.1, port: 9002", "spec:\n  healthCheck: {type: TCP, path: /x}\n"
-                        + "  endpoints: [{address: 127.0.0.1, port: 9002")
-                .replace("spec: {primary: a, failover: [b]}", "spec: {primary: a, failover: [b], overprovisioningFactor: 50}")))
+        assertThat(errors(VALID.replace(
+                                "spec:\n  endpoints: [{address: 127.0.0.1, port: 9001",
+                                "spec:\n  healthCheck: {type: HTTP, expectedStatuses: [\"700\", \"299-200\"], timeout: 10s, interval: 5s,"
+                                        + " serviceName: x, healthyThreshold: 0}\n  outlierDetection: {maxEjectionPercent: 101}\n"
+                                        + "  healthyPanicThreshold: 120\n  endpoints: [{address: 127.0.0.1, port: 9001")
+                        .replace(
+                                "spec:\n  endpoints: [{address: 127.0.0.1, port: 9002",
+                                "spec:\n  healthCheck: {type: TCP, path: /x}\n"
+                                        + "  endpoints: [{address: 127.0.0.1, port: 9002")
+                        .replace(
+                                "spec: {primary: a, failover: [b]}",
+                                "spec: {primary: a, failover: [b], overprovisioningFactor: 50}")))
                 .containsExactlyInAnyOrder(
                         "Upstream 'a': spec.healthCheck.expectedStatuses[0] '700' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")",
                         "Upstream 'a': spec.healthCheck.expectedStatuses[1] '299-200' is not a status or range from 100 to 599 (such as \"200\" or \"200-299\")",
@@ -386,12 +430,13 @@ class ConfigLoaderTest {
                 """));
         Route r = config.routes().get(0);
         assertThat(r.match().pathKind()).isEqualTo(Route.PathKind.REGEX);
-        assertThat(r.match().headers()).containsExactly(
-                new Route.HeaderMatch("x-canary", Route.HeaderMatchKind.EXACT, "true"),
-                new Route.HeaderMatch("x-trace", Route.HeaderMatchKind.PRESENT, ""));
+        assertThat(r.match().headers())
+                .containsExactly(
+                        new Route.HeaderMatch("x-canary", Route.HeaderMatchKind.EXACT, "true"),
+                        new Route.HeaderMatch("x-trace", Route.HeaderMatchKind.PRESENT, ""));
         assertThat(r.retries()).isEqualTo(new Route.Retries(2, Duration.ofMillis(500), List.of("5xx", "reset")));
-        assertThat(r.requestHeaders()).isEqualTo(new Route.HeaderEdits(List.of(new Route.Header("x-gateway", "tandem")),
-                List.of("x-debug")));
+        assertThat(r.requestHeaders())
+                .isEqualTo(new Route.HeaderEdits(List.of(new Route.Header("x-gateway", "tandem")), List.of("x-debug")));
     }
 
     @Test
@@ -407,18 +452,19 @@ class ConfigLoaderTest {
                   requestHeaders:
                     set: [{name: host, value: x}]
                     remove: [":path"]
-                """))).containsExactlyInAnyOrder(
-                "Route 'orders': spec.match names [path, pathRegex]; a route matches one path rule",
-                "Route 'orders': spec.match.headers[0].name 'X-Bad' is not a lower-case HTTP header name",
-                "Route 'orders': spec.match.headers[0] must have exactly one of exact, prefix, regex or present: true",
-                "Route 'orders': spec.match.headers[1].regex '(?<=a)b' is not an RE2 regex: invalid named capture",
-                "Route 'orders': spec.retries.attempts 20 is out of range (1 to 10)",
-                "Route 'orders': spec.retries.retryOn[0] 'sometimes' is not one of [5xx, cancelled, connect-failure, "
-                        + "deadline-exceeded, envoy-ratelimited, gateway-error, internal, refused-stream, reset, "
-                        + "resource-exhausted, retriable-4xx, retriable-headers, retriable-status-codes, unavailable]",
-                "Route 'orders': spec.requestHeaders.set[0].name 'host' is not a lower-case header name that may be set "
-                        + "(not host or a pseudo-header)",
-                "Route 'orders': spec.requestHeaders.remove[0] ':path' is not a lower-case header name that may be removed");
+                """)))
+                .containsExactlyInAnyOrder(
+                        "Route 'orders': spec.match names [path, pathRegex]; a route matches one path rule",
+                        "Route 'orders': spec.match.headers[0].name 'X-Bad' is not a lower-case HTTP header name",
+                        "Route 'orders': spec.match.headers[0] must have exactly one of exact, prefix, regex or present: true",
+                        "Route 'orders': spec.match.headers[1].regex '(?<=a)b' is not an RE2 regex: invalid named capture",
+                        "Route 'orders': spec.retries.attempts 20 is out of range (1 to 10)",
+                        "Route 'orders': spec.retries.retryOn[0] 'sometimes' is not one of [5xx, cancelled, connect-failure, "
+                                + "deadline-exceeded, envoy-ratelimited, gateway-error, internal, refused-stream, reset, "
+                                + "resource-exhausted, retriable-4xx, retriable-headers, retriable-status-codes, unavailable]",
+                        "Route 'orders': spec.requestHeaders.set[0].name 'host' is not a lower-case header name that may be set "
+                                + "(not host or a pseudo-header)",
+                        "Route 'orders': spec.requestHeaders.remove[0] ':path' is not a lower-case header name that may be removed");
     }
 
     @Test
@@ -440,13 +486,14 @@ class ConfigLoaderTest {
                 kind: Upstream
                 metadata: {name: a}
                 spec: {loadBalancing: MAGLEV, endpoints: [{address: 127.0.0.1, port: 80}]}
-                """)).containsExactlyInAnyOrder(
-                "Route 'r': spec.requestHeaders is not supported; Gateway 'mesh' serves proxyless gRPC clients, which ignore it",
-                "Route 'r': spec.retries.perTryTimeout is not supported; Gateway 'mesh' serves proxyless gRPC clients, which ignore it",
-                "Route 'r': spec.retries.retryOn '5xx' is not a gRPC status; Gateway 'mesh' serves proxyless gRPC clients, which "
-                        + "retry only on [cancelled, deadline-exceeded, internal, resource-exhausted, unavailable]",
-                "Upstream 'a': spec.loadBalancing MAGLEV is not supported by proxyless gRPC clients (Gateway 'mesh'); "
-                        + "use ROUND_ROBIN, LEAST_REQUEST or RING_HASH");
+                """))
+                .containsExactlyInAnyOrder(
+                        "Route 'r': spec.requestHeaders is not supported; Gateway 'mesh' serves proxyless gRPC clients, which ignore it",
+                        "Route 'r': spec.retries.perTryTimeout is not supported; Gateway 'mesh' serves proxyless gRPC clients, which ignore it",
+                        "Route 'r': spec.retries.retryOn '5xx' is not a gRPC status; Gateway 'mesh' serves proxyless gRPC clients, which "
+                                + "retry only on [cancelled, deadline-exceeded, internal, resource-exhausted, unavailable]",
+                        "Upstream 'a': spec.loadBalancing MAGLEV is not supported by proxyless gRPC clients (Gateway 'mesh'); "
+                                + "use ROUND_ROBIN, LEAST_REQUEST or RING_HASH");
     }
 
     @Test
@@ -491,20 +538,21 @@ class ConfigLoaderTest {
                   certificateFile: /etc/tandem/cert.pem
                   privateKeyPem: "-----BEGIN PRIVATE KEY-----\\nSECRETSECRET"
                 """);
-        assertThat(errors).containsExactlyInAnyOrder(
-                "Gateway 'edge': spec.listeners[0].tls is required for protocol HTTPS (tls: {certRef: <Secret>})",
-                "Gateway 'edge': spec.listeners[1].tls applies to protocol HTTPS only",
-                "Upstream 'a': spec.tls.certRef is required for mode MUTUAL (the certificate Envoy presents)",
-                "Upstream 'b': spec.tls.certRef applies to mode MUTUAL only",
-                "Secret 'ca': spec.caPem and caFile are both given; use one",
-                "Secret 'ca': spec.caFile 'relative/ca.pem' must be an absolute path on the appliance host",
-                "Secret 'ca': spec.caPem is not a PEM certificate (no BEGIN CERTIFICATE block)",
-                "Secret 'cert': spec.privateKeyPem is not a single PEM private key block (PKCS#8, RSA or EC)",
-                "Gateway 'edge': spec.listeners.http.tls.certRef 'ca' is a CA secret; a CERTIFICATE secret is needed here",
-                "Upstream 'a': spec.tls.caRef 'cert' is a CERTIFICATE secret; a CA secret is needed here",
-                "Upstream 'b': spec.tls.caRef 'nowhere' is not a defined Secret",
-                "Upstream 'a': spec.tls is served by SDS, which proxyless gRPC clients (Gateway 'mesh') do not use; they "
-                        + "take certificates from their own certificate providers");
+        assertThat(errors)
+                .containsExactlyInAnyOrder(
+                        "Gateway 'edge': spec.listeners[0].tls is required for protocol HTTPS (tls: {certRef: <Secret>})",
+                        "Gateway 'edge': spec.listeners[1].tls applies to protocol HTTPS only",
+                        "Upstream 'a': spec.tls.certRef is required for mode MUTUAL (the certificate Envoy presents)",
+                        "Upstream 'b': spec.tls.certRef applies to mode MUTUAL only",
+                        "Secret 'ca': spec.caPem and caFile are both given; use one",
+                        "Secret 'ca': spec.caFile 'relative/ca.pem' must be an absolute path on the appliance host",
+                        "Secret 'ca': spec.caPem is not a PEM certificate (no BEGIN CERTIFICATE block)",
+                        "Secret 'cert': spec.privateKeyPem is not a single PEM private key block (PKCS#8, RSA or EC)",
+                        "Gateway 'edge': spec.listeners.http.tls.certRef 'ca' is a CA secret; a CERTIFICATE secret is needed here",
+                        "Upstream 'a': spec.tls.caRef 'cert' is a CERTIFICATE secret; a CA secret is needed here",
+                        "Upstream 'b': spec.tls.caRef 'nowhere' is not a defined Secret",
+                        "Upstream 'a': spec.tls is served by SDS, which proxyless gRPC clients (Gateway 'mesh') do not use; they "
+                                + "take certificates from their own certificate providers");
         assertThat(String.join("\n", errors)).doesNotContain("SECRETSECRET");
     }
 
@@ -516,10 +564,11 @@ class ConfigLoaderTest {
                 .replace("{primary: a, failover: [b]}", "{primary: a, failover: [b, " + longName + "]}")
                 .replace("metadata: {name: b}", "metadata: {name: " + longName + "}"));
 
-        assertThat(errors).contains(
-                "Route 'orders': spec.hosts[0] is 1048576 characters long; at most 259",
-                "FailoverScheme 'orders': spec.failover[1] is 5000 characters long; at most 4096",
-                "document 4: metadata.name is 5000 characters long; at most 4096");
+        assertThat(errors)
+                .contains(
+                        "Route 'orders': spec.hosts[0] is 1048576 characters long; at most 259",
+                        "FailoverScheme 'orders': spec.failover[1] is 5000 characters long; at most 4096",
+                        "document 4: metadata.name is 5000 characters long; at most 4096");
         assertThat(String.join("\n", errors)).doesNotContain("h".repeat(100)).doesNotContain("n".repeat(100));
     }
 

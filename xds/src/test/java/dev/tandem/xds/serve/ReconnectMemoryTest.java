@@ -24,7 +24,9 @@ class ReconnectMemoryTest {
         StreamClient next = stream(memory, "envoy-1");
         assertThat(memory.recall(next, ResourceType.ENDPOINT, "L1")).contains(AT_L1);
         assertThat(memory.entries()).isZero();
-        assertThat(memory.recall(next, ResourceType.ENDPOINT, "L1")).as("used up").isEmpty();
+        assertThat(memory.recall(next, ResourceType.ENDPOINT, "L1"))
+                .as("used up")
+                .isEmpty();
     }
 
     @Test
@@ -32,7 +34,8 @@ class ReconnectMemoryTest {
         ReconnectMemory memory = new ReconnectMemory(clock);
         memory.closed(stream(memory, "envoy-1", AT_L1, AT_L2));
 
-        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L2")).contains(AT_L2);
+        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L2"))
+                .contains(AT_L2);
     }
 
     @Test
@@ -40,7 +43,8 @@ class ReconnectMemoryTest {
         ReconnectMemory memory = new ReconnectMemory(clock);
         memory.closed(stream(memory, "envoy-1", AT_L1, null));
 
-        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L7")).isEmpty();
+        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L7"))
+                .isEmpty();
         assertThat(memory.entries()).isZero();
     }
 
@@ -49,7 +53,8 @@ class ReconnectMemoryTest {
         ReconnectMemory memory = new ReconnectMemory(clock);
         memory.closed(stream(memory, "envoy-1", AT_L1, null));
 
-        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "")).isEmpty();
+        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, ""))
+                .isEmpty();
         assertThat(memory.entries()).isEqualTo(1);
     }
 
@@ -71,7 +76,9 @@ class ReconnectMemoryTest {
         memory.closed(older);
 
         StreamClient third = stream(memory, "envoy-1");
-        assertThat(memory.recall(third, ResourceType.CLUSTER, "C2")).as("inherited from the newer").contains(Holding.complete("C2"));
+        assertThat(memory.recall(third, ResourceType.CLUSTER, "C2"))
+                .as("inherited from the newer")
+                .contains(Holding.complete("C2"));
     }
 
     @Test
@@ -82,7 +89,8 @@ class ReconnectMemoryTest {
         memory.closed(stream(memory, "envoy-2", AT_L1, null));
 
         assertThat(memory.entries()).isEqualTo(1);
-        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L1")).isEmpty();
+        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L1"))
+                .isEmpty();
     }
 
     @Test
@@ -93,8 +101,11 @@ class ReconnectMemoryTest {
         }
 
         assertThat(memory.entries()).isEqualTo(2);
-        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L1")).as("the oldest").isEmpty();
-        assertThat(memory.recall(stream(memory, "envoy-3"), ResourceType.ENDPOINT, "L1")).contains(AT_L1);
+        assertThat(memory.recall(stream(memory, "envoy-1"), ResourceType.ENDPOINT, "L1"))
+                .as("the oldest")
+                .isEmpty();
+        assertThat(memory.recall(stream(memory, "envoy-3"), ResourceType.ENDPOINT, "L1"))
+                .contains(AT_L1);
     }
 
     @Test

@@ -37,95 +37,166 @@ class SotwAnswersTest {
     static Stream<Case> cases() {
         return Stream.of(
                 listeners("wildcard listeners at the label they hold: nothing")
-                        .holds(Holding.complete("L1")).snapshot("L1", "http=1").sendsNothing(),
+                        .holds(Holding.complete("L1"))
+                        .snapshot("L1", "http=1")
+                        .sendsNothing(),
                 listeners("wildcard listeners at a new label: all of them")
-                        .holds(Holding.complete("L1")).had("L1", "http=1").snapshot("L2", "http=2", "https=1")
+                        .holds(Holding.complete("L1"))
+                        .had("L1", "http=1")
+                        .snapshot("L2", "http=2", "https=1")
                         .sends(Holding.complete("L2"), "http", "https"),
                 listeners("a wildcard subscriber this process does not know, at the current label: nothing")
-                        .holds(SotwAnswers.presented(ResourceType.LISTENER, true, "L1")).snapshot("L1", "http=1")
+                        .holds(SotwAnswers.presented(ResourceType.LISTENER, true, "L1"))
+                        .snapshot("L1", "http=1")
                         .sendsNothing(),
                 clusters("named clusters, a name added at the same label: every named one")
-                        .asks("a", "b").holds(new Holding("L1", NAMES.of(List.of("a")), NAMES.of(List.of("a"))))
+                        .asks("a", "b")
+                        .holds(new Holding("L1", NAMES.of(List.of("a")), NAMES.of(List.of("a"))))
                         .snapshot("L1", "a=1", "b=1", "c=1")
                         .sends(new Holding("L1", NAMES.of(List.of("a", "b")), NAMES.of(List.of("a", "b"))), "a", "b"),
                 clusters("named clusters, the same names at the same label: nothing")
-                        .asks("a", "b").holdsAsAsked("L1", "a", "b").snapshot("L1", "a=1", "b=1", "c=1").sendsNothing(),
+                        .asks("a", "b")
+                        .holdsAsAsked("L1", "a", "b")
+                        .snapshot("L1", "a=1", "b=1", "c=1")
+                        .sendsNothing(),
                 clusters("named clusters, one not in the snapshot: the others")
-                        .asks("a", "x").holds(Holding.NONE).snapshot("L1", "a=1", "b=1")
+                        .asks("a", "x")
+                        .holds(Holding.NONE)
+                        .snapshot("L1", "a=1", "b=1")
                         .sends(new Holding("L1", Set.of("a"), Set.of("a", "x")), "a"),
                 clusters("a named subscriber this process does not know: its clusters again")
-                        .asks("a").holds(SotwAnswers.presented(ResourceType.CLUSTER, false, "L1"))
-                        .snapshot("L1", "a=1", "b=1").sends(new Holding("L1", Set.of("a"), Set.of("a")), "a"),
+                        .asks("a")
+                        .holds(SotwAnswers.presented(ResourceType.CLUSTER, false, "L1"))
+                        .snapshot("L1", "a=1", "b=1")
+                        .sends(new Holding("L1", Set.of("a"), Set.of("a")), "a"),
                 clusters("a changed cluster: its assignment waits for the next endpoints answer, a new one's does not")
-                        .holds(Holding.complete("L1")).had("L1", "a=1", "b=1").snapshot("L2", "a=1", "b=2", "d=1")
-                        .sends(Holding.complete("L2"), "a", "b", "d").rewarms("b"),
+                        .holds(Holding.complete("L1"))
+                        .had("L1", "a=1", "b=1")
+                        .snapshot("L2", "a=1", "b=2", "d=1")
+                        .sends(Holding.complete("L2"), "a", "b", "d")
+                        .rewarms("b"),
                 clusters("a changed cluster with an EDS service name: that name re-warms")
-                        .holds(Holding.complete("L1")).had("L1", "b=1", "c=1").snapshot("L2", "b=1", "c=2")
-                        .sends(Holding.complete("L2"), "b", "c").rewarms("svc-c"),
+                        .holds(Holding.complete("L1"))
+                        .had("L1", "b=1", "c=1")
+                        .snapshot("L2", "b=1", "c=2")
+                        .sends(Holding.complete("L2"), "b", "c")
+                        .rewarms("svc-c"),
                 clusters("clusters from a label this process does not know: every assignment may re-warm")
-                        .holds(Holding.complete("L0")).snapshot("L2", "a=1", "c=1")
-                        .sends(Holding.complete("L2"), "a", "c").rewarms("a", "svc-c"),
+                        .holds(Holding.complete("L0"))
+                        .snapshot("L2", "a=1", "c=1")
+                        .sends(Holding.complete("L2"), "a", "c")
+                        .rewarms("a", "svc-c"),
                 clusters("a first clusters answer: nothing to re-warm")
-                        .holds(Holding.NONE).snapshot("L1", "a=1").sends(Holding.complete("L1"), "a"),
+                        .holds(Holding.NONE)
+                        .snapshot("L1", "a=1")
+                        .sends(Holding.complete("L1"), "a"),
                 clusters("a changed cluster on a stream that is not ADS: nothing to re-warm")
-                        .notAds().holds(Holding.complete("L1")).had("L1", "a=1").snapshot("L2", "a=2")
+                        .notAds()
+                        .holds(Holding.complete("L1"))
+                        .had("L1", "a=1")
+                        .snapshot("L2", "a=2")
                         .sends(Holding.complete("L2"), "a"),
                 endpoints("the same request from a known label: only what changed")
-                        .asks("a", "b", "c").holdsAsAsked("L1", "a", "b", "c").had("L1", "a=1", "b=1", "c=1")
-                        .snapshot("L2", "a=2", "b=1", "c=1").sends(asAsked("L2", "a", "b", "c"), "a"),
+                        .asks("a", "b", "c")
+                        .holdsAsAsked("L1", "a", "b", "c")
+                        .had("L1", "a=1", "b=1", "c=1")
+                        .snapshot("L2", "a=2", "b=1", "c=1")
+                        .sends(asAsked("L2", "a", "b", "c"), "a"),
                 endpoints("assignments waiting to re-warm: what changed, then the waiting ones, sorted")
-                        .asks("a", "b", "c").holdsAsAsked("L1", "a", "b", "c").pending("b", "a")
-                        .had("L1", "a=1", "b=1", "c=1").snapshot("L2", "a=1", "b=1", "c=2")
-                        .sends(asAsked("L2", "a", "b", "c"), "c", "a", "b").carries("a", "b"),
+                        .asks("a", "b", "c")
+                        .holdsAsAsked("L1", "a", "b", "c")
+                        .pending("b", "a")
+                        .had("L1", "a=1", "b=1", "c=1")
+                        .snapshot("L2", "a=1", "b=1", "c=2")
+                        .sends(asAsked("L2", "a", "b", "c"), "c", "a", "b")
+                        .carries("a", "b"),
                 endpoints("a request answered before under other names: compared name by name, in its order")
-                        .asks("a", "b", "c").holds(new Holding("L1", NAMES.of(List.of("a", "b", "c")), null))
-                        .pending("a").had("L1", "a=1", "b=1", "c=1").snapshot("L2", "a=1", "b=1", "c=2")
-                        .sends(asAsked("L2", "a", "b", "c"), "a", "c").carries("a"),
+                        .asks("a", "b", "c")
+                        .holds(new Holding("L1", NAMES.of(List.of("a", "b", "c")), null))
+                        .pending("a")
+                        .had("L1", "a=1", "b=1", "c=1")
+                        .snapshot("L2", "a=1", "b=1", "c=2")
+                        .sends(asAsked("L2", "a", "b", "c"), "a", "c")
+                        .carries("a"),
                 endpoints("a changed assignment that also waits to re-warm: sent once")
-                        .asks("a", "b").holdsAsAsked("L1", "a", "b").pending("a")
-                        .had("L1", "a=1", "b=1").snapshot("L2", "a=2", "b=1")
-                        .sends(asAsked("L2", "a", "b"), "a").carries("a"),
+                        .asks("a", "b")
+                        .holdsAsAsked("L1", "a", "b")
+                        .pending("a")
+                        .had("L1", "a=1", "b=1")
+                        .snapshot("L2", "a=2", "b=1")
+                        .sends(asAsked("L2", "a", "b"), "a")
+                        .carries("a"),
                 endpoints("re-warm at the label the client holds: the waiting assignment alone")
-                        .asks("a", "b").holdsAsAsked("L1", "a", "b").pending("b").snapshot("L1", "a=1", "b=1")
-                        .sends(asAsked("L1", "a", "b"), "b").carries("b"),
+                        .asks("a", "b")
+                        .holdsAsAsked("L1", "a", "b")
+                        .pending("b")
+                        .snapshot("L1", "a=1", "b=1")
+                        .sends(asAsked("L1", "a", "b"), "b")
+                        .carries("b"),
                 endpoints("a label this process does not know: every subscribed one")
-                        .asks("a", "b", "c").holdsAsAsked("L0", "a", "b", "c").snapshot("L2", "a=1", "b=1", "c=1")
+                        .asks("a", "b", "c")
+                        .holdsAsAsked("L0", "a", "b", "c")
+                        .snapshot("L2", "a=1", "b=1", "c=1")
                         .sends(asAsked("L2", "a", "b", "c"), "a", "b", "c"),
                 endpoints("a client this process does not know, at the current label: everything subscribed")
-                        .asks("a", "b").holds(SotwAnswers.presented(ResourceType.ENDPOINT, false, "L1"))
-                        .snapshot("L1", "a=1", "b=1", "c=1").sends(asAsked("L1", "a", "b"), "a", "b"),
+                        .asks("a", "b")
+                        .holds(SotwAnswers.presented(ResourceType.ENDPOINT, false, "L1"))
+                        .snapshot("L1", "a=1", "b=1", "c=1")
+                        .sends(asAsked("L1", "a", "b"), "a", "b"),
                 endpoints("a name unsubscribed and subscribed again: sent again")
                         .asks("a", "b", "c")
-                        .holds(ANSWERS.subscribedOnly(new Holding("L1", NAMES.of(List.of("a", "b", "c")), null),
-                                NAMES.of(List.of("a", "c"))))
-                        .snapshot("L1", "a=1", "b=1", "c=1").sends(asAsked("L1", "a", "b", "c"), "b"),
+                        .holds(ANSWERS.subscribedOnly(
+                                new Holding("L1", NAMES.of(List.of("a", "b", "c")), null), NAMES.of(List.of("a", "c"))))
+                        .snapshot("L1", "a=1", "b=1", "c=1")
+                        .sends(asAsked("L1", "a", "b", "c"), "b"),
                 endpoints("a change of another assignment: an empty answer that moves the version")
-                        .asks("b").holdsAsAsked("L1", "b").had("L1", "a=1", "b=1").snapshot("L2", "a=2", "b=1")
+                        .asks("b")
+                        .holdsAsAsked("L1", "b")
+                        .had("L1", "a=1", "b=1")
+                        .snapshot("L2", "a=2", "b=1")
                         .sends(asAsked("L2", "b")),
                 endpoints("the same label again: nothing")
-                        .asks("a", "b").holdsAsAsked("L1", "a", "b").snapshot("L1", "a=1", "b=1").sendsNothing(),
+                        .asks("a", "b")
+                        .holdsAsAsked("L1", "a", "b")
+                        .snapshot("L1", "a=1", "b=1")
+                        .sendsNothing(),
                 endpoints("an assignment that appears later: sent alone")
-                        .asks("a", "b", "d").holdsAsAsked("L1", "a", "b").had("L1", "a=1", "b=1")
-                        .snapshot("L2", "a=1", "b=1", "d=1").sends(asAsked("L2", "a", "b", "d"), "d"),
+                        .asks("a", "b", "d")
+                        .holdsAsAsked("L1", "a", "b")
+                        .had("L1", "a=1", "b=1")
+                        .snapshot("L2", "a=1", "b=1", "d=1")
+                        .sends(asAsked("L2", "a", "b", "d"), "d"),
                 endpoints("a subscribed assignment that went away: the client no longer holds it")
-                        .asks("a", "b").holdsAsAsked("L1", "a", "b").had("L1", "a=1", "b=1").snapshot("L2", "a=2")
+                        .asks("a", "b")
+                        .holdsAsAsked("L1", "a", "b")
+                        .had("L1", "a=1", "b=1")
+                        .snapshot("L2", "a=2")
                         .sends(new Holding("L2", Set.of("a"), Set.of("a", "b")), "a"),
                 endpoints("a wildcard subscriber: what differs of every assignment")
-                        .holds(new Holding("L1", NAMES.of(List.of("a", "b")), null)).had("L1", "a=1", "b=1")
-                        .snapshot("L2", "a=1", "b=2", "c=1").sends(new Holding("L2", Set.of("a", "b", "c"), null), "b", "c"),
+                        .holds(new Holding("L1", NAMES.of(List.of("a", "b")), null))
+                        .had("L1", "a=1", "b=1")
+                        .snapshot("L2", "a=1", "b=2", "c=1")
+                        .sends(new Holding("L2", Set.of("a", "b", "c"), null), "b", "c"),
                 routes("routes do not re-warm: a new label with the same content moves the version")
-                        .asks("edge").holdsAsAsked("L1", "edge").pending("edge").had("L1", "edge=1")
-                        .snapshot("L2", "edge=1").sends(asAsked("L2", "edge")),
+                        .asks("edge")
+                        .holdsAsAsked("L1", "edge")
+                        .pending("edge")
+                        .had("L1", "edge=1")
+                        .snapshot("L2", "edge=1")
+                        .sends(asAsked("L2", "edge")),
                 routes("a changed route table")
-                        .asks("edge").holdsAsAsked("L1", "edge").had("L1", "edge=1").snapshot("L2", "edge=2")
+                        .asks("edge")
+                        .holdsAsAsked("L1", "edge")
+                        .had("L1", "edge=1")
+                        .snapshot("L2", "edge=2")
                         .sends(asAsked("L2", "edge"), "edge"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void answersWhatTheClientLacks(Case c) {
-        Optional<Answer> answer = ANSWERS.answer(c.type, c.ads, c.requested, c.has, c.pending, c.label,
-                c.resources(), c.history());
+        Optional<Answer> answer =
+                ANSWERS.answer(c.type, c.ads, c.requested, c.has, c.pending, c.label, c.resources(), c.history());
 
         assertThat(answer.map(SotwAnswersTest::sent)).isEqualTo(c.expected);
     }
@@ -139,7 +210,8 @@ class SotwAnswersTest {
     @Test
     void aVersionSaysEverythingOnlyForWildcardListenersAndClusters() {
         assertThat(SotwAnswers.presented(ResourceType.LISTENER, true, "L1")).isEqualTo(Holding.complete("L1"));
-        assertThat(SotwAnswers.presented(ResourceType.CLUSTER, false, "L1")).isEqualTo(new Holding("L1", Set.of(), null));
+        assertThat(SotwAnswers.presented(ResourceType.CLUSTER, false, "L1"))
+                .isEqualTo(new Holding("L1", Set.of(), null));
         assertThat(SotwAnswers.presented(ResourceType.ROUTE, true, "L1")).isEqualTo(new Holding("L1", Set.of(), null));
     }
 
@@ -152,21 +224,27 @@ class SotwAnswersTest {
 
         assertThat(kept).isEqualTo(new Holding("L1", Set.of("a", "c"), null));
         assertThat(kept.names()).isSameAs(fewer);
-        assertThat(ANSWERS.subscribedOnly(had, had.requested())).as("the same request: untouched").isSameAs(had);
-        assertThat(ANSWERS.subscribedOnly(had, NAMES.of(List.of("a", "b", "c", "d")))).isSameAs(had);
-        assertThat(ANSWERS.subscribedOnly(had, Set.of())).as("a wildcard request keeps everything").isSameAs(had);
+        assertThat(ANSWERS.subscribedOnly(had, had.requested()))
+                .as("the same request: untouched")
+                .isSameAs(had);
+        assertThat(ANSWERS.subscribedOnly(had, NAMES.of(List.of("a", "b", "c", "d"))))
+                .isSameAs(had);
+        assertThat(ANSWERS.subscribedOnly(had, Set.of()))
+                .as("a wildcard request keeps everything")
+                .isSameAs(had);
     }
 
     private static Sent sent(Answer answer) {
         List<String> names = new ArrayList<>();
         for (Message m : answer.resources()) {
-            names.add(switch (m) {
-                case Listener l -> l.getName();
-                case Cluster cl -> cl.getName();
-                case ClusterLoadAssignment cla -> cla.getClusterName();
-                case RouteConfiguration r -> r.getName();
-                default -> throw new AssertionError(m);
-            });
+            names.add(
+                    switch (m) {
+                        case Listener l -> l.getName();
+                        case Cluster cl -> cl.getName();
+                        case ClusterLoadAssignment cla -> cla.getClusterName();
+                        case RouteConfiguration r -> r.getName();
+                        default -> throw new AssertionError(m);
+                    });
         }
         return new Sent(names, answer.holding(), answer.rewarm(), answer.warmed());
     }
@@ -194,10 +272,14 @@ class SotwAnswersTest {
     private static Message resource(ResourceType type, String name) {
         return switch (type) {
             case LISTENER -> Listener.newBuilder().setName(name).build();
-            case CLUSTER -> Cluster.newBuilder().setName(name)
-                    .setEdsClusterConfig(EdsClusterConfig.newBuilder().setServiceName(EDS_SERVICES.getOrDefault(name, "")))
-                    .build();
-            case ENDPOINT -> ClusterLoadAssignment.newBuilder().setClusterName(name).build();
+            case CLUSTER ->
+                Cluster.newBuilder()
+                        .setName(name)
+                        .setEdsClusterConfig(
+                                EdsClusterConfig.newBuilder().setServiceName(EDS_SERVICES.getOrDefault(name, "")))
+                        .build();
+            case ENDPOINT ->
+                ClusterLoadAssignment.newBuilder().setClusterName(name).build();
             case ROUTE -> RouteConfiguration.newBuilder().setName(name).build();
             case SECRET -> throw new AssertionError("no secret cases");
         };
@@ -214,8 +296,7 @@ class SotwAnswersTest {
     }
 
     /** What an answer sends, as the table says it. */
-    private record Sent(List<String> names, Holding holding, Set<String> rewarm, Set<String> warmed) {
-    }
+    private record Sent(List<String> names, Holding holding, Set<String> rewarm, Set<String> warmed) {}
 
     /** One row: a client, a snapshot of one type, the labels known before it, and what the client must be sent. */
     static final class Case {
@@ -296,7 +377,8 @@ class SotwAnswersTest {
 
         Map<String, VersionedResource<?>> resources() {
             Map<String, VersionedResource<?>> resources = new LinkedHashMap<>();
-            snapshot.forEach((name, version) -> resources.put(name, VersionedResource.create(resource(type, name), version)));
+            snapshot.forEach(
+                    (name, version) -> resources.put(name, VersionedResource.create(resource(type, name), version)));
             return resources;
         }
 

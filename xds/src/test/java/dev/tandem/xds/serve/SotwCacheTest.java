@@ -75,7 +75,9 @@ class SotwCacheTest {
         assertThat(after.responses).as("re-sent although unchanged").isEmpty();
 
         publish(config("10.0.0.2", "5s"));
-        assertThat(after.responses).singleElement().satisfies(r -> assertThat(names(r)).containsExactly("upstream:a"));
+        assertThat(after.responses)
+                .singleElement()
+                .satisfies(r -> assertThat(names(r)).containsExactly("upstream:a"));
     }
 
     @Test
@@ -87,16 +89,22 @@ class SotwCacheTest {
         cache.streamClosed(1);
         assertThat(after.responses).isEmpty();
         publish(config("10.0.0.2", "5s"));
-        assertThat(after.responses).singleElement().satisfies(r -> assertThat(names(r)).containsExactly("upstream:a"));
+        assertThat(after.responses)
+                .singleElement()
+                .satisfies(r -> assertThat(names(r)).containsExactly("upstream:a"));
     }
 
     @Test
     void aClientThisProcessDoesNotKnowGetsEveryAssignmentButNoClusterAtTheCurrentVersion() {
         Client stranger = new Client(7, "from-the-peer");
         Response endpoints = stranger.request(EDS, ASSIGNMENTS, version(EDS));
-        assertThat(names(endpoints)).as("its version names content, not which names it holds").containsExactlyElementsOf(ASSIGNMENTS);
+        assertThat(names(endpoints))
+                .as("its version names content, not which names it holds")
+                .containsExactlyElementsOf(ASSIGNMENTS);
         stranger.request(CDS, List.of(), version(CDS));
-        assertThat(stranger.responses).as("clusters are complete in every response: the version says it all").hasSize(1);
+        assertThat(stranger.responses)
+                .as("clusters are complete in every response: the version says it all")
+                .hasSize(1);
     }
 
     @Test
@@ -146,7 +154,9 @@ class SotwCacheTest {
         publish(config("10.0.0.1", "3s")); // upstream b's connect timeout: clusters only
         List<Response> pushed = envoy.responses.subList(before, envoy.responses.size());
         assertThat(pushed).extracting(r -> r.request().getTypeUrl()).containsExactly(CDS, EDS);
-        assertThat(names(pushed.get(1))).as("Envoy re-creates cluster b and waits for its assignment").containsExactly("upstream:b");
+        assertThat(names(pushed.get(1)))
+                .as("Envoy re-creates cluster b and waits for its assignment")
+                .containsExactly("upstream:b");
         assertThat(pushed.get(1).version()).isEqualTo(version(EDS));
 
         envoy.ack(CDS, pushed.get(0));
@@ -175,7 +185,9 @@ class SotwCacheTest {
         assertThat(names(envoy.last())).containsExactly("upstream:d");
         envoy.ack(EDS, envoy.last());
         publish(config("10.0.0.2", "5s"));
-        assertThat(names(envoy.last())).as("d is gone (its cluster too); a moved").containsExactly("upstream:a");
+        assertThat(names(envoy.last()))
+                .as("d is gone (its cluster too); a moved")
+                .containsExactly("upstream:a");
     }
 
     @Test
@@ -196,7 +208,8 @@ class SotwCacheTest {
     @Test
     void aNamedSubscriberThisProcessDoesNotKnowGetsItsClustersAgain() {
         Client stranger = new Client(7, "grpc-from-the-peer");
-        assertThat(names(stranger.request(CDS, List.of("upstream:a"), version(CDS)))).containsExactly("upstream:a");
+        assertThat(names(stranger.request(CDS, List.of("upstream:a"), version(CDS))))
+                .containsExactly("upstream:a");
     }
 
     @Test
@@ -204,7 +217,9 @@ class SotwCacheTest {
         Client grpc = new Client(1, "grpc-1");
         grpc.ack(EDS, grpc.request(EDS, List.of("upstream:b"), ""));
         publish(config("10.0.0.2", "5s"));
-        assertThat(grpc.last().resources()).as("a proxyless client that uses only b").isEmpty();
+        assertThat(grpc.last().resources())
+                .as("a proxyless client that uses only b")
+                .isEmpty();
         assertThat(grpc.last().version()).isEqualTo(version(EDS));
     }
 
@@ -219,7 +234,8 @@ class SotwCacheTest {
 
     private void publish(String yaml) {
         try {
-            GroupSnapshot snapshot = GroupSnapshot.of(Translator.translate(ConfigLoader.load(yaml)).get("edge"), ++revision);
+            GroupSnapshot snapshot = GroupSnapshot.of(
+                    Translator.translate(ConfigLoader.load(yaml)).get("edge"), ++revision);
             cache.setSnapshot("edge", snapshot.snapshot());
         } catch (InvalidConfigException e) {
             throw new AssertionError(e.getMessage(), e);
@@ -240,10 +256,20 @@ class SotwCacheTest {
         for (String u : List.of("a", "b", "c")) {
             String address = u.equals("a") ? addressOfA : "10.0.1." + (u.charAt(0) - 'a');
             String timeout = u.equals("b") ? ", connectTimeout: " + timeoutOfB : "";
-            yaml.append("---\nkind: Route\nmetadata: {name: ").append(u).append("}\nspec: {gateways: [edge], hosts: [")
-                    .append(u).append(".example.com], to: {upstream: ").append(u).append("}}\n")
-                    .append("---\nkind: Upstream\nmetadata: {name: ").append(u).append("}\nspec: {endpoints: [{address: ")
-                    .append(address).append(", port: 8080}]").append(timeout).append("}\n");
+            yaml.append("---\nkind: Route\nmetadata: {name: ")
+                    .append(u)
+                    .append("}\nspec: {gateways: [edge], hosts: [")
+                    .append(u)
+                    .append(".example.com], to: {upstream: ")
+                    .append(u)
+                    .append("}}\n")
+                    .append("---\nkind: Upstream\nmetadata: {name: ")
+                    .append(u)
+                    .append("}\nspec: {endpoints: [{address: ")
+                    .append(address)
+                    .append(", port: 8080}]")
+                    .append(timeout)
+                    .append("}\n");
         }
         return yaml.toString();
     }
@@ -272,8 +298,12 @@ class SotwCacheTest {
 
         Response request(String typeUrl, List<String> names, String version) {
             int before = responses.size();
-            send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names)
-                    .setVersionInfo(version).build());
+            send(DiscoveryRequest.newBuilder()
+                    .setNode(node)
+                    .setTypeUrl(typeUrl)
+                    .addAllResourceNames(names)
+                    .setVersionInfo(version)
+                    .build());
             return responses.size() > before ? last() : null;
         }
 
@@ -284,18 +314,29 @@ class SotwCacheTest {
         /** @param response the one answered, or {@code null} for a new request while nothing is in flight */
         void ack(String typeUrl, Response response, List<String> names) {
             String version = response == null ? watches.get(typeUrl).request().getVersionInfo() : response.version();
-            send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names)
-                    .setVersionInfo(version).setResponseNonce(response == null ? "" : "n" + responses.indexOf(response))
+            send(DiscoveryRequest.newBuilder()
+                    .setNode(node)
+                    .setTypeUrl(typeUrl)
+                    .addAllResourceNames(names)
+                    .setVersionInfo(version)
+                    .setResponseNonce(response == null ? "" : "n" + responses.indexOf(response))
                     .build());
         }
 
         void nack(String typeUrl, Response rejected) {
-            String kept = responses.stream().filter(r -> r.request().getTypeUrl().equals(typeUrl) && r != rejected)
-                    .reduce((a, b) -> b).map(Response::version).orElse("");
-            send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl)
-                    .addAllResourceNames(names.get(typeUrl)).setVersionInfo(kept)
+            String kept = responses.stream()
+                    .filter(r -> r.request().getTypeUrl().equals(typeUrl) && r != rejected)
+                    .reduce((a, b) -> b)
+                    .map(Response::version)
+                    .orElse("");
+            send(DiscoveryRequest.newBuilder()
+                    .setNode(node)
+                    .setTypeUrl(typeUrl)
+                    .addAllResourceNames(names.get(typeUrl))
+                    .setVersionInfo(kept)
                     .setResponseNonce("n" + responses.indexOf(rejected))
-                    .setErrorDetail(Status.newBuilder().setMessage("no")).build());
+                    .setErrorDetail(Status.newBuilder().setMessage("no"))
+                    .build());
         }
 
         private void send(DiscoveryRequest request) {
@@ -305,7 +346,8 @@ class SotwCacheTest {
                 previous.cancel();
             }
             cache.received(stream, node, request);
-            watches.put(request.getTypeUrl(), cache.createWatch(stream, true, XdsRequest.create(request), responses::add));
+            watches.put(
+                    request.getTypeUrl(), cache.createWatch(stream, true, XdsRequest.create(request), responses::add));
         }
 
         Response last() {

@@ -28,13 +28,15 @@ class DeterminismTest {
         Random random = new Random(42);
         for (int i = 0; i < 10; i++) {
             Collections.shuffle(documents, random);
-            SortedMap<String, GroupResources> shuffled = Translator.translate(ConfigLoader.load(String.join("---\n", documents)));
+            SortedMap<String, GroupResources> shuffled =
+                    Translator.translate(ConfigLoader.load(String.join("---\n", documents)));
             assertThat(shuffled.keySet()).isEqualTo(expected.keySet());
             for (String group : expected.keySet()) {
                 GroupResources a = expected.get(group);
                 GroupResources b = shuffled.get(group);
                 assertThat(bytes(b)).isEqualTo(bytes(a));
-                assertThat(GroupSnapshot.of(b, 7).versions()).isEqualTo(GroupSnapshot.of(a, 7).versions());
+                assertThat(GroupSnapshot.of(b, 7).versions())
+                        .isEqualTo(GroupSnapshot.of(a, 7).versions());
             }
         }
     }
@@ -42,9 +44,12 @@ class DeterminismTest {
     @Test
     void aChangeInOneTypeChangesOnlyThatTypesVersion() throws Exception {
         String yaml = Files.readString(INPUT);
-        GroupSnapshot before = GroupSnapshot.of(Translator.translate(ConfigLoader.load(yaml)).get("edge-eu"), 1);
-        GroupSnapshot after = GroupSnapshot.of(Translator.translate(
-                ConfigLoader.load(yaml.replace("address: 10.2.0.1", "address: 10.2.0.9"))).get("edge-eu"), 2);
+        GroupSnapshot before =
+                GroupSnapshot.of(Translator.translate(ConfigLoader.load(yaml)).get("edge-eu"), 1);
+        GroupSnapshot after = GroupSnapshot.of(
+                Translator.translate(ConfigLoader.load(yaml.replace("address: 10.2.0.1", "address: 10.2.0.9")))
+                        .get("edge-eu"),
+                2);
         assertThat(after.versions().endpoints()).isNotEqualTo(before.versions().endpoints());
         assertThat(after.versions().listeners()).isEqualTo(before.versions().listeners());
         assertThat(after.versions().routes()).isEqualTo(before.versions().routes());

@@ -24,8 +24,7 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  */
 final class GoldenYaml {
 
-    private GoldenYaml() {
-    }
+    private GoldenYaml() {}
 
     static String render(GroupSnapshot snapshot, GroupResources resources) {
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -43,20 +42,26 @@ final class GoldenYaml {
         doc.put("clusters", tree(resources.clusters()));
         doc.put("endpoints", tree(resources.endpoints()));
         doc.put("secrets", tree(resources.secrets()));
-        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setWidth(200).build();
+        DumpSettings settings = DumpSettings.builder()
+                .setDefaultFlowStyle(FlowStyle.BLOCK)
+                .setWidth(200)
+                .build();
         return new Dump(settings).dumpToString(doc);
     }
 
     /** Reads a golden file back: every resource must parse into its Envoy type with no unknown field. */
     @SuppressWarnings("unchecked")
     static GroupResources parse(String yaml) throws InvalidProtocolBufferException {
-        Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
-        return new GroupResources((String) doc.get("nodeGroup"),
+        Map<String, Object> doc =
+                (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
+        return new GroupResources(
+                (String) doc.get("nodeGroup"),
                 messages(doc.get("listeners"), Listener::newBuilder),
                 messages(doc.get("routes"), RouteConfiguration::newBuilder),
                 messages(doc.get("clusters"), Cluster::newBuilder),
                 messages(doc.get("endpoints"), ClusterLoadAssignment::newBuilder),
-                messages(doc.get("secrets"), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::newBuilder),
+                messages(
+                        doc.get("secrets"), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::newBuilder),
                 resourcesRollout(doc));
     }
 

@@ -44,19 +44,26 @@ class InvalidConfigGoldenTest {
         if (TranslationGoldenTest.UPDATE) {
             Files.writeString(golden, rendered);
         }
-        assertThat(golden).as("golden errors of %s (regenerate with -Dgolden.update=true)", input).exists();
+        assertThat(golden)
+                .as("golden errors of %s (regenerate with -Dgolden.update=true)", input)
+                .exists();
         assertThat(rendered).as("errors of %s", input).isEqualTo(Files.readString(golden));
     }
 
     @Test
     void everyGoldenFileHasItsInput() throws IOException {
-        assertThat(caseNames(OUTPUT)).as("golden error files without an input in %s", INVALID).isSubsetOf(caseNames(INPUT));
+        assertThat(caseNames(OUTPUT))
+                .as("golden error files without an input in %s", INVALID)
+                .isSubsetOf(caseNames(INPUT));
     }
 
     private static List<String> caseNames(String suffix) throws IOException {
         try (Stream<Path> files = Files.list(INVALID)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
-                    .map(n -> n.substring(0, n.length() - suffix.length())).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(suffix))
+                    .map(n -> n.substring(0, n.length() - suffix.length()))
+                    .sorted()
+                    .toList();
         }
     }
 

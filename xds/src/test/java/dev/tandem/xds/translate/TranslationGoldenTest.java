@@ -28,16 +28,20 @@ class TranslationGoldenTest {
     static final Path ROOT = Path.of("src/test/resources/translate");
     /** Rewrites the golden files from what the code produces instead of comparing; {@link InvalidConfigGoldenTest} too. */
     static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
     private static final Path SAMPLES = Path.of("../samples");
 
     static Stream<Arguments> cases() throws IOException {
         List<Arguments> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(ROOT.resolve("in"))) {
-            files.filter(p -> p.toString().endsWith(".yaml")).sorted()
-                    .forEach(p -> out.add(Arguments.of(p.getFileName().toString().replace(".yaml", ""), p)));
+            files.filter(p -> p.toString().endsWith(".yaml"))
+                    .sorted()
+                    .forEach(
+                            p -> out.add(Arguments.of(p.getFileName().toString().replace(".yaml", ""), p)));
         }
         try (Stream<Path> files = Files.walk(SAMPLES)) {
-            files.filter(p -> p.getFileName().toString().equals("gateway.yaml")).sorted()
+            files.filter(p -> p.getFileName().toString().equals("gateway.yaml"))
+                    .sorted()
                     .forEach(p -> out.add(Arguments.of("sample-" + p.getParent().getFileName(), p)));
         }
         return out.stream();
@@ -64,13 +68,19 @@ class TranslationGoldenTest {
             if (UPDATE) {
                 Files.writeString(golden, rendered);
             }
-            assertThat(golden).as("golden file for group %s (regenerate with -Dgolden.update=true)", group.getKey()).exists();
-            assertThat(rendered).as("translation of %s, group %s", input, group.getKey()).isEqualTo(Files.readString(golden));
+            assertThat(golden)
+                    .as("golden file for group %s (regenerate with -Dgolden.update=true)", group.getKey())
+                    .exists();
+            assertThat(rendered)
+                    .as("translation of %s, group %s", input, group.getKey())
+                    .isEqualTo(Files.readString(golden));
             // The golden file is Envoy config: it parses back, strictly, into the same protos.
             assertThat(GoldenYaml.parse(rendered)).isEqualTo(resources);
         }
         try (Stream<Path> files = Files.list(outDir)) {
-            TreeSet<String> goldenGroups = new TreeSet<>(files.map(p -> p.getFileName().toString().replace(".yaml", "")).toList());
+            TreeSet<String> goldenGroups =
+                    new TreeSet<>(files.map(p -> p.getFileName().toString().replace(".yaml", ""))
+                            .toList());
             assertThat(goldenGroups)
                     .as("golden files without a node group in %s", input)
                     .isEqualTo(new TreeSet<>(groups.keySet()));
