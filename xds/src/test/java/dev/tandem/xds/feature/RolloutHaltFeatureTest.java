@@ -112,6 +112,27 @@ class RolloutHaltFeatureTest {
     }
 
     @Test
+    void aRevisionThatCannotBeSetLeavesTheRolloutHaltedUntilItIs() throws Exception {
+        earlyNacksRevision2();
+        SotwStream late = xds.connect("late-1", "mesh").sotw();
+        late.subscribe(CDS, "upstream:a");
+        late.roundTrip(LDS, "greeter");
+
+        xds.failsToSet("mesh");
+        String revision3 = HALTING.replace("connectTimeout: 1s", "connectTimeout: 3s");
+        assertThat(xds.publishFailing(revision3).groups()).containsExactly("mesh");
+        assertThat(xds.service().halt("mesh"))
+                .as("the halt the failed revision lifted is back")
+                .hasValueSatisfying(h -> assertThat(h.revision()).isEqualTo(2));
+        assertThat(late.poll(QUIET)).as("clusters sent while still halted").isEmpty();
+
+        xds.setsAgain("mesh");
+        String fixed = xds.publish(revision3).get("mesh").versionOf(XdsType.CLUSTERS);
+        assertThat(xds.service().halt("mesh")).isEmpty();
+        assertThat(late.next().getVersionInfo()).isEqualTo(fixed);
+    }
+
+    @Test
     void aNackInAGroupThatDoesNotHaltOnNackHaltsNothing() throws Exception {
         String mesh = config("mesh");
         xds.publish(mesh);

@@ -2,6 +2,7 @@ package dev.tandem.xds.feature;
 
 import dev.tandem.xds.model.ConfigLoader;
 import dev.tandem.xds.model.InvalidConfigException;
+import dev.tandem.xds.serve.PublishFailedException;
 import dev.tandem.xds.serve.XdsService;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.translate.GroupResources;
@@ -17,8 +18,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -43,6 +47,9 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
     static final Duration QUIET = Duration.ofMillis(500);
 
     private final List<TestDataPlane> dataPlanes = new ArrayList<>();
+    /** Node groups whose snapshot cannot be set (as a stream that cannot be written): the service's test seam. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+
     private XdsService xds;
     private Server server;
     private String serverName;
@@ -50,7 +57,11 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
-        xds = new XdsService(Clock.systemUTC());
+        xds = new XdsService(Clock.systemUTC(), group -> {
+            if (failing.contains(group)) {
+                throw new IllegalStateException("a stream of " + group + " could not be written");
+            }
+        });
         serverName = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(serverName)
                 .addService(xds.aggregatedDiscoveryService())
@@ -107,6 +118,32 @@ final class XdsHarness implements BeforeEachCallback, AfterEachCallback {
         return xds.publish(revision, snapshots)
                 .orTimeout(ResponseQueue.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                 .join();
+    }
+
+    /** From now on, setting {@code group}'s snapshot fails, until {@link #setsAgain}. */
+    void failsToSet(String group) {
+        failing.add(group);
+    }
+
+    void setsAgain(String group) {
+        failing.remove(group);
+    }
+
+    /**
+     * Publishes {@code yaml} as the next revision, expecting some groups' snapshots not to be set.
+     *
+     * @return the failure, naming those groups
+     */
+    PublishFailedException publishFailing(String yaml) throws InvalidConfigException {
+        try {
+            publish(yaml);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof PublishFailedException failed) {
+                return failed;
+            }
+            throw e;
+        }
+        throw new AssertionError("the publish did not fail");
     }
 
     /** A new process of node {@code nodeId} of {@code nodeGroup}, on a connection of its own. */
