@@ -44,7 +44,7 @@ final class StatusService implements HttpService {
         body.put("node", nodeId);
         // Peers (active/standby) come with the peers issue; a single node is standalone.
         body.put("role", "standalone");
-        body.put("revision", revisions.current().map(c -> c.revision().number()).orElse(0L));
+        body.put("revision", revisions.latest().map(c -> c.revision().number()).orElse(0L));
         body.put("publication", publication(revisions.publication()));
         Map<String, Object> security = new LinkedHashMap<>();
         security.put("xds", xdsInsecure ? "insecure" : "mtls");

@@ -55,7 +55,7 @@ public final class TandemMetrics implements AutoCloseable {
         Gauge.builder(
                         "tandem_revision",
                         revisions,
-                        r -> r.current().map(c -> c.revision().number()).orElse(0L))
+                        r -> r.latest().map(c -> c.revision().number()).orElse(0L))
                 .description("The revision this node serves")
                 .register(registry);
         Gauge.builder("tandem_publish_failing", revisions, r -> r.publication().failing() ? 1 : 0)

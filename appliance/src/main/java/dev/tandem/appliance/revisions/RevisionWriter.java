@@ -1,5 +1,6 @@
 package dev.tandem.appliance.revisions;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.tandem.appliance.ErrorReference;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Revision;
@@ -56,8 +57,12 @@ public final class RevisionWriter implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
-    /** The revision being served and its parsed config. */
-    public record Current(Revision revision, GatewayConfig config) {}
+    /**
+     * The newest stored revision and its parsed config: what the write path compares an apply with and
+     * publishes. What data planes are served now is {@link XdsService#served()}; the two differ while a
+     * publish is under way or failing ({@link #publication()}).
+     */
+    public record Latest(Revision revision, GatewayConfig config) {}
 
     /**
      * @param unchanged    the config equals the current revision's: no revision was created, nothing pushed
@@ -87,10 +92,11 @@ public final class RevisionWriter implements AutoCloseable {
         return t;
     });
     private final AtomicLong publishFailures = new AtomicLong();
-    private volatile Current current;
+    private volatile Latest latest;
     private volatile Publication publication;
-    /** The current revision's snapshots, kept to retry a publish that failed. Guarded by writeLock. */
-    private SortedMap<String, GroupSnapshot> currentSnapshots = new TreeMap<>();
+    /** The latest revision's snapshots, kept to retry a publish that failed. */
+    @GuardedBy("writeLock")
+    private SortedMap<String, GroupSnapshot> latestSnapshots = new TreeMap<>();
 
     /**
      * @param afterTranslation a test seam, applied to every group's resources after translation:
@@ -118,9 +124,9 @@ public final class RevisionWriter implements AutoCloseable {
      */
     public CompletableFuture<?> start(Optional<Path> initialConfig)
             throws SQLException, IOException, InvalidConfigException {
-        Optional<Revision> latest = store.latest();
-        if (latest.isPresent()) {
-            Revision r = latest.get();
+        Optional<Revision> stored = store.latest();
+        if (stored.isPresent()) {
+            Revision r = stored.get();
             GatewayConfig config;
             try {
                 config = SecretFiles.resolve(ConfigLoader.load(r.documents()));
@@ -131,8 +137,8 @@ public final class RevisionWriter implements AutoCloseable {
             }
             LOG.info("serving stored revision {} (applied by {} at {})", r.number(), r.appliedBy(), r.appliedAt());
             synchronized (writeLock) {
-                current = new Current(r, config);
-                currentSnapshots = build(config, r.number());
+                this.latest = new Latest(r, config);
+                latestSnapshots = build(config, r.number());
                 return publish(r.number(), 1);
             }
         }
@@ -146,8 +152,8 @@ public final class RevisionWriter implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
     }
 
-    public Optional<Current> current() {
-        return Optional.ofNullable(current);
+    public Optional<Latest> latest() {
+        return Optional.ofNullable(latest);
     }
 
     /** Whether the current revision is served, and if not, why and since when. */
@@ -183,7 +189,7 @@ public final class RevisionWriter implements AutoCloseable {
     /** {@link #apply(String, String, String)} of a config already {@link #parse parsed} from {@code yaml}. */
     public ApplyResult apply(String yaml, GatewayConfig config, String actor, String from) throws SQLException {
         synchronized (writeLock) {
-            Current before = current;
+            Latest before = latest;
             if (before != null && before.config().equals(config)) {
                 LOG.info(
                         "apply by {} from {}: same config as revision {}, nothing to do",
@@ -207,8 +213,8 @@ public final class RevisionWriter implements AutoCloseable {
             Revision revision = audit.audited(
                     c -> store.append(c, number, yaml, config.documentCount(), actor, from, clock.instant()),
                     r -> new AuditLog.Event(r.appliedAt(), actor, from, "apply", detail, r.number()));
-            current = new Current(revision, config);
-            currentSnapshots = built;
+            latest = new Latest(revision, config);
+            latestSnapshots = built;
             LOG.info(
                     "revision {} applied by {} from {}: {} documents, node groups {}",
                     revision.number(),
@@ -265,12 +271,12 @@ public final class RevisionWriter implements AutoCloseable {
         Publication last = publication;
         publication = Publication.publishing(
                 revision, attempt, last.revision() == revision ? last.error() : null, clock.instant());
-        return xds.publish(revision, currentSnapshots)
+        return xds.publish(revision, latestSnapshots)
                 .whenComplete((served, error) -> published(revision, attempt, served, error));
     }
 
     private void published(long revision, int attempt, SortedMap<String, GroupSnapshot> served, Throwable error) {
-        Current now = current;
+        Latest now = latest;
         // A publish that ends after a newer revision's began (it took longer than an apply waits)
         // says nothing about the current one.
         boolean isCurrent = now != null && now.revision().number() == revision;
@@ -321,7 +327,7 @@ public final class RevisionWriter implements AutoCloseable {
 
     private void retry(long revision, int attempt) {
         synchronized (writeLock) {
-            Current now = current;
+            Latest now = latest;
             // A newer revision publishes every group itself; an older one must never follow it.
             if (now == null || now.revision().number() != revision || publication.published()) {
                 return;
