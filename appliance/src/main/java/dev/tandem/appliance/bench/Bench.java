@@ -232,6 +232,8 @@ public final class Bench {
         channels.clear();
         channels.addAll(fresh);
         double stormSeconds = awaitConnected(target, planes.size(), Duration.ofMinutes(5), stormStart);
+        // A listening window, not a wait for a condition: what the storm measures is what arrives
+        // unasked (a re-send of what the nodes have), so there is nothing to poll for.
         Thread.sleep(1000);
         return new StormResult(
                 stormSeconds,

@@ -23,6 +23,9 @@ public enum XdsType {
     /** Looked up for every request a data plane sends: a map, not a scan. */
     private static final Map<String, XdsType> BY_TYPE_URL =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(XdsType::typeUrl, Function.identity()));
+    /** Looked up for every watch the NACK guard decides on. */
+    private static final Map<ResourceType, XdsType> BY_RESOURCE_TYPE =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(XdsType::resourceType, Function.identity()));
 
     private final String shortName;
     private final String typeUrl;
@@ -53,10 +56,11 @@ public enum XdsType {
     }
 
     public static XdsType of(ResourceType resourceType) {
-        return Arrays.stream(values())
-                .filter(t -> t.resourceType == resourceType)
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("not an xDS type Tandem serves: " + resourceType));
+        XdsType type = BY_RESOURCE_TYPE.get(resourceType);
+        if (type == null) {
+            throw new IllegalArgumentException("not an xDS type Tandem serves: " + resourceType);
+        }
+        return type;
     }
 
     /** The short name for a type URL; the URL itself when Tandem does not serve that type (a client may ask anything). */
