@@ -15,13 +15,25 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-/** The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}, {@code /metrics}. */
+/**
+ * The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and its
+ * contract {@code /openapi.yaml}.
+ */
 public final class AdminApi {
+
+    /** Where the API serves its OpenAPI document. */
+    private static final String OPENAPI_PATH = "/openapi.yaml";
+
+    /** Where the build puts it: {@code appliance/src/main/resources/openapi.yaml}. */
+    private static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
     /**
      * What the admin API serves and changes.
@@ -50,10 +62,15 @@ public final class AdminApi {
 
     /** Adds every route of the admin API to {@code routing}, with its token filter and its one error mapping. */
     public static void routing(HttpRouting.Builder routing, Dependencies deps) {
+        routing(routing, deps, new RouteTable());
+    }
+
+    /** As {@link #routing(HttpRouting.Builder, Dependencies)}, recording every route in {@code routes}. */
+    static void routing(HttpRouting.Builder routing, Dependencies deps, RouteTable routes) {
         ApplianceConfig config = deps.config();
         TandemMetrics metrics = deps.metrics();
         Clock clock = deps.clock();
-        RouteTable routes = new RouteTable();
+        byte[] contract = openApiDocument();
         ApiErrors errors = new ApiErrors(routes, metrics::adminInternalError);
         routing.addFilter(new BearerTokenFilter(deps.tokens(), metrics::adminRefused));
         routing.register(
@@ -87,6 +104,10 @@ public final class AdminApi {
                         new AuditService(deps.audit())));
         HttpService open = rules -> rules.get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get(
+                        OPENAPI_PATH,
+                        (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
+                                .send(contract))
+                .get(
                         "/metrics",
                         (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                                 .send(metrics.scrape()))
@@ -95,5 +116,24 @@ public final class AdminApi {
                     Json.send(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, Map.of("ready", up));
                 });
         routing.register(routes.recording("", open)).any(errors::unmatched).error(Exception.class, errors::handle);
+    }
+
+    /**
+     * The API's OpenAPI document as the build packaged it, served byte for byte: the file is the
+     * contract (docs/decisions/0013-api-contract.md), so what a client reads is what the repository has.
+     *
+     * @throws IllegalStateException when the build lost it: an appliance must not start without its contract
+     */
+    private static byte[] openApiDocument() {
+        try (InputStream in = AdminApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the admin API's OpenAPI document " + OPENAPI_RESOURCE
+                        + " is not on the class path; the appliance's jar is incomplete (rebuild it)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "the admin API's OpenAPI document " + OPENAPI_RESOURCE + " cannot be read", e);
+        }
     }
 }
