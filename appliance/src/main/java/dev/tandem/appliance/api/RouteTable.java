@@ -35,6 +35,11 @@ final class RouteTable {
         return Arrays.stream(services).map(s -> recording(prefix, s)).toArray(HttpService[]::new);
     }
 
+    /** Every route recorded so far, in the order declared. */
+    List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
     /** The methods routed for {@code path}, by name (empty: the path is unknown). */
     Set<String> allowed(String path) {
         UriPath uri = UriPath.create(path);

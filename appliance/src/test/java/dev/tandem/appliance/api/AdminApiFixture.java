@@ -129,6 +129,11 @@ final class AdminApiFixture implements AutoCloseable {
         AdminApi.routing(routing, dependencies);
     }
 
+    /** The same, every route recorded in {@code routes} as well. */
+    void routing(HttpRouting.Builder routing, RouteTable routes) {
+        AdminApi.routing(routing, dependencies, routes);
+    }
+
     /** A token of {@code role}, named after it (the admin's is {@code initial-admin}). */
     String token(Role role) {
         return tokens.get(role);
