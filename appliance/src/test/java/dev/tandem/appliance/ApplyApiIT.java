@@ -7,6 +7,7 @@ import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
 import dev.tandem.appliance.testing.ApplianceExtension;
+import dev.tandem.appliance.testing.TestPki;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -403,6 +404,54 @@ class ApplyApiIT {
                 .containsPattern("revision: +1, applied by \\S+ .*at 20")
                 .containsPattern("serving: +ready")
                 .contains("no data planes connected");
+    }
+
+    @Test
+    void cliDryRunDiffRollbackAndWhoami() throws Exception {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, VALID);
+        Path moved = dir.resolve("moved.yaml");
+        Files.writeString(moved, VALID.replace("port: 9002", "port: 9003"));
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, VALID.replace("port: 9001", "port: 0"));
+        assertThat(onNode("apply", "-f", good.toString())).startsWith("0|applied " + good + " as revision 1");
+
+        assertThat(onNode("diff", "-f", good.toString()))
+                .isEqualTo("0|" + good + " is the config of the newest revision: an apply would store nothing\n"
+                        + "no data plane would get a change\n");
+        assertThat(onNode("diff", "-f", moved.toString()))
+                .isEqualTo("4|" + moved + " is valid; an apply would store a new revision (served now: revision 1)\n"
+                        + "node group edge:\n"
+                        + "  ~ endpoints failover:orders\n");
+        assertThat(onNode("diff", "-f", moved.toString(), "-o", "json")).startsWith("4|{\n  \"dryRun\" : true,");
+        assertThat(onNode("apply", "--dry-run", "-f", moved.toString()))
+                .startsWith("0|" + moved + " is valid; an apply would store a new revision");
+        // Every error at its place in the file, as compilers print them; nothing stored.
+        assertThat(onNode("diff", "-f", bad.toString()))
+                .isEqualTo("1|tandem diff: refused (HTTP 400): invalid gateway config: 1 error(s)\n" + bad
+                        + ":13:47: Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)\n");
+        assertThat(onNode("apply", "--dry-run", "-f", bad.toString())).startsWith("1|");
+        assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
+
+        assertThat(onNode("apply", "-f", moved.toString())).startsWith("0|applied " + moved + " as revision 2");
+        assertThat(onNode("rollback", "1")).startsWith("0|restored revision 1 as revision 3 (node groups [\"edge\"])");
+        assertThat(onNode("diff", "-f", good.toString())).startsWith("0|");
+        assertThat(onNode("rollback", "1"))
+                .startsWith("0|unchanged: revision 1 is the config of the newest revision 3");
+        assertThat(onNode("rollback", "99"))
+                .startsWith("1|tandem rollback: refused (HTTP 404): no such revision: revision 99 does not exist");
+
+        assertThat(onNode("whoami")).isEqualTo("0|initial-admin (admin)\n");
+    }
+
+    /** {@link #cli} against this test's appliance, trusting its CA. */
+    private String onNode(String... args) {
+        String[] more = Arrays.copyOf(args, args.length + 4);
+        more[args.length] = "--ca-file";
+        more[args.length + 1] = TestPki.caFile().toString();
+        more[args.length + 2] = "--server";
+        more[args.length + 3] = admin.base();
+        return cli(more);
     }
 
     private String cli(String... args) {

@@ -93,6 +93,7 @@ public final class AdminApi {
                         new CertificatesService(issuer, deps.certificates(), deps.audit(), clock),
                         new ApplyService(
                                 deps.revisions(),
+                                deps.store(),
                                 new ApplyAdmission(
                                         ApplyAdmission.DEFAULT_CONCURRENT,
                                         ApplyAdmission.DEFAULT_WAIT,
@@ -101,7 +102,8 @@ public final class AdminApi {
                                 config.nodeId(), deps.revisions(), deps.xds(), config.xdsInsecure(), deps.exporter()),
                         new RevisionsService(deps.store()),
                         new BootstrapService(config.xdsPeers(), deps.xds(), config.xdsInsecure()),
-                        new AuditService(deps.audit())));
+                        new AuditService(deps.audit()),
+                        new WhoamiService()));
         HttpService open = rules -> rules.get("/healthz", (req, res) -> Json.ok(res, Map.of("status", "UP")))
                 .get(
                         OPENAPI_PATH,

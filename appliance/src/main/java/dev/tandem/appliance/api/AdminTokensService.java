@@ -139,9 +139,6 @@ final class AdminTokensService implements HttpService {
 
     /** The name of the caller's token ({@code ?} when the filter did not register one). */
     private static String holder(ServerRequest req) {
-        return req.context()
-                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
-                .map(AdminTokens.Holder::name)
-                .orElse("?");
+        return Callers.holder(req).name();
     }
 }

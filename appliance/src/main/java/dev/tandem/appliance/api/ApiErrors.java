@@ -2,7 +2,6 @@ package dev.tandem.appliance.api;
 
 import dev.tandem.appliance.ErrorReference;
 import dev.tandem.appliance.store.Database;
-import dev.tandem.xds.model.ConfigError;
 import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -67,9 +66,7 @@ final class ApiErrors {
         }
         if (e instanceof InvalidConfigException invalid) {
             // An apply's config, refused whole: every error of the file, one detail each.
-            List<String> details =
-                    invalid.errors().stream().map(ConfigError::toString).toList();
-            Json.error(res, Status.BAD_REQUEST_400, "invalid gateway config: " + details.size() + " error(s)", details);
+            Json.invalidConfig(res, invalid.errors());
             return;
         }
         if (e instanceof NotFoundException) {

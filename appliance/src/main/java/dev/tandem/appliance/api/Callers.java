@@ -1,13 +1,25 @@
 package dev.tandem.appliance.api;
 
+import dev.tandem.appliance.auth.AdminTokens;
 import io.helidon.webserver.http.ServerRequest;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
-/** Where a call came from, as the audit log records it. */
+/** Who made a call and where it came from, as the audit log records it. */
 final class Callers {
 
     private Callers() {}
+
+    /**
+     * The admin token that made the call: {@link BearerTokenFilter} puts it there before any handler
+     * of a call that needs one runs.
+     */
+    static AdminTokens.Holder holder(ServerRequest req) {
+        return req.context()
+                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
+                .orElseThrow(() -> new IllegalStateException(
+                        "no admin token recorded for " + req.path().path() + ": the token filter did not run"));
+    }
 
     /**
      * The caller's IP address. Not {@code remotePeer().host()}: over TLS that is a reverse-resolved

@@ -1,7 +1,6 @@
 package dev.tandem.appliance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.IssuedCertificates;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
@@ -61,10 +60,7 @@ final class CertificatesService implements HttpService {
         if (reason.length() > 400) {
             throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", "reason is limited to 400 characters");
         }
-        String by = req.context()
-                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
-                .map(AdminTokens.Holder::name)
-                .orElse("?");
+        String by = Callers.holder(req).name();
         Instant now = clock.instant();
         try {
             IssuedCertificates.normalize(serial);

@@ -1,7 +1,6 @@
 package dev.tandem.appliance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
 import dev.tandem.appliance.store.AuditLog;
@@ -92,10 +91,7 @@ final class JoinService implements HttpService {
         if (!errors.isEmpty()) {
             throw new ApiRefusal(Status.BAD_REQUEST_400, "invalid body", errors);
         }
-        String by = req.context()
-                .get(BearerTokenFilter.HOLDER, AdminTokens.Holder.class)
-                .map(AdminTokens.Holder::name)
-                .orElse("?");
+        String by = Callers.holder(req).name();
         Instant now = clock.instant();
         String token = audit.audited(
                 c -> tokens.create(c, group, uses, now.plus(ttl), by, now),

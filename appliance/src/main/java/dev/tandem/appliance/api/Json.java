@@ -3,6 +3,7 @@ package dev.tandem.appliance.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.Jackson;
+import dev.tandem.xds.model.ConfigError;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -13,7 +14,8 @@ import java.util.Map;
 
 /**
  * The admin API's JSON: request bodies read, answers written (indented, {@link Jackson#INDENTED}), and
- * its one error shape: {@code {"error": "...", "details": [...]}}.
+ * its one error shape: {@code {"error": "...", "details": [...]}} (a refused gateway config adds
+ * {@code errors}: {@link #invalidConfig}).
  */
 final class Json {
 
@@ -34,10 +36,39 @@ final class Json {
     }
 
     static void error(ServerResponse res, Status status, String error, List<String> details) {
+        send(res, status, errorBody(error, details));
+    }
+
+    /**
+     * The error shape of a refused gateway config: {@code details} as for every error, and
+     * {@code errors} with each one's document, field, reason and, where known, its line and column in
+     * the body that was sent (for editors and the CLI to point at).
+     */
+    static void invalidConfig(ServerResponse res, List<ConfigError> errors) {
+        Map<String, Object> body = errorBody(
+                "invalid gateway config: " + errors.size() + " error(s)",
+                errors.stream().map(ConfigError::toString).toList());
+        body.put("errors", errors.stream().map(Json::configError).toList());
+        send(res, Status.BAD_REQUEST_400, body);
+    }
+
+    private static Map<String, Object> errorBody(String error, List<String> details) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", error);
         body.put("details", details);
-        send(res, status, body);
+        return body;
+    }
+
+    private static Map<String, Object> configError(ConfigError error) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("document", error.document());
+        out.put("field", error.field());
+        out.put("reason", error.reason());
+        if (error.position().known()) {
+            out.put("line", error.position().line());
+            out.put("column", error.position().column());
+        }
+        return out;
     }
 
     /**

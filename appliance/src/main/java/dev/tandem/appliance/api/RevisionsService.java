@@ -7,11 +7,15 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code GET /api/v1/revisions} (newest first, {@code ?limit=N}) and {@code GET /api/v1/revisions/{n}}. */
+/**
+ * {@code GET /api/v1/revisions} (newest first, {@code ?limit=N}) and {@code GET /api/v1/revisions/{n}}
+ * (its private keys redacted). Restoring one is a write: {@link ApplyService}.
+ */
 final class RevisionsService implements HttpService {
 
     private static final int MAX_LIMIT = 1000;
@@ -51,6 +55,18 @@ final class RevisionsService implements HttpService {
     }
 
     private void one(ServerRequest req, ServerResponse res) throws Exception {
+        Revision revision = stored(store, req);
+        Map<String, Object> body = summary(revision);
+        body.put("config", Redaction.privateKeys(revision.documents()));
+        Json.ok(res, body);
+    }
+
+    /**
+     * The stored revision the path's {@code {number}} names.
+     *
+     * @throws ApiRefusal 400 when it is not a number, 404 when no such revision is stored
+     */
+    static Revision stored(RevisionStore store, ServerRequest req) throws SQLException {
         String text = req.path().pathParameters().get("number");
         long number;
         try {
@@ -59,12 +75,9 @@ final class RevisionsService implements HttpService {
             throw new ApiRefusal(
                     Status.BAD_REQUEST_400, "invalid revision number", "'" + text + "' is not a revision number");
         }
-        Revision revision = store.get(number)
+        return store.get(number)
                 .orElseThrow(() -> new ApiRefusal(
                         Status.NOT_FOUND_404, "no such revision", "revision " + number + " does not exist"));
-        Map<String, Object> body = summary(revision);
-        body.put("config", Redaction.privateKeys(revision.documents()));
-        Json.ok(res, body);
     }
 
     static Map<String, Object> summary(Revision r) {

@@ -72,6 +72,14 @@ final class AdminCalls {
         return expect(send(client -> client.post(path, "application/json", JSON.writeValueAsString(body))), expected);
     }
 
+    /** POSTs no body; {@code expected} and {@code alsoExpected} are both answers as expected. */
+    Reply postEmpty(String path, int expected, int alsoExpected) throws InterruptedException {
+        Optional<Answer> answer = send(client -> client.post(path, "application/json", ""));
+        return answer.isPresent() && answer.get().status() == alsoExpected
+                ? new Reply(answer.get().json(), 0)
+                : expect(answer, expected);
+    }
+
     /** The answer whatever its status, or empty after saying why there is none. */
     Optional<Answer> send(Request request) throws InterruptedException {
         AdminClient opened;

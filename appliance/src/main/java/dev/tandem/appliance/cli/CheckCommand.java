@@ -1,7 +1,6 @@
 package dev.tandem.appliance.cli;
 
 import dev.tandem.appliance.revisions.SecretFiles;
-import dev.tandem.xds.model.ConfigLoader;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.snapshot.GroupSnapshot;
@@ -41,14 +40,14 @@ final class CheckCommand implements Callable<Integer> {
         String yaml = text.get();
         Path file = config.file;
         try {
-            GatewayConfig config = SecretFiles.resolve(ConfigLoader.load(yaml));
+            GatewayConfig config = SecretFiles.load(yaml);
             var groups = Translator.translate(config);
             groups.values().forEach(g -> GroupSnapshot.of(g, 0));
             out.println(file + " is valid: " + config.documentCount() + " documents, node groups " + groups.keySet());
             return 0;
         } catch (InvalidConfigException e) {
             err.println(file + " is invalid: " + e.errors().size() + " error(s)");
-            e.errors().forEach(error -> err.println("  " + error));
+            ConfigErrorLines.print(err, file, e.errors());
             return TandemCommand.REFUSED;
         }
     }

@@ -20,6 +20,18 @@ final class ConfigFileOption {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
+    /**
+     * POSTs the file's YAML to {@code path}: the server's answer whatever its status, or empty after
+     * saying why there is none (the file unreadable, the server unreachable).
+     */
+    Optional<AdminCalls.Answer> post(AdminCalls admin, String path) throws InterruptedException {
+        Optional<String> text = read();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        return admin.send(client -> client.post(path, "application/yaml", text.get()));
+    }
+
     /** The file's text, or empty after telling the operator why it could not be read. */
     Optional<String> read() {
         try {

@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             ApplyCommand.class,
             CheckCommand.class,
+            DiffCommand.class,
+            RollbackCommand.class,
             StatusCommand.class,
+            WhoamiCommand.class,
             BootstrapCommand.class,
             PkiCommand.class,
             AdminTokenCommand.class,
@@ -31,6 +34,8 @@ public final class TandemCommand {
     public static final int REFUSED = 1;
     /** Exit code when the command could not run: unreachable server, unreadable file, bad appliance config. */
     public static final int FAILED = 3;
+    /** Exit code of {@code tandem diff} when data planes would get a change. */
+    public static final int DIFFERENT = 4;
 
     /** The command line with every subcommand, duration options in the config files' syntax. */
     public static CommandLine commandLine() {

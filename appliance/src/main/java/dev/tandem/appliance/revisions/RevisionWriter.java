@@ -5,11 +5,11 @@ import dev.tandem.appliance.ErrorReference;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Revision;
 import dev.tandem.appliance.store.RevisionStore;
-import dev.tandem.xds.model.ConfigLoader;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.serve.PublishFailedException;
 import dev.tandem.xds.serve.XdsService;
+import dev.tandem.xds.snapshot.GroupChanges;
 import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.translate.GroupResources;
 import dev.tandem.xds.translate.Translator;
@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +80,36 @@ public final class RevisionWriter implements AutoCloseable {
             boolean published,
             String publishError) {}
 
+    /** A write that stores a revision, as the audit log and the log name it. */
+    private enum Change {
+        APPLY("apply", "applied"),
+        RESTORE("restore", "restored");
+
+        final String action;
+        final String done;
+
+        Change(String action, String done) {
+            this.action = action;
+            this.done = done;
+        }
+    }
+
+    /**
+     * What an apply of a config would do ({@link #dryRun}).
+     *
+     * @param unchanged      the config equals the newest stored revision's: an apply would store nothing
+     * @param servedRevision the newest revision data planes are served now; empty when nothing is
+     * @param versions       per node group, the version of each type its data planes would ACK
+     * @param changes        per node group, what would change for its data planes; groups with no
+     *                       change are left out, so an empty map means nothing would change
+     */
+    public record DryRun(
+            boolean unchanged,
+            OptionalLong servedRevision,
+            List<String> nodeGroups,
+            SortedMap<String, SortedMap<String, String>> versions,
+            SortedMap<String, GroupChanges> changes) {}
+
     private final RevisionStore store;
     private final AuditLog audit;
     private final XdsService xds;
@@ -129,7 +160,7 @@ public final class RevisionWriter implements AutoCloseable {
             Revision r = stored.get();
             GatewayConfig config;
             try {
-                config = SecretFiles.resolve(ConfigLoader.load(r.documents()));
+                config = SecretFiles.load(r.documents());
             } catch (InvalidConfigException e) {
                 // Valid when applied: now the model got stricter, or a secret file went missing on this host.
                 throw new IllegalStateException(
@@ -183,16 +214,59 @@ public final class RevisionWriter implements AutoCloseable {
      * @throws InvalidConfigException with every error of the file
      */
     public GatewayConfig parse(String yaml) throws InvalidConfigException {
-        return SecretFiles.resolve(ConfigLoader.load(yaml));
+        return SecretFiles.load(yaml);
     }
 
     /** {@link #apply(String, String, String)} of a config already {@link #parse parsed} from {@code yaml}. */
     public ApplyResult apply(String yaml, GatewayConfig config, String actor, String from) throws SQLException {
+        String detail = config.documentCount() + " documents, node groups " + config.nodeGroups();
+        return write(yaml, config, actor, from, Change.APPLY, detail);
+    }
+
+    /**
+     * Applies stored revision {@code revision} again as the next revision, from the text it was stored
+     * with (its private keys intact, which {@code GET /api/v1/revisions/N} redacts), audited as a
+     * restore. Equal to the newest revision: nothing is stored ({@link ApplyResult#unchanged()}).
+     *
+     * @param config the revision's text {@link #parse parsed} on this host now: it fails when the model
+     *     got stricter or a secret file it names is missing here, and then nothing is stored
+     */
+    public ApplyResult restore(Revision revision, GatewayConfig config, String actor, String from) throws SQLException {
+        String detail = "revision " + revision.number() + " again, " + config.documentCount()
+                + " documents, node groups " + config.nodeGroups();
+        return write(revision.documents(), config, actor, from, Change.RESTORE, detail);
+    }
+
+    /**
+     * What applying {@code config} would do, without storing or publishing anything: the versions its
+     * snapshots would have and, per node group, what changes against what data planes are served now.
+     * Translation runs as for an apply, so a config that would fail there fails here.
+     */
+    public DryRun dryRun(GatewayConfig config) {
+        Latest before = latest;
+        SortedMap<String, GroupSnapshot> served = xds.served();
+        // No number is taken: versions are content hashes, the same whichever revision this becomes.
+        long number = before == null ? 1 : before.revision().number() + 1;
+        SortedMap<String, GroupSnapshot> built = build(config, number);
+        OptionalLong servedRevision =
+                served.values().stream().mapToLong(GroupSnapshot::revision).max();
+        return new DryRun(
+                before != null && before.config().equals(config),
+                servedRevision,
+                config.nodeGroups(),
+                versions(built, config.nodeGroups()),
+                GroupChanges.between(resources(served), resources(built)));
+    }
+
+    private ApplyResult write(
+            String yaml, GatewayConfig config, String actor, String from, Change change, String detail)
+            throws SQLException {
         synchronized (writeLock) {
             Latest before = latest;
             if (before != null && before.config().equals(config)) {
                 LOG.info(
-                        "apply by {} from {}: same config as revision {}, nothing to do",
+                        "{} by {} from {}: same config as revision {}, nothing to do",
+                        change.action,
                         actor,
                         from,
                         before.revision().number());
@@ -209,19 +283,12 @@ public final class RevisionWriter implements AutoCloseable {
             // revision behind, and a snapshot is built once, as the revision it is.
             long number = store.nextNumber();
             SortedMap<String, GroupSnapshot> built = build(config, number);
-            String detail = config.documentCount() + " documents, node groups " + config.nodeGroups();
             Revision revision = audit.audited(
                     c -> store.append(c, number, yaml, config.documentCount(), actor, from, clock.instant()),
-                    r -> new AuditLog.Event(r.appliedAt(), actor, from, "apply", detail, r.number()));
+                    r -> new AuditLog.Event(r.appliedAt(), actor, from, change.action, detail, r.number()));
             latest = new Latest(revision, config);
             latestSnapshots = built;
-            LOG.info(
-                    "revision {} applied by {} from {}: {} documents, node groups {}",
-                    revision.number(),
-                    actor,
-                    from,
-                    config.documentCount(),
-                    config.nodeGroups());
+            LOG.info("revision {} {} by {} from {}: {}", revision.number(), change.done, actor, from, detail);
             awaitPublished(revision.number(), publish(revision.number(), 1));
             Publication outcome = publication;
             String publishError = outcome.published()
@@ -356,6 +423,12 @@ public final class RevisionWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static SortedMap<String, GroupResources> resources(Map<String, GroupSnapshot> snapshots) {
+        SortedMap<String, GroupResources> out = new TreeMap<>();
+        snapshots.forEach((group, snapshot) -> out.put(group, snapshot.resources()));
+        return out;
     }
 
     private static SortedMap<String, SortedMap<String, String>> versions(

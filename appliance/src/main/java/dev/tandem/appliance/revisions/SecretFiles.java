@@ -1,6 +1,8 @@
 package dev.tandem.appliance.revisions;
 
 import dev.tandem.xds.model.ConfigError;
+import dev.tandem.xds.model.ConfigLoader;
+import dev.tandem.xds.model.ConfigPositions;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.model.Pems;
@@ -21,6 +23,20 @@ import java.util.Optional;
 public final class SecretFiles {
 
     private SecretFiles() {}
+
+    /**
+     * Loads {@code yaml} and reads its secret files in: what an apply, a restore and {@code tandem check}
+     * accept. Every error has its place in {@code yaml} where one applies, a secret file's too.
+     *
+     * @throws InvalidConfigException with every error of the config
+     */
+    public static GatewayConfig load(String yaml) throws InvalidConfigException {
+        try {
+            return resolve(ConfigLoader.load(yaml));
+        } catch (InvalidConfigException e) {
+            throw ConfigPositions.locate(yaml, e);
+        }
+    }
 
     public static GatewayConfig resolve(GatewayConfig config) throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();

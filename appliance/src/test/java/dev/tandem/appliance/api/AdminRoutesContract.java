@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.auth.Role;
+import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.appliance.testing.TestPki;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webclient.http1.Http1Client;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -213,7 +216,20 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
                 {
                   "error" : "invalid gateway config: 2 error(s)",
                   "details" : [ "Gateway 'edge': spec.listeners[0].port 100000 is out of range (1 to 65535)", \
-                "Route 'orders': spec.to.upstream 'nowhere' does not exist" ]
+                "Route 'orders': spec.to.upstream 'nowhere' does not exist" ],
+                  "errors" : [ {
+                    "document" : "Gateway 'edge'",
+                    "field" : "spec.listeners[0].port",
+                    "reason" : "100000 is out of range (1 to 65535)",
+                    "line" : 3,
+                    "column" : 56
+                  }, {
+                    "document" : "Route 'orders'",
+                    "field" : "spec.to.upstream",
+                    "reason" : "'nowhere' does not exist",
+                    "line" : 7,
+                    "column" : 70
+                  } ]
                 }
                 """);
         Reply empty = as(Role.OPERATOR).post("/api/v1/apply", "");
@@ -235,6 +251,154 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         assertMethodNotAllowed(
                 as(Role.OPERATOR).send("PUT", "/api/v1/apply", Optional.of(CONFIG)), "PUT", "/api/v1/apply", "POST");
         assertMethodNotAllowed(as(Role.VIEWER).get("/api/v1/apply"), "GET", "/api/v1/apply", "POST");
+    }
+
+    @Test
+    void aDryRunSaysWhatWouldChangePerGroupAndStoresNothing() {
+        String config = CONFIG.replace("port: 9001", "port: " + (20_000 + next()));
+        as(Role.OPERATOR).post("/api/v1/apply", config);
+        long before =
+                as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong();
+
+        Reply same = as(Role.OPERATOR).post("/api/v1/apply?dryRun=true", config);
+        assertThat(same.status()).isEqualTo(200);
+        assertThat(same.json().path("dryRun").asBoolean()).isTrue();
+        assertThat(same.json().path("unchanged").asBoolean()).isTrue();
+        assertThat(same.json().path("servedRevision").asLong()).isEqualTo(before);
+        assertThat(same.json().path("changes").isEmpty()).isTrue();
+
+        String moved = config.replaceAll("port: 2\\d+}", "port: 19999}");
+        Reply endpointMove = as(Role.OPERATOR).post("/api/v1/apply?dryRun=true", moved);
+        assertThat(endpointMove.status()).isEqualTo(200);
+        assertThat(endpointMove.json().path("unchanged").asBoolean()).isFalse();
+        assertThat(endpointMove.json().path("changes").toString())
+                .isEqualTo(
+                        "{\"edge\":{\"endpoints\":{\"added\":[],\"changed\":[\"upstream:orders\"],\"removed\":[]}}}");
+        // The versions it would serve are the versions the apply then serves.
+        Reply applied = as(Role.OPERATOR).post("/api/v1/apply", moved);
+        assertThat(applied.json().path("versions"))
+                .isEqualTo(endpointMove.json().path("versions"));
+        assertThat(applied.json().path("revision").asLong()).isEqualTo(before + 1);
+
+        Reply newGroup = as(Role.OPERATOR).post("/api/v1/apply?dryRun=true", moved + """
+                                ---
+                                kind: Gateway
+                                metadata: {name: mesh}
+                                spec: {nodeGroup: mesh, listeners: [{name: http, port: 10001}]}
+                                """);
+        assertThat(newGroup.json().path("nodeGroups"))
+                .extracting(JsonNode::asText)
+                .containsExactly("edge", "mesh");
+        assertThat(newGroup.json()
+                        .path("changes")
+                        .path("mesh")
+                        .path("listeners")
+                        .path("added"))
+                .isNotEmpty();
+        assertThat(newGroup.json().path("changes").has("edge")).isFalse();
+        assertThat(as(Role.VIEWER).get("/api/v1/status").json().path("revision").asLong())
+                .isEqualTo(before + 1);
+    }
+
+    @Test
+    void aDryRunRefusesAnInvalidConfigWithEveryErrorAtItsLine() {
+        Reply refused = as(Role.OPERATOR).post("/api/v1/apply?dryRun=true", CONFIG.replace("port: 9001", "port: 0"));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().path("errors").toString())
+                .isEqualTo("[{\"document\":\"Upstream 'orders'\",\"field\":\"spec.endpoints[0].port\","
+                        + "\"reason\":\"0 is out of range (1 to 65535)\",\"line\":11,\"column\":47}]");
+        Reply badFlag = as(Role.OPERATOR).post("/api/v1/apply?dryRun=yes", CONFIG);
+        assertThat(badFlag.status()).isEqualTo(400);
+        assertThat(badFlag.details()).containsExactly("dryRun 'yes' must be true or false");
+        assertThat(as(Role.VIEWER).post("/api/v1/apply?dryRun=true", CONFIG).status())
+                .isEqualTo(403);
+    }
+
+    // --- POST /api/v1/revisions/{number}/restore
+
+    @Test
+    void aRestoreAppliesAStoredRevisionAgainWithItsPrivateKeysIntact() {
+        TestPki.ClientCertificate pair = TestPki.dataPlane("restore-" + next(), "edge");
+        String withSecret = CONFIG.replace("port: 9001", "port: " + (20_000 + next()))
+                + """
+                ---
+                kind: Secret
+                metadata: {name: edge-cert}
+                spec:
+                  type: CERTIFICATE
+                  certificatePem: |
+                %s
+                  privateKeyPem: |
+                %s
+                """.formatted(indent(PemFiles.pem(pair.certificate())), indent(PemFiles.pem(pair.key())));
+        long first = as(Role.OPERATOR)
+                .post("/api/v1/apply", withSecret)
+                .json()
+                .path("revision")
+                .asLong();
+        as(Role.OPERATOR).post("/api/v1/apply", CONFIG.replace("port: 9001", "port: " + (20_000 + next())));
+        // What the API shows of the revision cannot be applied again: its key is redacted.
+        String shown = as(Role.VIEWER)
+                .get("/api/v1/revisions/" + first)
+                .json()
+                .path("config")
+                .asText();
+        assertThat(shown).contains(Redaction.REDACTED);
+        assertThat(as(Role.OPERATOR).post("/api/v1/apply", shown).status()).isEqualTo(400);
+
+        Reply restored = as(Role.OPERATOR).post("/api/v1/revisions/" + first + "/restore", "");
+        assertThat(restored.status()).isEqualTo(201);
+        assertThat(restored.json().path("restoredFrom").asLong()).isEqualTo(first);
+        long number = restored.json().path("revision").asLong();
+        assertThat(number).isGreaterThan(first + 1);
+        assertThat(restored.json().path("published").asBoolean()).isTrue();
+        assertThat(as(Role.VIEWER)
+                        .get("/api/v1/revisions/" + number)
+                        .json()
+                        .path("config")
+                        .asText())
+                .isEqualTo(shown);
+        JsonNode entry = as(Role.VIEWER)
+                .get("/api/v1/audit?limit=1")
+                .json()
+                .path("entries")
+                .path(0);
+        assertThat(entry.path("action").asText()).isEqualTo("restore");
+        assertThat(entry.path("actor").asText()).isEqualTo("operator");
+        assertThat(entry.path("revision").asLong()).isEqualTo(number);
+        assertThat(entry.path("detail").asText()).startsWith("revision " + first + " again, ");
+
+        Reply again = as(Role.OPERATOR).post("/api/v1/revisions/" + first + "/restore", "");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().path("unchanged").asBoolean()).isTrue();
+        assertThat(again.json().path("revision").asLong()).isEqualTo(number);
+    }
+
+    @Test
+    void aRestoreRefusesWhatIsNotAStoredRevision() {
+        Reply missing = as(Role.OPERATOR).post("/api/v1/revisions/999999/restore", "");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.details()).containsExactly("revision 999999 does not exist");
+        Reply notANumber = as(Role.OPERATOR).post("/api/v1/revisions/first/restore", "");
+        assertThat(notANumber.status()).isEqualTo(400);
+        assertThat(notANumber.details()).containsExactly("'first' is not a revision number");
+        assertThat(as(Role.VIEWER).post("/api/v1/revisions/1/restore", "").status())
+                .isEqualTo(403);
+        assertThat(anonymous().post("/api/v1/revisions/1/restore", "").status()).isEqualTo(401);
+        assertMethodNotAllowed(
+                as(Role.OPERATOR).get("/api/v1/revisions/1/restore"), "GET", "/api/v1/revisions/1/restore", "POST");
+    }
+
+    // --- GET /api/v1/whoami
+
+    @ParameterizedTest
+    @CsvSource({"VIEWER, viewer, viewer", "OPERATOR, operator, operator", "ADMIN, initial-admin, admin"})
+    void whoamiNamesTheCallersTokenAndRole(Role role, String name, String spelling) {
+        Reply me = as(role).get("/api/v1/whoami");
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.body()).isEqualTo("{\n  \"name\" : \"" + name + "\",\n  \"role\" : \"" + spelling + "\"\n}\n");
+        assertThat(anonymous().get("/api/v1/whoami").status()).isEqualTo(401);
+        assertMethodNotAllowed(as(Role.OPERATOR).post("/api/v1/whoami", ""), "POST", "/api/v1/whoami", "GET");
     }
 
     // --- /api/v1/admin-tokens
@@ -379,6 +543,11 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         assertThat(reply.header("Allow")).hasValue(allow);
         assertThat(reply.json().path("error").asText()).isEqualTo("method not allowed");
         assertThat(reply.details()).containsExactly(method + " is not allowed on " + path + "; allowed: " + allow);
+    }
+
+    /** A PEM block as a YAML block scalar's lines under {@code certificatePem: |}. */
+    private static String indent(String pem) {
+        return pem.strip().lines().map(line -> "    " + line).collect(Collectors.joining("\n"));
     }
 
     private static int next() {

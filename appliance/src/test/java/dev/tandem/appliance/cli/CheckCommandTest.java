@@ -33,8 +33,9 @@ class CheckCommandTest {
         assertThat(result)
                 .startsWith("1|")
                 .contains("2 error(s)")
-                .contains("Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)")
-                .contains("Upstream 'a': spec.protocol 'HTTP3' is not one of [HTTP1, HTTP2]");
+                // At its line and column, the form compilers print, for editors and CI logs to link.
+                .contains(bad + ":3:47: Upstream 'a': spec.endpoints[0].port 0 is out of range (1 to 65535)")
+                .contains(bad + ":3:62: Upstream 'a': spec.protocol 'HTTP3' is not one of [HTTP1, HTTP2]");
     }
 
     @Test

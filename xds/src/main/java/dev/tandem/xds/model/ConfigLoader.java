@@ -44,7 +44,7 @@ public final class ConfigLoader {
         }
         GatewayConfig config = ConfigValidator.validate(documents, errors);
         if (!errors.isEmpty()) {
-            throw new InvalidConfigException(errors);
+            throw ConfigPositions.locate(yaml, new InvalidConfigException(errors));
         }
         return config;
     }
@@ -95,7 +95,7 @@ public final class ConfigLoader {
     }
 
     /** {@code Route 'orders'} when kind and name can be read, otherwise {@code document 3}. */
-    private static String labelOf(Object raw, int number) {
+    static String labelOf(Object raw, int number) {
         if (raw instanceof Map<?, ?> map
                 && map.get("kind") instanceof String kind
                 && Kind.named(kind).isPresent()

@@ -1,5 +1,6 @@
 package dev.tandem.xds.model;
 
+import dev.tandem.xds.model.ConfigError.Position;
 import java.util.ArrayList;
 import java.util.List;
 import org.snakeyaml.engine.v2.api.Load;
@@ -39,7 +40,8 @@ public final class YamlText {
             String where = e.getProblemMark()
                     .map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
                     .orElse("unknown position");
-            errors.add(new ConfigError(label, "", "is not valid YAML at " + where + ": " + e.getProblem()));
+            errors.add(new ConfigError(label, "", "is not valid YAML at " + where + ": " + e.getProblem())
+                    .at(e.getProblemMark().map(ConfigPositions::position).orElse(Position.UNKNOWN)));
             out.clear();
         } catch (YamlEngineException e) {
             errors.add(new ConfigError(label, "", "is not valid YAML: " + e.getMessage()));
@@ -51,7 +53,8 @@ public final class YamlText {
         return out;
     }
 
-    private static LoadSettings settings(int length) {
+    /** The settings every load and compose of a config uses: the same refusals and bounds. */
+    static LoadSettings settings(int length) {
         return LoadSettings.builder()
                 // A small text needs no more buffer than its own length.
                 .setBufferSize(Math.max(1, Math.min(length, MAX_BUFFER_CHARS)))

@@ -1,8 +1,11 @@
 package dev.tandem.xds.snapshot;
 
+import com.google.protobuf.Message;
+import dev.tandem.xds.translate.GroupResources;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -48,6 +51,17 @@ public enum XdsType {
 
     public ResourceType resourceType() {
         return resourceType;
+    }
+
+    /** This type's resources in {@code group}, sorted by name. */
+    public List<? extends Message> resourcesIn(GroupResources group) {
+        return switch (this) {
+            case LISTENERS -> group.listeners();
+            case ROUTES -> group.routes();
+            case CLUSTERS -> group.clusters();
+            case ENDPOINTS -> group.endpoints();
+            case SECRETS -> group.secrets();
+        };
     }
 
     /** The type of a v3 type URL, if it is one Tandem serves. */

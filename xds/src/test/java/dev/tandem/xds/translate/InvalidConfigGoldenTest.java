@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden files for configs an operator gets wrong: each {@code translate/invalid/<case>.in.yaml} is
- * refused with exactly the errors of {@code <case>.out.txt}, one per line as {@link ConfigError#toString()}
- * renders them, in the order the loader reports them. They live beside {@code in/}, not in it, because
+ * refused with exactly the errors of {@code <case>.out.txt}, one per line as {@link ConfigError#located()}
+ * renders them (line:column in the input first, where known), in the order the loader reports them. They live beside {@code in/}, not in it, because
  * {@link TranslationGoldenTest} translates every file there. Regenerate with
  * {@code ./mvnw -pl xds test -Dtest=InvalidConfigGoldenTest -Dgolden.update=true} and review the diff.
  */
@@ -71,7 +71,7 @@ class InvalidConfigGoldenTest {
         try {
             ConfigLoader.load(Files.readString(input));
         } catch (InvalidConfigException e) {
-            return e.errors().stream().map(ConfigError::toString).toList();
+            return e.errors().stream().map(ConfigError::located).toList();
         }
         throw new AssertionError(input + " was accepted; an invalid case must be refused");
     }
