@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and its
- * contract {@code /openapi.yaml}.
+ * contract: {@code /openapi.yaml} and the gateway config's schema beside it.
  */
 public final class AdminApi {
 
@@ -34,6 +34,12 @@ public final class AdminApi {
 
     /** Where the build puts it: {@code appliance/src/main/resources/openapi.yaml}. */
     private static final String OPENAPI_RESOURCE = "/openapi.yaml";
+
+    /** Where the API serves the gateway config's JSON Schema: beside the document, which refers to it. */
+    private static final String SCHEMA_PATH = "/schemas/gateway-config.schema.json";
+
+    /** Where the xds library's jar has it: {@code xds/src/main/resources/schema/gateway-config.schema.json}. */
+    private static final String SCHEMA_RESOURCE = "/schema/gateway-config.schema.json";
 
     /**
      * What the admin API serves and changes.
@@ -70,7 +76,8 @@ public final class AdminApi {
         ApplianceConfig config = deps.config();
         TandemMetrics metrics = deps.metrics();
         Clock clock = deps.clock();
-        byte[] contract = openApiDocument();
+        byte[] contract = contractFile(OPENAPI_RESOURCE);
+        byte[] configSchema = contractFile(SCHEMA_RESOURCE);
         ApiErrors errors = new ApiErrors(routes, metrics::adminInternalError);
         routing.addFilter(new BearerTokenFilter(deps.tokens(), metrics::adminRefused));
         routing.register(
@@ -110,6 +117,10 @@ public final class AdminApi {
                         (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
                                 .send(contract))
                 .get(
+                        SCHEMA_PATH,
+                        (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/schema+json")
+                                .send(configSchema))
+                .get(
                         "/metrics",
                         (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                                 .send(metrics.scrape()))
@@ -121,21 +132,21 @@ public final class AdminApi {
     }
 
     /**
-     * The API's OpenAPI document as the build packaged it, served byte for byte: the file is the
-     * contract (docs/decisions/0013-api-contract.md), so what a client reads is what the repository has.
+     * A file of the API's contract (its OpenAPI document, the gateway config's schema) as the build
+     * packaged it, served byte for byte: the file is the contract (docs/decisions/0013-api-contract.md),
+     * so what a client reads is what the repository has.
      *
      * @throws IllegalStateException when the build lost it: an appliance must not start without its contract
      */
-    private static byte[] openApiDocument() {
-        try (InputStream in = AdminApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+    private static byte[] contractFile(String resource) {
+        try (InputStream in = AdminApi.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("the admin API's OpenAPI document " + OPENAPI_RESOURCE
-                        + " is not on the class path; the appliance's jar is incomplete (rebuild it)");
+                throw new IllegalStateException("the admin API's contract file " + resource
+                        + " is not on the class path; the appliance's jars are incomplete (rebuild them)");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "the admin API's OpenAPI document " + OPENAPI_RESOURCE + " cannot be read", e);
+            throw new UncheckedIOException("the admin API's contract file " + resource + " cannot be read", e);
         }
     }
 }
