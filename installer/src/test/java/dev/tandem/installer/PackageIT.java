@@ -89,6 +89,9 @@ class PackageIT {
                 .contains("conffiles");
         Path root = dir.resolve("root");
         Packages.run(List.of("dpkg-deb", "-x", deb.toString(), root.toString()), Map.of(), Duration.ofMinutes(2));
+        // The gateway config's JSON Schema, for editors on the host, as it is in the repository.
+        assertThat(root.resolve("usr/share/tandem/schemas/gateway-config.schema.json"))
+                .hasSameTextualContentAs(Path.of("../xds/src/main/resources/schema/gateway-config.schema.json"));
         String unit = Files.readString(root.resolve("lib/systemd/system/tandem.service"));
         assertThat(unit)
                 .contains("Type=notify")
