@@ -1,6 +1,7 @@
 package dev.tandem.appliance;
 
 import dev.tandem.appliance.ApplianceConfig.Endpoint;
+import dev.tandem.appliance.api.AdminApi;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.TlsContexts;
 import io.helidon.common.tls.Tls;
@@ -42,6 +43,7 @@ final class AdminServer implements AutoCloseable {
                         .build())
                 .shutdownHook(false)
                 .maxPayloadSize(MAX_APPLY_BYTES)
+                .directHandlers(AdminApi.directHandlers(MAX_APPLY_BYTES))
                 .routing(routing)
                 .build()
                 .start();

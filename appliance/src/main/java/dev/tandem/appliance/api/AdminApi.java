@@ -11,14 +11,17 @@ import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.RevisionStore;
 import dev.tandem.xds.serve.XdsService;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -65,6 +68,34 @@ public final class AdminApi {
             Clock clock) {}
 
     private AdminApi() {}
+
+    /**
+     * The web server's own refusal of a body larger than {@code maxPayloadBytes}, made before any
+     * route runs, in the one error shape (413). Helidon reports it as a bad request with status 413,
+     * from {@code Content-Length} or while reading chunks, and closes the connection because the rest
+     * of the body is not read. Its other refusals of what is not HTTP keep Helidon's own answer.
+     */
+    public static DirectHandlers directHandlers(long maxPayloadBytes) {
+        String tooLarge = Json.errorText(
+                "payload too large",
+                List.of("the body is larger than " + maxPayloadBytes / (1024 * 1024)
+                        + " MiB; split the config or leave out what it need not carry"));
+        DirectHandler fallback = DirectHandler.defaultHandler();
+        DirectHandler handler = (request, eventType, status, headers, message) ->
+                status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()
+                        ? DirectHandler.TransportResponse.builder()
+                                .status(status)
+                                .headers(headers)
+                                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                                .entity(tooLarge)
+                                .keepAlive(false)
+                                .build()
+                        : fallback.handle(request, eventType, status, headers, message);
+        return DirectHandlers.builder()
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, handler)
+                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, handler)
+                .build();
+    }
 
     /** Adds every route of the admin API to {@code routing}, with its token filter and its one error mapping. */
     public static void routing(HttpRouting.Builder routing, Dependencies deps) {

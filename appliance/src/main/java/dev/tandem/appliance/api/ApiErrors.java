@@ -47,7 +47,8 @@ final class ApiErrors {
                     res,
                     Status.NOT_FOUND_404,
                     "not found",
-                    List.of("no such path: " + path + " (the admin API is under /api/v1; see the README)"));
+                    List.of("no such path: " + path
+                            + " (the admin API is under /api/v1; /openapi.yaml describes every path)"));
         } else {
             res.header(HeaderNames.ALLOW, String.join(", ", allowed));
             Json.error(

@@ -54,13 +54,15 @@ final class BootstrapService implements HttpService {
                         XdsClientTls.in(Path.of(req.query().first("tlsDir").orElse(XdsClientTls.DEFAULT_DIR))));
         if (group.isEmpty()) {
             throw new ApiRefusal(
-                    Status.BAD_REQUEST_400, "invalid query", "group is required (the node group, node.cluster)");
+                    Status.BAD_REQUEST_400,
+                    "invalid query parameter",
+                    "group is required (the node group, node.cluster)");
         }
         for (String[] param : new String[][] {{"group", group}, {"node", node}}) {
             if (!NAME.matcher(param[1]).matches()) {
                 throw new ApiRefusal(
                         Status.BAD_REQUEST_400,
-                        "invalid query",
+                        "invalid query parameter",
                         param[0] + " '" + param[1] + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
             }
         }
@@ -80,7 +82,9 @@ final class BootstrapService implements HttpService {
                         .send(GrpcBootstrap.json(node, group, region, zone, peers, tls));
             default ->
                 throw new ApiRefusal(
-                        Status.BAD_REQUEST_400, "invalid query", "format '" + format + "' is not one of [envoy, grpc]");
+                        Status.BAD_REQUEST_400,
+                        "invalid query parameter",
+                        "format '" + format + "' is not one of [envoy, grpc]");
         }
     }
 }

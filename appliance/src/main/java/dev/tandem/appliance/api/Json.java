@@ -22,13 +22,20 @@ final class Json {
     private Json() {}
 
     static void send(ServerResponse res, Status status, Object body) {
-        String text;
+        res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json").send(text(body));
+    }
+
+    /** An answer in the one error shape, as text: for refusals the web server makes before routing. */
+    static String errorText(String error, List<String> details) {
+        return text(errorBody(error, details));
+    }
+
+    private static String text(Object body) {
         try {
-            text = Jackson.INDENTED.writeValueAsString(body) + "\n";
+            return Jackson.INDENTED.writeValueAsString(body) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("response not serializable", e);
         }
-        res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json").send(text);
     }
 
     static void ok(ServerResponse res, Object body) {

@@ -114,7 +114,8 @@ abstract class AdminRoutesContract extends AdminApiTestBase {
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.json().path("error").asText()).isEqualTo("not found");
         assertThat(reply.details())
-                .containsExactly("no such path: " + path + " (the admin API is under /api/v1; see the README)");
+                .containsExactly("no such path: " + path
+                        + " (the admin API is under /api/v1; /openapi.yaml describes every path)");
     }
 
     @Test
