@@ -68,13 +68,7 @@ class ExportIT {
     void theExportHoldsExactlyWhatIsServedSigned() throws Exception {
         AdminHttp admin = node.admin();
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> admin.get("/api/v1/export")
-                                .json()
-                                .path("nodeGroups")
-                                .path("edge")
-                                .path("lag")
-                                .asLong(-1)
-                        == 0);
+                .until(() -> edgeExport(admin).path("lag").asLong(-1) == 0);
         JsonNode export = admin.get("/api/v1/export").json();
         assertThat(export.path("store").asText()).startsWith("folder ").endsWith("export");
         assertThat(export.path("nodeGroups")
@@ -123,7 +117,7 @@ class ExportIT {
                         .map(p -> p.getFileName().toString())
                         .sorted()
                         .toList())
-                .containsExactly("1.bundle", "2.bundle");
+                .containsExactly("0-1.bundle", "0-2.bundle");
     }
 
     @Test
@@ -176,13 +170,8 @@ class ExportIT {
                             .isEqualTo(201);
                 }
                 await().atMost(Duration.ofSeconds(20))
-                        .until(() -> admin.get("/api/v1/export")
-                                .json()
-                                .path("nodeGroups")
-                                .path("edge")
-                                .path("lastError")
-                                .asText()
-                                .contains("cannot"));
+                        .until(() ->
+                                edgeExport(admin).path("lastError").asText().contains("cannot"));
                 JsonNode lagging = admin.get("/api/v1/status")
                         .json()
                         .path("export")
@@ -198,18 +187,41 @@ class ExportIT {
                 await().atMost(Duration.ofSeconds(90))
                         .ignoreExceptions()
                         .until(() -> reader.latest("edge").revision() == 4);
-                assertThat(admin.get("/api/v1/export")
-                                .json()
-                                .path("nodeGroups")
-                                .path("edge")
-                                .path("lag")
-                                .asLong())
-                        .isZero();
+                assertThat(edgeExport(admin).path("lag").asLong()).isZero();
                 // Revisions 2 and 3 were skipped; the newest 2 are kept.
                 assertThat(store.list("edge/revisions"))
-                        .containsExactly("edge/revisions/1.bundle", "edge/revisions/4.bundle");
+                        .containsExactly("edge/revisions/0-1.bundle", "edge/revisions/0-4.bundle");
             }
         }
+    }
+
+    @Test
+    void aBundleKeyHoldingOtherContentIsAConflictThatTheStatusAndTheMetricShow() throws Exception {
+        AdminHttp admin = node.admin();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> edgeExport(admin).path("exportedRevision").asLong(-1) == 1);
+        // What revision 2's bundle key holds before revision 2 exists: another writer's object.
+        Path revisions = node.appliance().dataDir().resolve("export/edge/revisions");
+        Files.writeString(revisions.resolve("0-2.bundle"), "not this exporter's bundle");
+
+        assertThat(admin.post("/api/v1/apply", CONFIG.replace("10.0.0.1", "10.0.0.3"))
+                        .status())
+                .isEqualTo(201);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> edgeExport(admin)
+                        .path("lastError")
+                        .asText()
+                        .startsWith("bundle-conflict: edge/revisions/0-2.bundle in "));
+        JsonNode edge = edgeExport(admin);
+        assertThat(edge.path("exportedRevision").asLong()).isEqualTo(1);
+        assertThat(edge.path("lastError").asText()).contains("exists and is not a bundle of this exporter");
+        assertThat(Files.readString(revisions.resolve("0-2.bundle"))).isEqualTo("not this exporter's bundle");
+        assertThat(admin.get("/metrics").body()).containsPattern("(?m)^tandem_export_conflicts_total [1-9]");
+    }
+
+    /** What {@code GET /api/v1/export} says of node group edge. */
+    private static JsonNode edgeExport(AdminHttp admin) {
+        return admin.get("/api/v1/export").json().path("nodeGroups").path("edge");
     }
 
     private static Cluster unpack(com.google.protobuf.Any any) {

@@ -1,6 +1,7 @@
 package dev.tandem.fallback;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -21,8 +22,23 @@ public record ExportBundle(
 
     public static final String FORMAT = "tandem-bundle/v1";
 
-    /** The key of the bundle in the store: {@code <group>/revisions/<revision>.bundle}. */
-    public static String key(String nodeGroup, long revision) {
-        return nodeGroup + "/revisions/" + revision + ".bundle";
+    /**
+     * The key of the bundle in the store: {@code <group>/revisions/<epoch>-<revision>.bundle}. The
+     * epoch is part of it so that two contents never share a key: after a change of active the same
+     * revision number is exported again at the new epoch, and a former active's late bundle cannot
+     * land on the new active's key (ADR 0014). Stores written before the epoch was in the key hold
+     * {@code <revision>.bundle}; readers follow {@code latest}, which names the key.
+     */
+    public static String key(String nodeGroup, long epoch, long revision) {
+        return nodeGroup + "/revisions/" + epoch + "-" + revision + ".bundle";
+    }
+
+    /** The same bundle exported again: the same group, epoch, revision, versions and resources. */
+    boolean sameContentAs(ExportBundle other) {
+        return nodeGroup.equals(other.nodeGroup)
+                && epoch == other.epoch
+                && revision == other.revision
+                && versions.equals(other.versions)
+                && Arrays.equals(payload, other.payload);
     }
 }

@@ -29,7 +29,15 @@ public final class ExportReader {
         this.decryption = decryption;
     }
 
+    /** A verified bundle and the bytes it was read from, as stored (for a data plane to cache). */
+    public record Verified(ExportBundle bundle, byte[] stored) {}
+
     public ExportBundle latest(String nodeGroup) throws StoreException, BundleRejected {
+        return latestVerified(nodeGroup).bundle();
+    }
+
+    /** The bundle {@code latest} names, verified, with the very bytes that were verified. */
+    public Verified latestVerified(String nodeGroup) throws StoreException, BundleRejected {
         String latestKey = LatestPointer.key(nodeGroup);
         FallbackStore.StoredObject latest = store.read(latestKey)
                 .orElseThrow(() -> new NoExport("no export of node group '" + nodeGroup + "' in " + store.describe()
@@ -55,6 +63,6 @@ public final class ExportReader {
                     what + " holds revision " + opened.revision() + ", but " + latestKey + " names revision "
                             + pointer.revision());
         }
-        return opened;
+        return new Verified(opened, bundle.content());
     }
 }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a node group's bundle and moves its {@code latest} pointer forward, never back:
  * <ol>
- *   <li>{@code <group>/revisions/<revision>.bundle} is created only if absent; bundles are immutable.</li>
+ *   <li>{@code <group>/revisions/<epoch>-<revision>.bundle} is created only if absent; bundles are
+ *       immutable, and a key that holds other content is an error ({@link BundleConflict}).</li>
  *   <li>{@code <group>/latest} is read with its entity tag and replaced only if this bundle is newer
  *       (epoch, then revision) and only if nobody replaced it since ({@code If-Match}); a writer that
  *       loses the race reads again and stops if the winner is newer.</li>
@@ -24,7 +25,10 @@ public final class ExportWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportWriter.class);
     private static final int MAX_POINTER_ATTEMPTS = 10;
-    private static final Pattern BUNDLE = Pattern.compile(".*/revisions/(\\d+)\\.bundle");
+    private static final Pattern BUNDLE = Pattern.compile(".*/revisions/(?:(\\d+)-)?(\\d+)\\.bundle");
+    private static final Comparator<StoredBundle> NEWEST_FIRST = Comparator.comparingLong(StoredBundle::epoch)
+            .thenComparingLong(StoredBundle::revision)
+            .reversed();
 
     /** What became of an export. */
     public enum Outcome {
@@ -52,16 +56,21 @@ public final class ExportWriter {
         this.keep = keep;
     }
 
+    /**
+     * @throws BundleConflict when the bundle's key holds other content (never replaced, never kept
+     *     silently)
+     */
     public Result export(ExportBundle bundle) throws StoreException {
-        String key = ExportBundle.key(bundle.nodeGroup(), bundle.revision());
+        String key = ExportBundle.key(bundle.nodeGroup(), bundle.epoch(), bundle.revision());
         byte[] sealed = Bundles.seal(bundle, signingKey, encryption);
         byte[] stored = sealed;
         if (!store.createIfAbsent(key, sealed)) {
-            // Exported before (a retry, a restart, another writer): the stored object stays as it is.
+            // Exported before (a retry, a restart, another writer): kept only if it is this very bundle.
             stored = store.read(key)
                     .orElseThrow(() -> new StoreException(
                             key + " in " + store.describe() + " was refused as existing but cannot be read"))
                     .content();
+            requireSame(key, stored, bundle);
         }
         LatestPointer mine = new LatestPointer(
                 bundle.nodeGroup(), bundle.revision(), bundle.epoch(), key, DirectoryStore.etag(stored));
@@ -83,6 +92,28 @@ public final class ExportWriter {
                 + MAX_POINTER_ATTEMPTS + " attempts); another writer is exporting the same node group");
     }
 
+    /**
+     * The stored object under {@code key} must be {@code bundle} as this writer sealed it before: its
+     * bytes differ from a new seal (signatures and nonces are random), so it is opened and compared.
+     */
+    private void requireSame(String key, byte[] stored, ExportBundle bundle) throws BundleConflict {
+        String where = key + " in " + store.describe();
+        ExportBundle theirs;
+        try {
+            theirs = Bundles.open(stored, signingKey.getPublic(), encryption, bundle.nodeGroup(), where);
+        } catch (BundleRejected e) {
+            throw new BundleConflict("bundle-conflict: " + where + " exists and is not a bundle of this"
+                    + " exporter (" + e.getMessage() + "); a bundle is never replaced: move it aside to export"
+                    + " revision " + bundle.revision() + " again");
+        }
+        if (!theirs.sameContentAs(bundle)) {
+            throw new BundleConflict("bundle-conflict: " + where + " exists with other content (versions "
+                    + theirs.versions() + ", exported by " + theirs.applianceId() + " at " + theirs.createdAt()
+                    + ", not versions " + bundle.versions() + "); a bundle is never replaced: two configs were"
+                    + " exported as epoch " + bundle.epoch() + " revision " + bundle.revision());
+        }
+    }
+
     /** The pointer as this writer's key reads it; an unreadable one (corrupt, another key) is replaced. */
     private Optional<LatestPointer> readOwn(byte[] content, String group, String what) {
         try {
@@ -93,22 +124,25 @@ public final class ExportWriter {
         }
     }
 
-    /** Deletes all but the newest {@code keep} bundles of the group; a failure here never fails the export. */
+    /**
+     * Deletes all but the newest {@code keep} bundles of the group, by (epoch, revision); a bundle
+     * key without an epoch (written before it was in the key) is epoch 0. A failure here never fails
+     * the export.
+     */
     private void retain(String group, String latestBundle) {
         try {
-            List<long[]> revisions = new ArrayList<>();
-            List<String> keys = store.list(group + "/revisions");
-            for (String key : keys) {
+            List<StoredBundle> bundles = new ArrayList<>();
+            for (String key : store.list(group + "/revisions")) {
                 Matcher m = BUNDLE.matcher(key);
                 if (m.matches()) {
-                    revisions.add(new long[] {Long.parseLong(m.group(1)), keys.indexOf(key)});
+                    long epoch = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+                    bundles.add(new StoredBundle(key, epoch, Long.parseLong(m.group(2))));
                 }
             }
-            revisions.sort(Comparator.comparingLong((long[] r) -> r[0]).reversed());
-            for (long[] old : revisions.subList(Math.min(keep, revisions.size()), revisions.size())) {
-                String key = keys.get((int) old[1]);
-                if (!key.equals(latestBundle)) {
-                    store.delete(key);
+            bundles.sort(NEWEST_FIRST);
+            for (StoredBundle old : bundles.subList(Math.min(keep, bundles.size()), bundles.size())) {
+                if (!old.key().equals(latestBundle)) {
+                    store.delete(old.key());
                 }
             }
         } catch (StoreException | RuntimeException e) {
@@ -119,4 +153,7 @@ public final class ExportWriter {
                     e.getMessage());
         }
     }
+
+    /** A bundle found in the store by its key. */
+    private record StoredBundle(String key, long epoch, long revision) {}
 }

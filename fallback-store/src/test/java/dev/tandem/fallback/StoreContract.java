@@ -28,14 +28,81 @@ abstract class StoreContract {
     abstract FallbackStore store() throws Exception;
 
     static ExportBundle bundle(String group, long revision) {
+        return bundle(group, 0, revision, "v" + revision);
+    }
+
+    static ExportBundle bundle(String group, long epoch, long revision, String version) {
         return new ExportBundle(
                 group,
                 revision,
-                0,
+                epoch,
                 "tandem-1",
                 Instant.now(),
-                Map.of("listeners", "v" + revision),
-                ("{\"revision\": " + revision + "}").getBytes(StandardCharsets.UTF_8));
+                Map.of("listeners", version),
+                ("{\"revision\": " + revision + ", \"version\": \"" + version + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aKeyThatHoldsOtherContentIsAConflictAndTheStoredBundleStays() throws Exception {
+        try (FallbackStore store = store()) {
+            ExportWriter writer = new ExportWriter(store, KEY, Optional.empty(), 10);
+            assertThat(writer.export(bundle("edge", 0, 1, "a")).outcome()).isEqualTo(ExportWriter.Outcome.EXPORTED);
+            byte[] stored =
+                    store.read("edge/revisions/0-1.bundle").orElseThrow().content();
+            // The same bundle again (a retry, another peer, a later time): the stored one is it.
+            assertThat(writer.export(bundle("edge", 0, 1, "a")).outcome()).isEqualTo(ExportWriter.Outcome.SUPERSEDED);
+
+            // Other content as the same (epoch, revision): refused, never kept silently, never replaced.
+            assertThatThrownBy(() -> writer.export(bundle("edge", 0, 1, "b")))
+                    .isInstanceOf(BundleConflict.class)
+                    .hasMessageStartingWith("bundle-conflict: edge/revisions/0-1.bundle in ")
+                    .hasMessageContaining("exists with other content (versions {listeners=a}")
+                    .hasMessageContaining("not versions {listeners=b}");
+            assertThat(store.read("edge/revisions/0-1.bundle").orElseThrow().content())
+                    .isEqualTo(stored);
+            ExportBundle latest = new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("edge");
+            assertThat(latest.versions()).containsEntry("listeners", "a");
+
+            // Something that is not this exporter's bundle under the next key: refused as well.
+            store.createIfAbsent("edge/revisions/0-2.bundle", bytes("not a bundle"));
+            assertThatThrownBy(() -> writer.export(bundle("edge", 0, 2, "c")))
+                    .isInstanceOf(BundleConflict.class)
+                    .hasMessageContaining("exists and is not a bundle of this exporter");
+            assertThat(new ExportReader(store, KEY.getPublic(), Optional.empty())
+                            .latest("edge")
+                            .revision())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNewEpochMovesLatestOnAndRetentionOrdersByEpochThenRevisionOldKeysIncluded() throws Exception {
+        try (FallbackStore store = store()) {
+            // A bundle written before the epoch was in the key: epoch 0 to retention.
+            ExportWriter seal = new ExportWriter(store, KEY, Optional.empty(), 10);
+            seal.export(bundle("edge", 0, 2, "old"));
+            byte[] legacy =
+                    store.read("edge/revisions/0-2.bundle").orElseThrow().content();
+            store.delete("edge/revisions/0-2.bundle");
+            store.createIfAbsent("edge/revisions/2.bundle", legacy);
+
+            ExportWriter writer = new ExportWriter(store, KEY, Optional.empty(), 2);
+            writer.export(bundle("edge", 0, 4, "d"));
+            writer.export(bundle("edge", 0, 5, "e"));
+            // The same revision number at a higher epoch (a new active exports what it serves): a key
+            // of its own, and latest moves on to it.
+            ExportWriter.Result next = writer.export(bundle("edge", 1, 5, "e"));
+            assertThat(next.outcome()).isEqualTo(ExportWriter.Outcome.EXPORTED);
+            assertThat(next.latest().epoch()).isEqualTo(1);
+            assertThat(store.list("edge/revisions"))
+                    .containsExactlyInAnyOrder("edge/revisions/0-5.bundle", "edge/revisions/1-5.bundle");
+            // A late bundle of the older epoch never moves latest back.
+            assertThat(writer.export(bundle("edge", 0, 6, "f")).outcome()).isEqualTo(ExportWriter.Outcome.SUPERSEDED);
+            ExportBundle latest = new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("edge");
+            assertThat(latest.epoch()).isEqualTo(1);
+            assertThat(latest.revision()).isEqualTo(5);
+        }
     }
 
     @Test
@@ -79,10 +146,10 @@ abstract class StoreContract {
             assertThat(stale.latest().revision()).isEqualTo(5);
             assertThat(store.list("edge/revisions"))
                     .containsExactlyInAnyOrder(
-                            "edge/revisions/3.bundle", "edge/revisions/4.bundle", "edge/revisions/5.bundle");
+                            "edge/revisions/0-3.bundle", "edge/revisions/0-4.bundle", "edge/revisions/0-5.bundle");
             ExportBundle read = new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("edge");
             assertThat(read.revision()).isEqualTo(5);
-            assertThat(text(read.payload())).isEqualTo("{\"revision\": 5}");
+            assertThat(text(read.payload())).isEqualTo("{\"revision\": 5, \"version\": \"v5\"}");
         }
     }
 
@@ -148,9 +215,9 @@ abstract class StoreContract {
             writer.export(bundle("edge", 1));
             writer.export(bundle("edge", 2));
             // Someone with write access puts revision 1's (validly signed) bundle where revision 2's was.
-            byte[] old = store.read("edge/revisions/1.bundle").orElseThrow().content();
-            store.delete("edge/revisions/2.bundle");
-            store.createIfAbsent("edge/revisions/2.bundle", old);
+            byte[] old = store.read("edge/revisions/0-1.bundle").orElseThrow().content();
+            store.delete("edge/revisions/0-2.bundle");
+            store.createIfAbsent("edge/revisions/0-2.bundle", old);
             assertThatThrownBy(() -> new ExportReader(store, KEY.getPublic(), Optional.empty()).latest("edge"))
                     .isInstanceOf(BundleRejected.class)
                     .hasMessageContaining("it was replaced");

@@ -155,8 +155,9 @@ public final class DataPlaneLauncher {
             Duration backoff = Duration.ofSeconds(1);
             while (true) {
                 try (FallbackStore opened = store.get()) {
-                    ExportBundle bundle = new ExportReader(opened, trustedKey, decryption).latest(ads.nodeGroup());
-                    return new Start(writeFallback(bundle, opened.describe(), cached, opened), false);
+                    ExportReader.Verified latest =
+                            new ExportReader(opened, trustedKey, decryption).latestVerified(ads.nodeGroup());
+                    return new Start(writeFallback(latest, opened.describe(), cached), false);
                 } catch (BundleRejected e) {
                     refuse(e.getMessage());
                     return null;
@@ -186,15 +187,11 @@ public final class DataPlaneLauncher {
     }
 
     /** Verified: cache the stored bytes (they are verified again on every use), then write the bootstrap. */
-    private Path writeFallback(ExportBundle bundle, String where, Path cached, FallbackStore opened)
-            throws IOException, StoreException {
-        byte[] stored = opened.read(ExportBundle.key(bundle.nodeGroup(), bundle.revision()))
-                .orElseThrow()
-                .content();
+    private Path writeFallback(ExportReader.Verified latest, String where, Path cached) throws IOException {
         Path temp = cached.resolveSibling(CACHED_BUNDLE + ".new");
-        Files.write(temp, stored);
+        Files.write(temp, latest.stored());
         Files.move(temp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return writeStatic(bundle, where);
+        return writeStatic(latest.bundle(), where);
     }
 
     private Path writeStatic(ExportBundle bundle, String where) throws IOException {

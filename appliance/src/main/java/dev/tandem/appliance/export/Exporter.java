@@ -1,5 +1,6 @@
 package dev.tandem.appliance.export;
 
+import dev.tandem.fallback.BundleConflict;
 import dev.tandem.fallback.ExportBundle;
 import dev.tandem.fallback.ExportWriter;
 import dev.tandem.xds.snapshot.GroupSnapshot;
@@ -62,6 +63,9 @@ public final class Exporter implements AutoCloseable {
     private int failures;
     private Instant nextAttempt = Instant.MIN;
     private long exportFailures;
+    /** Exports refused because the bundle's key held other content (never replaced, never kept). */
+    private long conflicts;
+
     private boolean closed;
 
     public Exporter(ExportWriter writer, String applianceId, String storeDescription, Clock clock) {
@@ -112,6 +116,13 @@ public final class Exporter implements AutoCloseable {
     public SortedMap<String, GroupStatus> status() {
         synchronized (lock) {
             return new TreeMap<>(status);
+        }
+    }
+
+    /** Exports refused since start because a bundle's key held other content, all node groups. */
+    public long conflicts() {
+        synchronized (lock) {
+            return conflicts;
         }
     }
 
@@ -220,6 +231,9 @@ public final class Exporter implements AutoCloseable {
             boolean first;
             synchronized (lock) {
                 exportFailures++;
+                if (e instanceof BundleConflict) {
+                    conflicts++;
+                }
                 GroupStatus s = status.get(group);
                 first = s.lastError() == null;
                 status.put(group, new GroupStatus(s.revision(), s.exportedRevision(), s.exportedAt(), error, now));

@@ -128,6 +128,9 @@ public final class TandemMetrics implements AutoCloseable {
         FunctionCounter.builder("tandem_export_failures", exporter, Exporter::failures)
                 .description("Export attempts that failed (the store down, slow or refusing), all node groups")
                 .register(registry);
+        FunctionCounter.builder("tandem_export_conflicts", exporter, Exporter::conflicts)
+                .description("Exports refused because the bundle's key holds other content (bundle-conflict)")
+                .register(registry);
     }
 
     /** Counts a join refused for {@code reason} (unknown-token, used-token, expired-token, invalid-csr). */
