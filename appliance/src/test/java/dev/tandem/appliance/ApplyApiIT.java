@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.cli.TandemCommand;
+import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
 import dev.tandem.appliance.testing.ApplianceExtension;
@@ -327,6 +328,54 @@ class ApplyApiIT {
         JsonNode status = admin.get("/api/v1/status").json();
         assertThat(status.path("revision").asLong()).isEqualTo(1);
         assertThat(status.path("nodeGroups")).isEqualTo(before);
+    }
+
+    @Test
+    void aRevisionIsServedWithTheSecretFilesItWasAppliedWithAcrossARestartAndARollback() throws Exception {
+        Path caFile = dir.resolve("upstream-ca.pem");
+        Files.copy(Path.of("src/test/resources/test-ca.pem"), caFile);
+        // Both upstreams of the failover scheme verify their endpoints with the CA in the file.
+        String config = VALID.replace("spec: {endpoints:", "spec: {tls: {mode: SIMPLE, caRef: ca}, endpoints:")
+                + "---\nkind: Secret\nmetadata: {name: ca}\nspec:\n  type: CA\n  caFile: " + caFile + "\n";
+        assertThat(admin.post("/api/v1/apply", config).status()).isEqualTo(201);
+        String first = secretsVersion();
+
+        // The file is renewed on the host: what is served changes only with the next apply.
+        Files.writeString(caFile, PemFiles.pem(TestPki.ca()));
+        node.appliance().restart();
+        admin = node.admin();
+        assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(1);
+        assertThat(secretsVersion())
+                .as("after a restart, the file as revision 1 read it")
+                .isEqualTo(first);
+        assertThat(admin.post("/api/v1/apply", config).status()).isEqualTo(201);
+        String renewed = secretsVersion();
+        assertThat(renewed).isNotEqualTo(first);
+
+        // Gone from the host altogether: a rollback and a restart still serve what revision 1 kept.
+        Files.delete(caFile);
+        assertThat(onNode("rollback", "1")).startsWith("0|restored revision 1 as revision 3");
+        assertThat(secretsVersion()).isEqualTo(first);
+        node.appliance().restart();
+        admin = node.admin();
+        assertThat(admin.get("/api/v1/status").json().path("revision").asLong()).isEqualTo(3);
+        assertThat(secretsVersion()).isEqualTo(first);
+        // A new apply reads the host, and says the file is missing there.
+        Reply refused = admin.post("/api/v1/apply", config + "# again\n");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().path("details").path(0).asText())
+                .isEqualTo(
+                        "Secret 'ca': spec.caFile '" + caFile + "' cannot be read on this host: NoSuchFileException");
+    }
+
+    private String secretsVersion() {
+        return admin.get("/api/v1/status")
+                .json()
+                .path("nodeGroups")
+                .path("edge")
+                .path("versions")
+                .path("secrets")
+                .asText();
     }
 
     @Test

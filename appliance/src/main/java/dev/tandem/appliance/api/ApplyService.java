@@ -59,7 +59,7 @@ final class ApplyService implements HttpService {
 
     private void restore(ServerRequest req, ServerResponse res) throws Exception {
         Revision revision = RevisionsService.stored(store, req);
-        GatewayConfig config = admission.call(() -> revisions.parse(revision.documents()));
+        GatewayConfig config = admission.call(() -> revisions.parseStored(revision));
         ApplyResult result =
                 revisions.restore(revision, config, Callers.holder(req).name(), Callers.origin(req));
         Map<String, Object> body = applyBody(result);

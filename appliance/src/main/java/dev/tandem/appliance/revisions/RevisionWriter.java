@@ -160,9 +160,10 @@ public final class RevisionWriter implements AutoCloseable {
             Revision r = stored.get();
             GatewayConfig config;
             try {
-                config = SecretFiles.load(r.documents());
+                config = parseStored(r);
             } catch (InvalidConfigException e) {
-                // Valid when applied: now the model got stricter, or a secret file went missing on this host.
+                // Valid when applied: now the model got stricter, or a revision stored before secret files
+                // were kept names a file gone from this host.
                 throw new IllegalStateException(
                         "stored revision " + r.number() + " cannot be served: " + e.getMessage(), e);
             }
@@ -217,6 +218,25 @@ public final class RevisionWriter implements AutoCloseable {
         return SecretFiles.load(yaml);
     }
 
+    /**
+     * Parses a stored revision as it was applied: its Secrets' files from what the revision kept, not
+     * from the host's files now (a revision stored before secret files were kept reads the host's).
+     *
+     * @throws InvalidConfigException when it no longer loads here (the model got stricter)
+     */
+    public GatewayConfig parseStored(Revision revision) throws InvalidConfigException, SQLException {
+        Optional<SortedMap<String, String>> kept = store.secretFiles(revision.number());
+        if (kept.isEmpty()) {
+            LOG.warn(
+                    "revision {} was stored before secret files were kept with revisions: its secret files are"
+                            + " read from this host",
+                    revision.number());
+        }
+        return SecretFiles.load(
+                revision.documents(),
+                kept.map(files -> SecretFiles.stored(files, revision.number())).orElse(SecretFiles.HOST));
+    }
+
     /** {@link #apply(String, String, String)} of a config already {@link #parse parsed} from {@code yaml}. */
     public ApplyResult apply(String yaml, GatewayConfig config, String actor, String from) throws SQLException {
         String detail = config.documentCount() + " documents, node groups " + config.nodeGroups();
@@ -228,8 +248,7 @@ public final class RevisionWriter implements AutoCloseable {
      * with (its private keys intact, which {@code GET /api/v1/revisions/N} redacts), audited as a
      * restore. Equal to the newest revision: nothing is stored ({@link ApplyResult#unchanged()}).
      *
-     * @param config the revision's text {@link #parse parsed} on this host now: it fails when the model
-     *     got stricter or a secret file it names is missing here, and then nothing is stored
+     * @param config the revision {@link #parseStored parsed as stored}, its secret files as it kept them
      */
     public ApplyResult restore(Revision revision, GatewayConfig config, String actor, String from) throws SQLException {
         String detail = "revision " + revision.number() + " again, " + config.documentCount()
@@ -284,7 +303,12 @@ public final class RevisionWriter implements AutoCloseable {
             long number = store.nextNumber();
             SortedMap<String, GroupSnapshot> built = build(config, number);
             Revision revision = audit.audited(
-                    c -> store.append(c, number, yaml, config.documentCount(), actor, from, clock.instant()),
+                    c -> {
+                        Revision stored =
+                                store.append(c, number, yaml, config.documentCount(), actor, from, clock.instant());
+                        store.keepSecretFiles(c, number, SecretFiles.contents(config));
+                        return stored;
+                    },
                     r -> new AuditLog.Event(r.appliedAt(), actor, from, change.action, detail, r.number()));
             latest = new Latest(revision, config);
             latestSnapshots = built;

@@ -10,7 +10,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Revisions in H2. Numbers are assigned here, one more than the newest, inside the insert's
@@ -69,6 +72,55 @@ public final class RevisionStore {
             ps.executeUpdate();
         }
         return new Revision(number, documents, documentCount, truncate(appliedBy), truncate(appliedFrom), at);
+    }
+
+    /**
+     * Keeps the contents of the files revision {@code number}'s Secrets name, as read when it was
+     * applied, in the caller's transaction: the revision is then served from them, whatever the
+     * host's files hold later.
+     */
+    public void keepSecretFiles(Connection c, long number, SortedMap<String, String> files) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO revision_secret_file (revision_number, path, content) VALUES (?, ?, ?)")) {
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                ps.setLong(1, number);
+                ps.setString(2, file.getKey());
+                ps.setString(3, file.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE revision SET secret_files_kept = TRUE WHERE number = ?")) {
+            ps.setLong(1, number);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The secret files kept with revision {@code number}, by path; empty when the revision was stored
+     * before they were kept (its Secrets are then read from the host's files).
+     */
+    public Optional<SortedMap<String, String>> secretFiles(long number) throws SQLException {
+        try (Connection c = database.connection();
+                PreparedStatement kept = c.prepareStatement("SELECT secret_files_kept FROM revision WHERE number = ?");
+                PreparedStatement files = c.prepareStatement(
+                        "SELECT path, content FROM revision_secret_file WHERE revision_number = ?")) {
+            kept.setLong(1, number);
+            try (ResultSet rs = kept.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return Optional.empty();
+                }
+            }
+            files.setLong(1, number);
+            SortedMap<String, String> out = new TreeMap<>();
+            try (ResultSet rs = files.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString("path"), rs.getString("content"));
+                }
+            }
+            return Optional.of(out);
+        }
     }
 
     public Optional<Revision> latest() throws SQLException {

@@ -292,7 +292,7 @@ class OpenApiResponsesIT {
         call(viewer, "POST", restore, "/api/v1/revisions/" + first + "/restore", 403);
         call(anonymous, "POST", restore, "/api/v1/revisions/" + first + "/restore", 401);
 
-        // A revision whose secret file is gone no longer loads here.
+        // A revision whose secret file is gone from the host is restored from what it kept.
         Path caFile = dir.resolve("restore-ca.pem");
         Files.copy(TestPki.caFile(), caFile);
         long withSecret = call(
@@ -308,8 +308,11 @@ class OpenApiResponsesIT {
                 .asLong();
         Files.delete(caFile);
         call(operator, "POST", "/api/v1/apply", "/api/v1/apply", CONFIG, 201);
-        Reply gone = call(operator, "POST", restore, "/api/v1/revisions/" + withSecret + "/restore", 400);
-        assertThat(gone.json().path("errors")).isNotEmpty();
+        Reply gone = call(operator, "POST", restore, "/api/v1/revisions/" + withSecret + "/restore", 201);
+        assertThat(gone.json().path("restoredFrom").asLong()).isEqualTo(withSecret);
+        // An invalid gateway config is the 400 of apply, in the same shape the restore documents.
+        Reply invalid = call(operator, "POST", "/api/v1/apply", "/api/v1/apply", CONFIG.replace("9001", "0"), 400);
+        assertThat(invalid.json().path("errors")).isNotEmpty();
     }
 
     private void joinAndCertificates() throws Exception {

@@ -8,6 +8,8 @@ import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.SortedMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,5 +57,30 @@ class SecretFilesTest {
                                         "Secret 'gw': spec.privateKeyFile '" + notAKey
                                                 + "' is not a single PEM private key block (PKCS#8, RSA or EC)"))
                 .hasMessageNotContaining("TOPSECRET");
+    }
+
+    @Test
+    void whatWasReadIsKeptAndAStoredSourceServesItWithoutTheHost() throws Exception {
+        Path cert = dir.resolve("gw.pem");
+        Path key = dir.resolve("gw.key");
+        Files.copy(Path.of("src/test/resources/test-gateway.pem"), cert);
+        Files.copy(Path.of("src/test/resources/test-gateway.key"), key);
+        GatewayConfig applied = SecretFiles.resolve(config(cert, key));
+        SortedMap<String, String> kept = SecretFiles.contents(applied);
+        assertThat(kept).containsOnlyKeys(cert.toString(), key.toString());
+        assertThat(kept.get(cert.toString())).isEqualTo(Files.readString(cert));
+
+        // The host's files are gone: the stored source still gives the same config.
+        Files.delete(cert);
+        Files.delete(key);
+        assertThat(SecretFiles.resolve(config(cert, key), SecretFiles.stored(kept, 7)))
+                .isEqualTo(applied);
+        assertThatThrownBy(() -> SecretFiles.resolve(config(cert, key), SecretFiles.stored(Map.of(), 7)))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(Object::toString)
+                                .contains("Secret 'gw': spec.certificateFile '" + cert
+                                        + "' cannot be read from what revision 7 kept: NoSuchFileException"));
     }
 }
