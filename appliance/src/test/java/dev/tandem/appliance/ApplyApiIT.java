@@ -385,70 +385,26 @@ class ApplyApiIT {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, VALID.replace("failover: [b]", "failover: [nope]"));
 
-        assertThat(cli(
-                        "apply",
-                        "-f",
-                        good.toString(),
-                        "--ca-file",
-                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
-                        "--server",
-                        admin.base()))
-                .startsWith("0|applied");
-        assertThat(cli(
-                        "apply",
-                        "-f",
-                        good.toString(),
-                        "--ca-file",
-                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
-                        "--server",
-                        admin.base()))
-                .startsWith("0|unchanged");
-        String refused = cli(
-                "apply",
-                "-f",
-                bad.toString(),
-                "--ca-file",
-                dev.tandem.appliance.testing.TestPki.caFile().toString(),
-                "--server",
-                admin.base());
+        assertThat(onNode("apply", "-f", good.toString())).startsWith("0|applied");
+        assertThat(onNode("apply", "-f", good.toString())).startsWith("0|unchanged");
+        String refused = onNode("apply", "-f", bad.toString());
         assertThat(refused)
                 .startsWith("1|")
                 .contains("FailoverScheme 'orders': spec.failover[0] 'nope' is not a defined Upstream");
-        assertThat(cli(
-                        "apply",
-                        "-f",
-                        dir.resolve("missing.yaml").toString(),
-                        "--ca-file",
-                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
-                        "--server",
-                        admin.base()))
+        assertThat(onNode("apply", "-f", dir.resolve("missing.yaml").toString()))
                 .startsWith("3|");
         assertThat(cli(
                         "apply",
                         "-f",
                         good.toString(),
                         "--ca-file",
-                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
+                        TestPki.caFile().toString(),
                         "--server",
                         "http://127.0.0.1:1"))
                 .startsWith("3|")
                 .contains("cannot reach the admin API");
-        assertThat(cli(
-                        "status",
-                        "-o",
-                        "json",
-                        "--ca-file",
-                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
-                        "--server",
-                        admin.base()))
-                .startsWith("0|")
-                .contains("\"revision\" : 1");
-        assertThat(cli(
-                        "status",
-                        "--ca-file",
-                        dev.tandem.appliance.testing.TestPki.caFile().toString(),
-                        "--server",
-                        admin.base()))
+        assertThat(onNode("status", "-o", "json")).startsWith("0|").contains("\"revision\" : 1");
+        assertThat(onNode("status"))
                 .startsWith("0|")
                 .containsPattern("revision: +1, applied by \\S+ .*at 20")
                 .containsPattern("serving: +ready")
