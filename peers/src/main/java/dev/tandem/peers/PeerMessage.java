@@ -1,0 +1,82 @@
+package dev.tandem.peers;
+
+import java.util.List;
+
+/** The messages of the peer link (ADR 0014 §4.4). Each carries the sender's epoch: a lower one is refused. */
+public sealed interface PeerMessage {
+    /** The protocol this version speaks; a peer that speaks another is refused. */
+    int PROTOCOL = 1;
+
+    Header header();
+
+    /** A standby opens the replication stream from its position. */
+    record Subscribe(
+            Header header, long lastIndex, long lastEntryEpoch, Checksum lastChecksum, long commitIndex, int protocol)
+            implements PeerMessage {}
+
+    /** Entries after {@code prevIndex}, and what the active has committed and holds. */
+    record Entries(
+            Header header,
+            long prevIndex,
+            Checksum prevChecksum,
+            List<LogEntry> entries,
+            long commitIndex,
+            long activeLastIndex)
+            implements PeerMessage {
+        public Entries {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    record Heartbeat(Header header, long commitIndex, long activeLastIndex, boolean mayCommit, String syncStandby)
+            implements PeerMessage {}
+
+    record Ack(Header header, long lastIndex, Checksum lastChecksum, boolean serving) implements PeerMessage {}
+
+    /** The subscriber's position is not in the active's log: look again at or below {@code endIndex}. */
+    record Diverging(Header header, long endIndex, long commitIndex) implements PeerMessage {}
+
+    /** The subscriber's position is compacted away on the active: take a state transfer. */
+    record NeedState(Header header, long firstIndex, long commitIndex) implements PeerMessage {}
+
+    record StateRequest(Header header) implements PeerMessage {}
+
+    /** A refusal with its reason (ADR 0014 §4.5); {@code knownActive} lets a node with a lower epoch follow. */
+    record Refused(Header header, String reason, String detail, String knownActive, long knownEpoch)
+            implements PeerMessage {}
+
+    /** Without a lease store: the old active asks the target whether it holds everything. */
+    record HandoverOffer(Header header, long lastIndex, Checksum lastChecksum) implements PeerMessage {}
+
+    record HandoverReady(Header header, long lastIndex, Checksum lastChecksum, boolean ready) implements PeerMessage {}
+
+    /** The old active hands {@code newEpoch} to {@code newActive}. */
+    record Handover(
+            Header header,
+            long newEpoch,
+            String newActive,
+            long lastIndex,
+            Checksum lastChecksum,
+            String leaseEtag,
+            String requestedBy)
+            implements PeerMessage {}
+
+    record HandoverAck(Header header, long newEpoch) implements PeerMessage {}
+
+    /** S3 is unreachable: the active asks every member to confirm it has not taken the lease (Patroni's failsafe). */
+    record FailsafeProbe(Header header, long round) implements PeerMessage {}
+
+    record FailsafeAnswer(Header header, long round, boolean taken) implements PeerMessage {}
+
+    /** Before a takeover with three or more members: does any other standby still hear the active? */
+    record HeardQuery(Header header) implements PeerMessage {}
+
+    /** @param heardAgoNanos since the last message from the active that said it may commit, −1 if never */
+    record HeardAnswer(Header header, long heardAgoNanos, long lastIndex, long lastEntryEpoch) implements PeerMessage {}
+
+    record StatusQuery(Header header) implements PeerMessage {}
+
+    record StatusAnswer(
+            Header header, String state, String epochActive, long lastIndex, Checksum lastChecksum, long commitIndex)
+            implements PeerMessage {}
+}
