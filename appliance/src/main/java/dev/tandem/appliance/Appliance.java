@@ -8,6 +8,7 @@ import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.export.ExportPipeline;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
+import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.pki.TlsContexts;
@@ -85,10 +86,13 @@ public final class Appliance implements AutoCloseable {
             XdsService xds = new XdsService(clock, beforeSetSnapshot);
             parts.register(xds::close);
             RevisionStore store = new RevisionStore(database);
-            AuditLog audit = new AuditLog(database);
+            // Every write goes through the replicated log (ADR 0014); alone, this node is its writer at once.
+            PeerNode peers = PeerNode.alone(database, clock, config.pki().clusterName(), config.nodeId());
+            parts.register(peers::close);
+            AuditLog audit = new AuditLog(database, peers);
             AdminTokens tokens = new AdminTokens(database);
             Path tokenFile = config.dataDir().resolve("admin-token");
-            if (tokens.createInitialAdmin(tokenFile, clock.instant())) {
+            if (tokens.createInitialAdmin(audit, tokenFile, clock.instant())) {
                 LOG.info(
                         "admin API: created the token 'initial-admin' (role admin) in {}; read it from there, it is not logged",
                         tokenFile);
@@ -137,6 +141,7 @@ public final class Appliance implements AutoCloseable {
                             exporter,
                             metrics,
                             () -> ready.get() && !revisions.publication().failing(),
+                            peers::view,
                             clock));
             exporter.ifPresent(metrics::export);
             CertificateTrust adminTrust = new CertificateTrust(

@@ -978,7 +978,7 @@ public final class PeerMachine {
             }
             return;
         }
-        boolean wasWriter = state.role() == Role.ACTIVE;
+        boolean wasWriter = state.role() != Role.STANDBY;
         setEpoch(epoch, active, RoleIntent.STANDBY);
         demote("epoch " + epoch + " is held by " + (active == null ? "an unknown node" : active));
         if (wasWriter) {
@@ -1274,7 +1274,7 @@ public final class PeerMachine {
         writes.slot = null;
         // The entry is durable whatever happened meanwhile: it joins the log even if this node no longer leads.
         log.append(entry.meta());
-        if (state.role() == Role.ACTIVE && entry.epoch() == currentEpoch) {
+        if (state.role() != Role.STANDBY && entry.epoch() == currentEpoch) {
             writes.pending.put(entry.index(), new Pending(writeId, now));
             appendedAt.put(entry.index(), now);
         } else {

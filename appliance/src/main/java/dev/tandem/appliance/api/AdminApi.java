@@ -10,6 +10,7 @@ import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.RevisionStore;
+import dev.tandem.peers.NodeView;
 import dev.tandem.xds.serve.XdsService;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and its
@@ -65,6 +67,7 @@ public final class AdminApi {
             Optional<Exporter> exporter,
             TandemMetrics metrics,
             BooleanSupplier ready,
+            Supplier<NodeView> peer,
             Clock clock) {}
 
     private AdminApi() {}
@@ -137,7 +140,12 @@ public final class AdminApi {
                                         ApplyAdmission.DEFAULT_WAIT,
                                         () -> metrics.adminRefused("busy"))),
                         new StatusService(
-                                config.nodeId(), deps.revisions(), deps.xds(), config.xdsInsecure(), deps.exporter()),
+                                config.nodeId(),
+                                deps.revisions(),
+                                deps.xds(),
+                                config.xdsInsecure(),
+                                deps.exporter(),
+                                deps.peer()),
                         new RevisionsService(deps.store()),
                         new BootstrapService(config.xdsPeers(), deps.xds(), config.xdsInsecure()),
                         new AuditService(deps.audit()),

@@ -120,6 +120,7 @@ final class AdminTokensService implements HttpService {
         Instant now = clock.instant();
         try {
             token = audit.audited(
+                    "admin-token",
                     c -> tokens.create(c, name, role.get(), by, now),
                     created -> Event.of(
                             now,

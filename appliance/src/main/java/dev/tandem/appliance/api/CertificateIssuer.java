@@ -161,6 +161,7 @@ final class CertificateIssuer {
             Instant now)
             throws SQLException {
         return answer(audit.audited(
+                "certificate",
                 c -> issue(c, identity, key, actor, renewedFrom, now),
                 issuance -> event(issuance, actor, origin, action, now)));
     }

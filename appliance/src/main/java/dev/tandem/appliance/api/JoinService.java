@@ -94,6 +94,7 @@ final class JoinService implements HttpService {
         String by = Callers.holder(req).name();
         Instant now = clock.instant();
         String token = audit.audited(
+                "join-token",
                 c -> tokens.create(c, group, uses, now.plus(ttl), by, now),
                 created -> Event.of(
                         now,
@@ -127,6 +128,7 @@ final class JoinService implements HttpService {
             // The token's use, the certificate's record and the audit entry: one transaction, so a
             // crash never leaves a used token without its certificate.
             redeemed = audit.audited(
+                    "join",
                     c -> tokens.redeem(
                             c,
                             body.path("token").asText(""),

@@ -3,6 +3,8 @@ package dev.tandem.appliance.api;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.revisions.Publication;
 import dev.tandem.appliance.revisions.RevisionWriter;
+import dev.tandem.peers.NodeView;
+import dev.tandem.peers.State;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.RolloutHalt;
 import dev.tandem.xds.serve.XdsService;
@@ -13,8 +15,10 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** {@code GET /api/v1/status}: role, current revision, node groups served and every connected data plane. */
 final class StatusService implements HttpService {
@@ -24,10 +28,17 @@ final class StatusService implements HttpService {
     private final XdsService xds;
     private final boolean xdsInsecure;
     private final Optional<Exporter> exporter;
+    private final Supplier<NodeView> peer;
 
     StatusService(
-            String nodeId, RevisionWriter revisions, XdsService xds, boolean xdsInsecure, Optional<Exporter> exporter) {
+            String nodeId,
+            RevisionWriter revisions,
+            XdsService xds,
+            boolean xdsInsecure,
+            Optional<Exporter> exporter,
+            Supplier<NodeView> peer) {
         this.nodeId = nodeId;
+        this.peer = peer;
         this.revisions = revisions;
         this.xds = xds;
         this.xdsInsecure = xdsInsecure;
@@ -42,8 +53,15 @@ final class StatusService implements HttpService {
     private void status(ServerRequest req, ServerResponse res) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("node", nodeId);
-        // Peers (active/standby) come with the peers issue; a single node is standalone.
-        body.put("role", "standalone");
+        NodeView peer = this.peer.get();
+        body.put("role", peer.state().role().label());
+        body.put("epoch", peer.epoch());
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("state", peer.state().name().toLowerCase(Locale.ROOT));
+        log.put("writable", peer.state() == State.STANDALONE || peer.state() == State.ACTIVE);
+        log.put("lastIndex", peer.lastIndex());
+        log.put("commitIndex", peer.commitIndex());
+        body.put("log", log);
         body.put("revision", revisions.latest().map(c -> c.revision().number()).orElse(0L));
         body.put("publication", publication(revisions.publication()));
         Map<String, Object> security = new LinkedHashMap<>();

@@ -51,16 +51,24 @@ public final class AdminTokens {
      * disk before the token is stored: a crash between the two leaves no token, and the next start
      * makes a new one, rather than a stored token nobody can read.
      */
-    public boolean createInitialAdmin(Path file, Instant now) throws SQLException, IOException {
+    public boolean createInitialAdmin(AuditLog audit, Path file, Instant now) throws SQLException, IOException {
         if (!list().isEmpty()) {
             return false;
         }
         String token = newToken();
         DurableFiles.write(file, (token + "\n").getBytes(StandardCharsets.US_ASCII), DurableFiles.ownerOnly(), true);
-        database.write(c -> {
-            insert(c, "initial-admin", Role.ADMIN, token, "first start", now);
-            return token;
-        });
+        audit.audited(
+                "admin-token",
+                c -> {
+                    insert(c, "initial-admin", Role.ADMIN, token, "first start", now);
+                    return token;
+                },
+                created -> AuditLog.Event.of(
+                        now,
+                        "first start",
+                        "local",
+                        "admin-token-create",
+                        "initial-admin (admin), its token written to " + file));
         return true;
     }
 
@@ -149,6 +157,7 @@ public final class AdminTokens {
      */
     public synchronized void revoke(AuditLog audit, String name, AuditLog.Event event) throws SQLException, Refused {
         audit.audited(
+                "admin-token",
                 c -> {
                     keepLastAdmin(c, name, null);
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM admin_token WHERE name = ?")) {
@@ -167,6 +176,7 @@ public final class AdminTokens {
     public synchronized Role changeRole(AuditLog audit, String name, Role role, Function<Role, AuditLog.Event> event)
             throws SQLException, Refused {
         return audit.audited(
+                "admin-token",
                 c -> {
                     Role current = keepLastAdmin(c, name, role);
                     try (PreparedStatement ps = c.prepareStatement("UPDATE admin_token SET role = ? WHERE name = ?")) {

@@ -143,6 +143,7 @@ public final class IssuedCertificates {
             throws SQLException, UnknownSerial {
         String s = normalize(serial);
         Issued issued = audit.audited(
+                "certificate",
                 c -> {
                     try (PreparedStatement ps = c.prepareStatement(
                             "UPDATE certificate SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {

@@ -5,6 +5,7 @@ import dev.tandem.appliance.ErrorReference;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Revision;
 import dev.tandem.appliance.store.RevisionStore;
+import dev.tandem.peers.EntryKinds;
 import dev.tandem.xds.model.GatewayConfig;
 import dev.tandem.xds.model.InvalidConfigException;
 import dev.tandem.xds.serve.PublishFailedException;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -298,18 +300,22 @@ public final class RevisionWriter implements AutoCloseable {
                         now.published(),
                         now.error());
             }
-            // Numbered, then translated, then stored: a translation failure must not leave a stored
-            // revision behind, and a snapshot is built once, as the revision it is.
-            long number = store.nextNumber();
-            SortedMap<String, GroupSnapshot> built = build(config, number);
-            Revision revision = audit.audited(
-                    c -> {
-                        Revision stored =
-                                store.append(c, number, yaml, config.documentCount(), actor, from, clock.instant());
-                        store.keepSecretFiles(c, number, SecretFiles.contents(config));
-                        return stored;
-                    },
-                    r -> new AuditLog.Event(r.appliedAt(), actor, from, change.action, detail, r.number()));
+            // Numbered by the log's slot, then translated, then stored, all in the slot: a translation
+            // failure leaves no stored revision (and no log entry), and a snapshot is built once, as the
+            // revision it is.
+            List<SortedMap<String, GroupSnapshot>> builtHere = new ArrayList<>(1);
+            Revision revision = audit.writes()
+                    .write(
+                            EntryKinds.REVISION,
+                            (c, slot) -> {
+                                builtHere.add(build(config, slot.revision()));
+                                Revision stored = store.append(
+                                        c, slot.revision(), yaml, config.documentCount(), actor, from, clock.instant());
+                                store.keepSecretFiles(c, slot.revision(), SecretFiles.contents(config));
+                                return stored;
+                            },
+                            r -> new AuditLog.Event(r.appliedAt(), actor, from, change.action, detail, r.number()));
+            SortedMap<String, GroupSnapshot> built = builtHere.get(0);
             latest = new Latest(revision, config);
             latestSnapshots = built;
             LOG.info("revision {} {} by {} from {}: {}", revision.number(), change.done, actor, from, detail);

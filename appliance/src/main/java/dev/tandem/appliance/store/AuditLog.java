@@ -32,29 +32,35 @@ public final class AuditLog {
     }
 
     private final Database database;
+    private final LoggedWrites writes;
 
-    public AuditLog(Database database) {
+    public AuditLog(Database database, LoggedWrites writes) {
         this.database = database;
+        this.writes = writes;
     }
 
     /**
      * Runs {@code work} and records the event it describes (built from its result) in the same
-     * transaction; returns once both are on disk ({@link Database#write}). A refusal ({@code E}) or
-     * failure of the work records nothing.
+     * transaction, as one entry of the replicated log of kind {@code kind}; returns once committed
+     * and on disk. A refusal ({@code E}) or failure of the work records nothing.
      */
-    public <T, E extends Exception> T audited(Database.Work<T, E> work, Function<T, Event> event)
+    public <T, E extends Exception> T audited(String kind, Database.Work<T, E> work, Function<T, Event> event)
             throws SQLException, E {
-        return database.write(c -> {
-            T result = work.run(c);
-            record(c, event.apply(result));
-            return result;
-        });
+        return writes.write(kind, (c, slot) -> work.run(c), event);
+    }
+
+    /** The log writes go through: a revision needs its slot's number. */
+    public LoggedWrites writes() {
+        return writes;
     }
 
     /** Records {@code event} in the caller's transaction. */
     public static void record(Connection c, Event event) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO audit (at, actor, origin, action, detail, revision) VALUES (?, ?, ?, ?, ?, ?)")) {
+        // The id is taken here, not from the column's identity: an entry's ids travel in the log, so they
+        // are the same on every peer, and a promoted standby goes on from the highest (writes are serialized).
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO audit (id, at, actor, origin, action, detail, revision)"
+                        + " VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM audit), ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, event.at().atOffset(ZoneOffset.UTC));
             ps.setString(2, clip(event.actor(), 200));
             ps.setString(3, clip(event.origin(), 200));
@@ -80,6 +86,8 @@ public final class AuditLog {
                 List<Entry> out = new ArrayList<>();
                 while (rs.next()) {
                     long revision = rs.getLong("revision");
+                    // wasNull speaks of the column read last: ask it before reading the others.
+                    Long revisionOrNull = rs.wasNull() ? null : revision;
                     out.add(new Entry(
                             rs.getLong("id"),
                             rs.getObject("at", OffsetDateTime.class).toInstant(),
@@ -87,7 +95,7 @@ public final class AuditLog {
                             rs.getString("origin"),
                             rs.getString("action"),
                             rs.getString("detail"),
-                            rs.wasNull() ? null : revision));
+                            revisionOrNull));
                 }
                 return out;
             }

@@ -40,13 +40,6 @@ public final class RevisionStore {
         }
     }
 
-    /** Stores {@code documents} as revision {@code number}, durably, and returns it. */
-    public Revision append(
-            long number, String documents, int documentCount, String appliedBy, String appliedFrom, Instant at)
-            throws SQLException {
-        return database.write(c -> append(c, number, documents, documentCount, appliedBy, appliedFrom, at));
-    }
-
     /**
      * Stores {@code documents} as revision {@code number} in the caller's transaction ({@link Database#write}).
      * The primary key refuses a number that is taken: a second writer fails rather than overwrites.

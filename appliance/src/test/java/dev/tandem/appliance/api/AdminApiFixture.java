@@ -13,6 +13,7 @@ import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.RevisionStore;
+import dev.tandem.appliance.store.TestLogs;
 import dev.tandem.appliance.testing.TestPki;
 import dev.tandem.xds.serve.XdsService;
 import io.helidon.webserver.http.HttpRouting;
@@ -88,15 +89,15 @@ final class AdminApiFixture implements AutoCloseable {
         Database database = Database.open(dataDir);
         ClusterPki pki = ClusterPki.loadOrCreate(config.pkiDir(), config.pki(), Instant.now());
         RevisionStore store = new RevisionStore(database);
-        AuditLog audit = new AuditLog(database);
+        AuditLog audit = TestLogs.auditLog(database);
         AdminTokens tokens = new AdminTokens(database);
         Path tokenFile = dataDir.resolve("admin-token");
-        tokens.createInitialAdmin(tokenFile, clock.instant());
+        tokens.createInitialAdmin(audit, tokenFile, clock.instant());
         Map<Role, String> held = new EnumMap<>(Role.class);
         held.put(Role.ADMIN, Files.readString(tokenFile).trim());
         for (Role role : List.of(Role.VIEWER, Role.OPERATOR)) {
             String name = role.spelling();
-            held.put(role, database.write(c -> tokens.create(c, name, role, "fixture", clock.instant())));
+            held.put(role, TestLogs.write(database, c -> tokens.create(c, name, role, "fixture", clock.instant())));
         }
         XdsService xds = new XdsService(clock);
         RevisionWriter revisions = new RevisionWriter(store, audit, xds, clock, UnaryOperator.identity());
@@ -120,6 +121,7 @@ final class AdminApiFixture implements AutoCloseable {
                 Optional.of(exporter),
                 metrics,
                 () -> true,
+                TestLogs.node(database)::view,
                 clock);
         return new AdminApiFixture(dir, database, xds, revisions, export, metrics, dependencies, held);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
+import dev.tandem.appliance.store.TestLogs;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,9 +29,10 @@ class AdminTokensTest {
     void twoAdminsRevokedAtOnceLeaveOne() throws Exception {
         try (Database db = Database.open(dir)) {
             AdminTokens tokens = new AdminTokens(db);
-            AuditLog audit = new AuditLog(db);
+            AuditLog audit = TestLogs.auditLog(db);
             for (String name : List.of("a", "b")) {
                 audit.audited(
+                        "admin-token",
                         c -> tokens.create(c, name, Role.ADMIN, "test", NOW),
                         t -> AuditLog.Event.of(NOW, "test", "local", "admin-token-create", name));
             }

@@ -7,6 +7,7 @@ import dev.tandem.appliance.pki.CertificateAuthority;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
+import dev.tandem.appliance.store.TestLogs;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -46,7 +47,8 @@ class JoinTokensTest {
 
     @Test
     void aUseWhoseCertificateFailsIsNotCounted() throws Exception {
-        String token = database.write(c -> tokens.create(c, "edge", 1, now.plus(Duration.ofHours(1)), "test", now));
+        String token =
+                TestLogs.write(database, c -> tokens.create(c, "edge", 1, now.plus(Duration.ofHours(1)), "test", now));
 
         assertThatThrownBy(() -> redeem(token, "edge-1", now, group -> {
                     throw new IllegalStateException("the CA key is unreadable");
@@ -63,7 +65,8 @@ class JoinTokensTest {
 
     @Test
     void aUseThatCannotBeRecordedIsNotCounted() throws Exception {
-        String token = database.write(c -> tokens.create(c, "edge", 2, now.plus(Duration.ofHours(1)), "test", now));
+        String token =
+                TestLogs.write(database, c -> tokens.create(c, "edge", 2, now.plus(Duration.ofHours(1)), "test", now));
         X509Certificate first =
                 redeem(token, "edge-1", now, group -> sign(group, "edge-1")).certificate();
 
@@ -76,10 +79,11 @@ class JoinTokensTest {
 
     @Test
     void aUseWhoseAuditEntryFailsIsNotCounted() throws Exception {
-        String token = database.write(c -> tokens.create(c, "edge", 1, now.plus(Duration.ofHours(1)), "test", now));
-        AuditLog audit = new AuditLog(database);
+        String token =
+                TestLogs.write(database, c -> tokens.create(c, "edge", 1, now.plus(Duration.ofHours(1)), "test", now));
+        AuditLog audit = TestLogs.auditLog(database);
         assertThatThrownBy(() -> audit.audited(
-                        c -> tokens.redeem(c, token, "edge-1", now, group -> sign(group, "edge-1")), r -> {
+                        "join", c -> tokens.redeem(c, token, "edge-1", now, group -> sign(group, "edge-1")), r -> {
                             throw new IllegalStateException("the process dies before the audit entry is written");
                         }))
                 .isInstanceOf(IllegalStateException.class);
@@ -91,7 +95,7 @@ class JoinTokensTest {
     /** One use in a transaction of its own, as the join API makes it. */
     private JoinTokens.Redeemed redeem(String token, String nodeId, Instant at, JoinTokens.Signer signer)
             throws Exception {
-        return database.write(c -> tokens.redeem(c, token, nodeId, at, signer));
+        return TestLogs.write(database, c -> tokens.redeem(c, token, nodeId, at, signer));
     }
 
     private static X509Certificate sign(String group, String nodeId) {

@@ -24,15 +24,17 @@ class AtomicWritesTest {
     void aRevisionIsNeverStoredWithoutItsAuditEntryOrTheReverse() throws Exception {
         try (Database db = Database.open(dir)) {
             RevisionStore store = new RevisionStore(db);
-            AuditLog audit = new AuditLog(db);
-            assertThatThrownBy(() -> audit.audited(c -> store.append(c, 1, "a: 1\n", 1, "alice", "local", NOW), r -> {
-                        throw new IllegalStateException("the process dies before the audit entry is written");
-                    }))
+            AuditLog audit = TestLogs.auditLog(db);
+            assertThatThrownBy(() -> audit.audited(
+                            "revision", c -> store.append(c, 1, "a: 1\n", 1, "alice", "local", NOW), r -> {
+                                throw new IllegalStateException("the process dies before the audit entry is written");
+                            }))
                     .isInstanceOf(IllegalStateException.class);
             assertThat(store.latest()).isEmpty();
             assertThat(audit.page(Long.MAX_VALUE, 10)).isEmpty();
 
             Revision stored = audit.audited(
+                    "revision",
                     c -> store.append(c, 1, "a: 1\n", 1, "alice", "local", NOW),
                     r -> new AuditLog.Event(NOW, "alice", "local", "apply", "1 document", r.number()));
             assertThat(stored.number()).isEqualTo(1);

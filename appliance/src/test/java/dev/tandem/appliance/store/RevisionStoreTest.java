@@ -20,10 +20,14 @@ class RevisionStoreTest {
         try (Database db = Database.open(dir)) {
             RevisionStore store = new RevisionStore(db);
             assertThat(store.latest()).isEmpty();
-            assertThat(store.append(store.nextNumber(), "a: 1\n", 1, "alice", "127.0.0.1", at)
+            assertThat(TestLogs.write(
+                                    db, c -> store.append(c, store.nextNumber(), "a: 1\n", 1, "alice", "127.0.0.1", at))
                             .number())
                     .isEqualTo(1);
-            assertThat(store.append(store.nextNumber(), "a: 2\n", 1, "bob", "10.0.0.9", at.plusSeconds(5))
+            assertThat(TestLogs.write(
+                                    db,
+                                    c -> store.append(
+                                            c, store.nextNumber(), "a: 2\n", 1, "bob", "10.0.0.9", at.plusSeconds(5)))
                             .number())
                     .isEqualTo(2);
         }
@@ -43,8 +47,8 @@ class RevisionStoreTest {
         Instant at = Instant.parse("2026-11-22T07:00:00Z");
         try (Database db = Database.open(dir)) {
             RevisionStore store = new RevisionStore(db);
-            store.append(1, "a: 1\n", 1, "alice", "127.0.0.1", at);
-            assertThatThrownBy(() -> store.append(1, "a: 2\n", 1, "bob", "127.0.0.1", at))
+            TestLogs.write(db, c -> store.append(c, 1, "a: 1\n", 1, "alice", "127.0.0.1", at));
+            assertThatThrownBy(() -> TestLogs.write(db, c -> store.append(c, 1, "a: 2\n", 1, "bob", "127.0.0.1", at)))
                     .isInstanceOf(SQLException.class);
             assertThat(store.get(1).orElseThrow().documents()).isEqualTo("a: 1\n");
             assertThat(store.nextNumber()).isEqualTo(2);

@@ -83,6 +83,23 @@ class PeersScenariosTest {
     }
 
     @Test
+    void aNodeWithoutPeersIsItsOwnWriterAndCommitsAtOnce() {
+        for (boolean leaseStore : List.of(false, true)) {
+            Simulation sim = new Simulation(Scenario.fixed(1, Replication.SYNC, leaseStore, false, 50), false);
+            sim.begin();
+            sim.runUntil(3 * SECOND);
+            assertThat(sim.view("p1").state()).as("lease store: %s", leaseStore).isEqualTo(State.STANDALONE);
+            // Every write commits, but those the simulated application refuses itself (3 %).
+            assertThat(sim.outcomes().values())
+                    .isNotEmpty()
+                    .allMatch(outcome ->
+                            outcome instanceof WriteOutcome.Committed || outcome instanceof WriteOutcome.Refused)
+                    .anyMatch(outcome -> outcome instanceof WriteOutcome.Committed);
+            assertThat(sim.view("p1").commitIndex()).isEqualTo(sim.view("p1").lastIndex());
+        }
+    }
+
+    @Test
     void aWriteSentToAStandbyIsMisdirectedToTheActive() {
         Simulation sim = new Simulation(Scenario.fixed(2, Replication.SYNC, true, false, 0), false);
         sim.begin();
