@@ -40,7 +40,7 @@ public record S3Location(URI endpoint, String bucket, String prefix, String regi
     }
 
     /** The full object key for a store-relative key. */
-    String objectKey(String key) {
+    public String objectKey(String key) {
         return prefix.isEmpty() ? key : prefix + "/" + key;
     }
 

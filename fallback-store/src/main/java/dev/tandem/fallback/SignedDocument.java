@@ -20,18 +20,19 @@ import java.util.TreeMap;
  * <pre>{"format": F, "header": {...}, "payload": base64, "signature": base64}</pre>
  * The signature covers {@code F + "\n" + header + "\n" + payload bytes}, the header serialized with its
  * keys sorted (so verifying re-creates the signed bytes from the parsed header). The header names the
- * signing key ({@code keyId}); a reader refuses other keys before it checks the signature.
+ * signing key ({@code keyId}); a reader refuses other keys before it checks the signature. Public:
+ * the peers' lease object in the same store is signed in the same envelope (ADR 0014 §5.1).
  */
-final class SignedDocument {
+public final class SignedDocument {
 
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /** A verified document: its header and its payload (as stored: ciphertext if encrypted). */
-    record Opened(Map<String, Object> header, byte[] payload) {}
+    public record Opened(Map<String, Object> header, byte[] payload) {}
 
     private SignedDocument() {}
 
-    static byte[] write(String format, Map<String, Object> header, byte[] payload, PrivateKey key) {
+    public static byte[] write(String format, Map<String, Object> header, byte[] payload, PrivateKey key) {
         byte[] signature = SigningKeys.sign(key, signedBytes(format, header, payload));
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("format", format);
@@ -51,7 +52,7 @@ final class SignedDocument {
      * @param what names the object in messages (its key in the store)
      */
     @SuppressWarnings("unchecked")
-    static Opened read(byte[] bytes, String format, PublicKey trusted, String what) throws BundleRejected {
+    public static Opened read(byte[] bytes, String format, PublicKey trusted, String what) throws BundleRejected {
         JsonNode document;
         try {
             document = JSON.readTree(bytes);

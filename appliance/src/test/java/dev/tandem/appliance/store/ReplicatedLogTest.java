@@ -102,6 +102,34 @@ class ReplicatedLogTest {
         }
     }
 
+    @Test
+    void aDatabaseFromBeforeTheLogGoesOnNumberingFromItsNewestRevision() throws Exception {
+        try (Database a = Database.open(active)) {
+            // Rows an earlier version stored before the log existed (written here as a migration would).
+            RowCapture.applying(() -> {
+                a.write(c -> {
+                    RevisionStore store = new RevisionStore(a);
+                    store.append(c, 1, "kind: Gateway\n", 1, "alice", "local", NOW);
+                    store.append(c, 2, "kind: Gateway\n", 1, "alice", "local", NOW);
+                    return null;
+                });
+                return null;
+            });
+            AuditLog audit = TestLogs.auditLog(a);
+            long number = audit.writes()
+                    .write(
+                            "revision",
+                            (c, slot) -> {
+                                new RevisionStore(a)
+                                        .append(c, slot.revision(), "kind: Gateway\n", 1, "bob", "local", NOW);
+                                return slot.revision();
+                            },
+                            null);
+            assertThat(number).isEqualTo(3);
+            assertThat(TestLogs.node(a).view().epoch()).isEqualTo(1);
+        }
+    }
+
     private static void writeOfEveryKind(Database a, AuditLog audit) throws Exception {
         AdminTokens tokens = new AdminTokens(a);
         for (String name : List.of("alice", "bob")) {
