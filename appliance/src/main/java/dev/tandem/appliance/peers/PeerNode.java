@@ -11,13 +11,19 @@ import dev.tandem.peers.Action.AnswerWrite;
 import dev.tandem.peers.Action.Event;
 import dev.tandem.peers.Action.GrantSlot;
 import dev.tandem.peers.Action.Persist;
+import dev.tandem.peers.Action.Reply;
 import dev.tandem.peers.Action.RoleChanged;
+import dev.tandem.peers.Action.Send;
+import dev.tandem.peers.Action.SendEntries;
 import dev.tandem.peers.At;
+import dev.tandem.peers.Command;
 import dev.tandem.peers.Input;
 import dev.tandem.peers.LogEntry;
 import dev.tandem.peers.NodeSettings;
 import dev.tandem.peers.NodeView;
+import dev.tandem.peers.OperatorAnswer;
 import dev.tandem.peers.PeerMachine;
+import dev.tandem.peers.PeerMessage;
 import dev.tandem.peers.Replication;
 import dev.tandem.peers.RoleIntent;
 import dev.tandem.peers.State;
@@ -31,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * entry (the row changes it made, captured by the tables' triggers), and it returns once the machine
  * has committed it. A write this node does not take (it is not the writer) throws {@link NotWritten}.
  *
- * <p>On a node without peers the machine is a standalone writer at once; peers, the lease and the
- * peer link are not wired yet (issue 16).
+ * <p>Its messages go through a {@link PeerTransport}. On a node without peers the machine is a
+ * standalone writer at once; the gRPC peer link, the lease and state transfers are not wired yet
+ * (issue 16).
  */
 public final class PeerNode implements LoggedWrites, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerNode.class);
@@ -94,6 +102,9 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     }
 
     private final PeerMachine machine;
+    private final PeerTransport transport;
+    private final Map<Long, CompletableFuture<OperatorAnswer>> replies = new ConcurrentHashMap<>();
+    private final AtomicLong replyIds = new AtomicLong();
     private final Database database;
     private final PeerLog log;
     private final Timing timing;
@@ -105,7 +116,8 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     private volatile NodeView view;
     private volatile String failure;
 
-    private PeerNode(PeerMachine machine, Database database, PeerLog log, Timing timing) {
+    private PeerNode(PeerMachine machine, Database database, PeerLog log, Timing timing, PeerTransport transport) {
+        this.transport = transport;
         this.machine = machine;
         this.database = database;
         this.log = log;
@@ -121,17 +133,57 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
      */
     public static PeerNode start(Database database, PeerLog log, NodeSettings settings, Timing timing)
             throws SQLException, InterruptedException {
-        RoleIntent first = settings.alone() ? RoleIntent.STANDALONE : RoleIntent.ACTIVE;
-        PeerMachine machine = new PeerMachine(settings, timing, log.restore(settings.cluster(), first));
-        PeerNode node = new PeerNode(machine, database, log, timing);
+        return start(
+                database,
+                log,
+                settings,
+                timing,
+                settings.alone() ? RoleIntent.STANDALONE : RoleIntent.ACTIVE,
+                PeerTransport.NONE);
+    }
+
+    /**
+     * @param firstIntent what a node that has never run tries: the first peer of a cluster is
+     *     {@code ACTIVE}, a joined one {@code STANDBY}; afterwards the durable state decides
+     */
+    public static PeerNode start(
+            Database database,
+            PeerLog log,
+            NodeSettings settings,
+            Timing timing,
+            RoleIntent firstIntent,
+            PeerTransport transport)
+            throws SQLException, InterruptedException {
+        PeerMachine machine = new PeerMachine(settings, timing, log.restore(settings.cluster(), firstIntent));
+        PeerNode node = new PeerNode(machine, database, log, timing, transport);
         String boot = UUID.randomUUID().toString();
         node.submit(at -> new Input.Start(at, boot));
+        transport.open(new PeerTransport.Receiver() {
+            @Override
+            public void received(String from, PeerMessage message) {
+                node.submit(at -> new Input.Received(at, from, message));
+            }
+
+            @Override
+            public void linkChanged(String peer, boolean up) {
+                node.submit(at -> new Input.LinkChanged(at, peer, up));
+            }
+        });
         node.ticks.scheduleAtFixedRate(
                 () -> node.submit(Input.Tick::new), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
-        if (!node.writer.await(timing.writeWait(), TimeUnit.NANOSECONDS)) {
+        if (firstIntent != RoleIntent.STANDBY && !node.writer.await(timing.writeWait(), TimeUnit.NANOSECONDS)) {
             LOG.warn("this node does not accept writes yet: {}", node.view);
         }
         return node;
+    }
+
+    /** An operator's command (switch-active, promote); completes with the machine's answer. */
+    public CompletableFuture<OperatorAnswer> operator(Command command) {
+        long id = replyIds.incrementAndGet();
+        CompletableFuture<OperatorAnswer> answer = new CompletableFuture<>();
+        replies.put(id, answer);
+        submit(at -> new Input.Operator(at, id, command));
+        return answer;
     }
 
     /** A node without peers on {@code database}: the writer of its own log at once. */
@@ -277,6 +329,23 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                         role.reason(),
                         role.requestedBy().isEmpty() ? "" : " (asked by " + role.requestedBy() + ")");
             case Event event -> LOG.info("peers: {} {}", event.name(), event.fields());
+            case Send send -> transport.send(send.to(), send.message());
+            case SendEntries entries ->
+                transport.send(
+                        entries.to(),
+                        new PeerMessage.Entries(
+                                entries.header(),
+                                entries.prevIndex(),
+                                entries.prevChecksum(),
+                                log.entries(entries.fromIndex(), entries.toIndex()),
+                                entries.commitIndex(),
+                                entries.activeLastIndex()));
+            case Reply reply -> {
+                CompletableFuture<OperatorAnswer> answer = replies.remove(reply.replyId());
+                if (answer != null) {
+                    answer.complete(reply.answer());
+                }
+            }
             default -> LOG.debug("peers: {}", action);
         }
     }
@@ -303,6 +372,7 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
 
     @Override
     public void close() {
+        transport.close();
         ticks.shutdownNow();
         thread.shutdown();
         try {
