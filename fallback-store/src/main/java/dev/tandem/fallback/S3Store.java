@@ -7,7 +7,6 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
-import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
 import java.io.IOException;
@@ -66,7 +65,7 @@ public final class S3Store implements FallbackStore {
             return Optional.of(new StoredObject(content, etag == null ? "" : etag));
         } catch (MinioException | RuntimeException e) {
             // minio reports an unreachable server as an IllegalStateException
-            if ("NoSuchKey".equals(code(e))) {
+            if ("NoSuchKey".equals(S3Errors.code(e))) {
                 return Optional.empty();
             }
             throw failure("read", key, e);
@@ -137,8 +136,8 @@ public final class S3Store implements FallbackStore {
                     .build());
             return true;
         } catch (MinioException | RuntimeException e) {
-            String code = code(e);
-            if ("PreconditionFailed".equals(code) || status(e) == 412) {
+            String code = S3Errors.code(e);
+            if ("PreconditionFailed".equals(code) || S3Errors.status(e) == 412) {
                 return false;
             }
             throw failure("write", key, e);
@@ -146,47 +145,9 @@ public final class S3Store implements FallbackStore {
     }
 
     private StoreException failure(String what, String key, Exception e) {
-        String code = code(e);
-        String detail = code != null ? code + ": " + errorMessage(e) : String.valueOf(rootMessage(e));
+        String code = S3Errors.code(e);
+        String detail = code != null ? code + ": " + S3Errors.message(e) : String.valueOf(S3Errors.rootMessage(e));
         return new StoreException(
                 "cannot " + what + " " + location.objectKey(key) + " in " + location + ": " + detail, e);
-    }
-
-    private static ErrorResponseException errorResponse(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ErrorResponseException response) {
-                return response;
-            }
-        }
-        return null;
-    }
-
-    private static String code(Throwable e) {
-        ErrorResponseException response = errorResponse(e);
-        return response == null || response.errorResponse() == null
-                ? null
-                : response.errorResponse().code();
-    }
-
-    private static int status(Throwable e) {
-        ErrorResponseException response = errorResponse(e);
-        return response == null || response.response() == null
-                ? -1
-                : response.response().code();
-    }
-
-    private static String errorMessage(Throwable e) {
-        ErrorResponseException response = errorResponse(e);
-        return response == null || response.errorResponse() == null
-                ? ""
-                : response.errorResponse().message();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem.appliance.peers;
 
 import dev.tandem.fallback.BundleRejected;
 import dev.tandem.fallback.S3Credentials;
+import dev.tandem.fallback.S3Errors;
 import dev.tandem.fallback.S3Location;
 import dev.tandem.fallback.SignedDocument;
 import dev.tandem.fallback.SigningKeys;
@@ -16,7 +17,6 @@ import io.minio.MinioClient;
 import io.minio.ObjectWriteResponse;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
-import io.minio.errors.ErrorResponseException;
 import java.net.ConnectException;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -83,7 +83,7 @@ public final class S3Lease implements AutoCloseable {
             bytes = response.readAllBytes();
             etag = quoted(response.headers().get("ETag"));
         } catch (Exception e) {
-            if ("NoSuchKey".equals(code(e))) {
+            if ("NoSuchKey".equals(S3Errors.code(e))) {
                 return new LeaseAnswer.Missing();
             }
             return new LeaseAnswer.Unreachable(describe("read", e));
@@ -122,12 +122,12 @@ public final class S3Lease implements AutoCloseable {
                     .build());
             return new WriteAnswer.Written(quoted(written.etag()));
         } catch (Exception e) {
-            int status = status(e);
+            int status = S3Errors.status(e);
             if (status == 412
                     || status == 404
                     || status == 409
-                    || "PreconditionFailed".equals(code(e))
-                    || "NoSuchKey".equals(code(e))) {
+                    || "PreconditionFailed".equals(S3Errors.code(e))
+                    || "NoSuchKey".equals(S3Errors.code(e))) {
                 return new WriteAnswer.Refused(status > 0 ? status : 412);
             }
             if (caused(e, ConnectException.class)) {
@@ -171,13 +171,8 @@ public final class S3Lease implements AutoCloseable {
     }
 
     private String describe(String what, Exception e) {
-        String code = code(e);
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return "cannot " + what + " " + objectName() + ": "
-                + (code != null ? code : root.getClass().getSimpleName() + " " + root.getMessage());
+        String code = S3Errors.code(e);
+        return "cannot " + what + " " + objectName() + ": " + (code != null ? code : S3Errors.rootMessage(e));
     }
 
     /** RFC 7232 wants the quoted form in If-Match; minio hands a PUT's ETag back unquoted. */
@@ -195,29 +190,6 @@ public final class S3Lease implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static ErrorResponseException errorResponse(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ErrorResponseException response) {
-                return response;
-            }
-        }
-        return null;
-    }
-
-    private static String code(Throwable e) {
-        ErrorResponseException response = errorResponse(e);
-        return response == null || response.errorResponse() == null
-                ? null
-                : response.errorResponse().code();
-    }
-
-    private static int status(Throwable e) {
-        ErrorResponseException response = errorResponse(e);
-        return response == null || response.response() == null
-                ? -1
-                : response.response().code();
     }
 
     @Override
