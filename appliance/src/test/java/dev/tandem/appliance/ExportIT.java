@@ -184,10 +184,13 @@ class ExportIT {
                         .contains("tandem_export_lag_revisions{node_group=\"edge\"} 3.0");
 
                 s3.resume();
+                // The exporter moves `latest` first and records the export after: the status catches up
+                // a moment after the store, so the wait is for both.
                 await().atMost(Duration.ofSeconds(90))
                         .ignoreExceptions()
-                        .until(() -> reader.latest("edge").revision() == 4);
-                assertThat(edgeExport(admin).path("lag").asLong()).isZero();
+                        .until(() -> reader.latest("edge").revision() == 4
+                                && edgeExport(admin).path("lag").asLong() == 0);
+                assertThat(edgeExport(admin).path("exportedRevision").asLong()).isEqualTo(4);
                 // Revisions 2 and 3 were skipped; the newest 2 are kept.
                 assertThat(store.list("edge/revisions"))
                         .containsExactly("edge/revisions/0-1.bundle", "edge/revisions/0-4.bundle");

@@ -320,14 +320,23 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             case Persist persist -> log.persist(persist.change());
             case GrantSlot slot -> handOver(slot.writeId(), slot, true);
             case AnswerWrite answer -> handOver(answer.writeId(), answer.outcome(), false);
-            case RoleChanged role ->
-                LOG.info(
-                        "role {} ({}), epoch {}: {}{}",
-                        role.role().label(),
-                        role.state().name().toLowerCase(Locale.ROOT),
-                        role.epoch(),
-                        role.reason(),
-                        role.requestedBy().isEmpty() ? "" : " (asked by " + role.requestedBy() + ")");
+            case RoleChanged role -> {
+                if (role.reason().equals("start")) {
+                    // Every start passes through a state that may not write yet; its role says nothing then.
+                    LOG.info(
+                            "peers: starting at epoch {}, as {}",
+                            role.epoch(),
+                            role.state() == State.FOLLOWING ? "a standby" : "the writer once it may write");
+                } else {
+                    LOG.info(
+                            "role {} ({}), epoch {}: {}{}",
+                            role.role().label(),
+                            role.state().name().toLowerCase(Locale.ROOT),
+                            role.epoch(),
+                            role.reason(),
+                            role.requestedBy().isEmpty() ? "" : " (asked by " + role.requestedBy() + ")");
+                }
+            }
             case Event event -> LOG.info("peers: {} {}", event.name(), event.fields());
             case Send send -> transport.send(send.to(), send.message());
             case SendEntries entries ->
