@@ -1,8 +1,10 @@
 package dev.tandem.fallback;
 
+import io.minio.MinioClient;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
+import okhttp3.OkHttpClient;
 
 /**
  * An S3-compatible store: {@code endpoint} (MinIO's URL, or AWS's regional endpoint), bucket, key
@@ -51,5 +53,15 @@ public record S3Location(URI endpoint, String bucket, String prefix, String regi
     @Override
     public String toString() {
         return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix) + " at " + endpoint;
+    }
+
+    /** A minio client for this location over {@code http}: the export store's and the lease's, each with its own timeouts. */
+    public MinioClient client(S3Credentials credentials, OkHttpClient http) {
+        return MinioClient.builder()
+                .endpoint(endpoint.toString())
+                .region(region)
+                .credentials(credentials.accessKey(), credentials.secretKey())
+                .httpClient(http)
+                .build();
     }
 }

@@ -41,12 +41,7 @@ public final class S3Store implements FallbackStore {
                 .writeTimeout(IO_TIMEOUT)
                 .retryOnConnectionFailure(false)
                 .build();
-        this.client = MinioClient.builder()
-                .endpoint(location.endpoint().toString())
-                .region(location.region())
-                .credentials(credentials.accessKey(), credentials.secretKey())
-                .httpClient(http)
-                .build();
+        this.client = location.client(credentials, http);
     }
 
     @Override

@@ -242,10 +242,8 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                     RowCapture.end();
                 }
             });
-        } catch (SQLException | RuntimeException | Error e) {
-            refuse(id, e.getMessage());
-            throw e;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // The slot goes back whatever failed: the work's refusal, the database, or a bug.
             refuse(id, e.getMessage());
             throw e;
         }

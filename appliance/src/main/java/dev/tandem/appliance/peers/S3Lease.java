@@ -64,12 +64,7 @@ public final class S3Lease implements AutoCloseable {
                 .callTimeout(attempt)
                 .retryOnConnectionFailure(false)
                 .build();
-        this.client = MinioClient.builder()
-                .endpoint(location.endpoint().toString())
-                .region(location.region())
-                .credentials(credentials.accessKey(), credentials.secretKey())
-                .httpClient(http)
-                .build();
+        this.client = location.client(credentials, http);
         client.setRetry(Set.of(), 0L, 1);
     }
 
