@@ -1,6 +1,7 @@
 package dev.tandem.appliance;
 
 import dev.tandem.appliance.export.ExportSettings;
+import dev.tandem.appliance.peers.PeeringSettings;
 import dev.tandem.appliance.pki.PkiSettings;
 import dev.tandem.fallback.S3Location;
 import dev.tandem.xds.bootstrap.XdsPeer;
@@ -29,6 +30,7 @@ import java.util.function.Function;
  * @param initialConfig a gateway config applied as the first revision when the store has none
  * @param xdsInsecure   {@code xds.insecure: true}: plaintext xDS without client certificates (loudly logged)
  * @param export        where each revision's snapshots are exported for data planes that start during an outage
+ * @param peering       the peers this node replicates with; empty for a standalone node
  */
 public record ApplianceConfig(
         String nodeId,
@@ -39,7 +41,8 @@ public record ApplianceConfig(
         List<XdsPeer> peers,
         PkiSettings pki,
         boolean xdsInsecure,
-        ExportSettings export) {
+        ExportSettings export,
+        Optional<PeeringSettings> peering) {
 
     public static final int DEFAULT_ADMIN_PORT = 9090;
     public static final int DEFAULT_XDS_PORT = 18000;
@@ -53,7 +56,17 @@ public record ApplianceConfig(
             List<XdsPeer> peers,
             PkiSettings pki,
             boolean xdsInsecure) {
-        this(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, ExportSettings.defaults(dataDir));
+        this(
+                nodeId,
+                dataDir,
+                admin,
+                xds,
+                initialConfig,
+                peers,
+                pki,
+                xdsInsecure,
+                ExportSettings.defaults(dataDir),
+                Optional.empty());
     }
 
     public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
@@ -62,12 +75,13 @@ public record ApplianceConfig(
 
     /** The same node with another PKI (tests bring one CA for every appliance of a JVM). */
     public ApplianceConfig withPki(PkiSettings other) {
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure, export);
+        return new ApplianceConfig(
+                nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure, export, peering);
     }
 
     /** The same node exporting elsewhere. */
     public ApplianceConfig withExport(ExportSettings other) {
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, other);
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, other, peering);
     }
 
     /** Where the PKI lives: {@code <dataDir>/pki}. */
@@ -80,6 +94,11 @@ public record ApplianceConfig(
      * this node alone (a wildcard listen address is advertised as loopback).
      */
     public List<XdsPeer> xdsPeers() {
+        if (peering.isPresent()) {
+            return peering.get().members().stream()
+                    .map(m -> new XdsPeer(m.name(), m.xds().host(), m.xds().port()))
+                    .toList();
+        }
         if (!peers.isEmpty()) {
             return peers;
         }
@@ -132,11 +151,20 @@ public record ApplianceConfig(
         }
         PkiSettings pki = pki(top.object("pki"), nodeId, admin, xds, base);
         ExportSettings export = export(top.object("export"), dataDir, base);
+        Optional<PeeringSettings> peering =
+                PeeringSettings.read(top, nodeId, export.s3().isPresent());
+        if (peering.isPresent() && !peers.isEmpty()) {
+            top.error(
+                    "peers",
+                    "and peering.members both list nodes: with peering, list every node once under "
+                            + "peering.members (bootstraps take their xDS addresses from there)");
+        }
         top.finish();
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure, export);
+        return new ApplianceConfig(
+                nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure, export, peering);
     }
 
     private static PkiSettings pki(YamlFields p, String nodeId, Endpoint admin, Endpoint xds, Path base) {
@@ -161,6 +189,7 @@ public record ApplianceConfig(
                 Optional.ofNullable(p.string(key)).map(f -> base.resolve(f).normalize());
         PkiSettings settings = new PkiSettings(
                 clusterName,
+                nodeId,
                 names,
                 addresses,
                 file.apply("caCertFile"),
@@ -239,6 +268,12 @@ public record ApplianceConfig(
                 peers,
                 pki,
                 xdsInsecure,
-                export);
+                export,
+                peering);
+    }
+
+    /** The same node with other peering (tests start peers on ports picked by the first one). */
+    public ApplianceConfig withPeering(Optional<PeeringSettings> other) {
+        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, export, other);
     }
 }

@@ -3,6 +3,10 @@ package dev.tandem.appliance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.appliance.peers.GrpcPeerLink;
+import dev.tandem.appliance.peers.PeeringSettings;
+import dev.tandem.peers.Replication;
+import dev.tandem.xds.bootstrap.XdsPeer;
 import dev.tandem.xds.model.InvalidConfigException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -10,6 +14,14 @@ import org.junit.jupiter.api.Test;
 class ApplianceConfigTest {
 
     private static final Path BASE = Path.of("/etc/tandem");
+    private static final String PEERS = """
+            node: {id: tandem-1}
+            peering:
+              listen: 0.0.0.0:18100
+              members:
+                - {name: tandem-2, admin: "https://10.0.0.2:9090", xds: "10.0.0.2:18000", link: "10.0.0.2:18100"}
+                - {name: tandem-1, admin: "https://10.0.0.1:9090", xds: "10.0.0.1:18000", link: "10.0.0.1:18100"}
+            """;
 
     @Test
     void defaultsForAnEmptyFile() throws Exception {
@@ -49,7 +61,7 @@ class ApplianceConfigTest {
                                 .containsExactly(
                                         "appliance config: admin.port 99999 is out of range (0 to 65535)",
                                         "appliance config: xds.prot is not a known field (known: address, insecure, port)",
-                                        "appliance config: datadir is not a known field (known: admin, dataDir, export, initialConfig, node, peers, pki, xds)"));
+                                        "appliance config: datadir is not a known field (known: admin, dataDir, export, failover, initialConfig, node, peering, peers, pki, replication, xds)"));
     }
 
     @Test
@@ -82,5 +94,64 @@ class ApplianceConfigTest {
         assertThatThrownBy(() -> ApplianceConfig.parse("admin: [", BASE))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("appliance config: is not valid YAML");
+    }
+
+    @Test
+    void peeringListsEveryMemberAndFeedsBootstraps() throws Exception {
+        ApplianceConfig config = ApplianceConfig.parse(PEERS + "replication: async\n", BASE);
+        PeeringSettings peering = config.peering().orElseThrow();
+        assertThat(peering.members()).extracting(PeeringSettings.Member::name).containsExactly("tandem-1", "tandem-2");
+        assertThat(peering.listen()).isEqualTo(new GrpcPeerLink.Address("0.0.0.0", 18100));
+        assertThat(peering.replication()).isEqualTo(Replication.ASYNC);
+        assertThat(peering.leaseStore()).isFalse();
+        assertThat(peering.timing().problems()).isEmpty();
+        assertThat(config.xdsPeers())
+                .containsExactly(
+                        new XdsPeer("tandem-1", "10.0.0.1", 18000), new XdsPeer("tandem-2", "10.0.0.2", 18000));
+        assertThat(ApplianceConfig.parse("", BASE).peering()).isEmpty();
+    }
+
+    @Test
+    void peeringProblemsAreNamed() {
+        assertThatThrownBy(() -> ApplianceConfig.parse("""
+                node: {id: tandem-3}
+                replication: often
+                failover: {automatic: true, after: 5s}
+                peers: [{name: x, address: 10.0.0.9, port: 18000}]
+                peering:
+                  members:
+                    - {name: tandem-1, admin: "http://10.0.0.1:9090", xds: "10.0.0.1:18000", link: "10.0.0.1"}
+                    - {name: tandem-1, admin: "https://10.0.0.1:9090", xds: "10.0.0.1:18000", link: "10.0.0.1:18100"}
+                """, BASE))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(Object::toString)
+                                .anySatisfy(m ->
+                                        assertThat(m).contains("replication").contains("'often' is not one of"))
+                                .anySatisfy(m -> assertThat(m).contains("automatic: true needs a lease store"))
+                                .anySatisfy(m -> assertThat(m).contains("failover.after (5s) must be at least"))
+                                .anySatisfy(m -> assertThat(m).contains("admin").contains("is not an https URL"))
+                                .anySatisfy(m -> assertThat(m).contains("link").contains("is not host:port"))
+                                .anySatisfy(m -> assertThat(m).contains("'tandem-1' is listed twice"))
+                                .anySatisfy(m -> assertThat(m).contains("must list this node ('tandem-3'"))
+                                .anySatisfy(m -> assertThat(m).contains("peers").contains("both list nodes")));
+        assertThatThrownBy(() -> ApplianceConfig.parse("replication: sync\n", BASE))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.errors().toString()).contains("replication needs a peering section"));
+    }
+
+    /** The README's "Run two peers" configs: both parse, with one members list and ports apart. */
+    @Test
+    void theSamplePeersAreValid() throws Exception {
+        ApplianceConfig one = ApplianceConfig.load(Path.of("../samples/peers/tandem-1.yaml"));
+        ApplianceConfig two = ApplianceConfig.load(Path.of("../samples/peers/tandem-2.yaml"));
+        assertThat(one.peering().orElseThrow().members())
+                .isEqualTo(two.peering().orElseThrow().members());
+        assertThat(one.admin().port()).isNotEqualTo(two.admin().port());
+        assertThat(one.peering().orElseThrow().member("tandem-2").orElseThrow().link())
+                .isEqualTo(two.peering().orElseThrow().listen());
+        assertThat(one.dataDir()).isNotEqualTo(two.dataDir());
     }
 }

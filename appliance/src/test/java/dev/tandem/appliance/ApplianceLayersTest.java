@@ -39,6 +39,24 @@ class ApplianceLayersTest {
                 .check(APPLIANCE);
     }
 
+    /** The peer node drives the protocol and the link; what serves, exports and answers HTTP sits above it. */
+    @Test
+    void peersKnowNothingAboveThem() {
+        noClasses()
+                .that()
+                .resideInAPackage("..appliance.peers..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "..appliance.api..",
+                        "..appliance.cli..",
+                        "..appliance.revisions..",
+                        "..appliance.export..",
+                        "..appliance.metrics..",
+                        "io.helidon..")
+                .check(APPLIANCE);
+    }
+
     @Test
     void revisionsKnowNoHttp() {
         noClasses()

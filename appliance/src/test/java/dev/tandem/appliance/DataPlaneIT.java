@@ -172,7 +172,7 @@ class DataPlaneIT {
 
     @Test
     void aDamagedOrForeignExportIsRefusedAndEnvoyIsNotStarted() throws Exception {
-        Path bundle = store.resolve("edge/revisions/0-1.bundle");
+        Path bundle = store.resolve("edge/revisions/1-1.bundle");
         byte[] original = Files.readAllBytes(bundle);
         String text = new String(original, StandardCharsets.UTF_8);
 

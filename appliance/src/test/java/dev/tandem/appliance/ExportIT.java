@@ -117,7 +117,7 @@ class ExportIT {
                         .map(p -> p.getFileName().toString())
                         .sorted()
                         .toList())
-                .containsExactly("0-1.bundle", "0-2.bundle");
+                .containsExactly("1-1.bundle", "1-2.bundle");
     }
 
     @Test
@@ -193,7 +193,7 @@ class ExportIT {
                 assertThat(edgeExport(admin).path("exportedRevision").asLong()).isEqualTo(4);
                 // Revisions 2 and 3 were skipped; the newest 2 are kept.
                 assertThat(store.list("edge/revisions"))
-                        .containsExactly("edge/revisions/0-1.bundle", "edge/revisions/0-4.bundle");
+                        .containsExactly("edge/revisions/1-1.bundle", "edge/revisions/1-4.bundle");
             }
         }
     }
@@ -205,7 +205,7 @@ class ExportIT {
                 .until(() -> edgeExport(admin).path("exportedRevision").asLong(-1) == 1);
         // What revision 2's bundle key holds before revision 2 exists: another writer's object.
         Path revisions = node.appliance().dataDir().resolve("export/edge/revisions");
-        Files.writeString(revisions.resolve("0-2.bundle"), "not this exporter's bundle");
+        Files.writeString(revisions.resolve("1-2.bundle"), "not this exporter's bundle");
 
         assertThat(admin.post("/api/v1/apply", CONFIG.replace("10.0.0.1", "10.0.0.3"))
                         .status())
@@ -214,11 +214,11 @@ class ExportIT {
                 .until(() -> edgeExport(admin)
                         .path("lastError")
                         .asText()
-                        .startsWith("bundle-conflict: edge/revisions/0-2.bundle in "));
+                        .startsWith("bundle-conflict: edge/revisions/1-2.bundle in "));
         JsonNode edge = edgeExport(admin);
         assertThat(edge.path("exportedRevision").asLong()).isEqualTo(1);
         assertThat(edge.path("lastError").asText()).contains("exists and is not a bundle of this exporter");
-        assertThat(Files.readString(revisions.resolve("0-2.bundle"))).isEqualTo("not this exporter's bundle");
+        assertThat(Files.readString(revisions.resolve("1-2.bundle"))).isEqualTo("not this exporter's bundle");
         assertThat(admin.get("/metrics").body()).containsPattern("(?m)^tandem_export_conflicts_total [1-9]");
     }
 

@@ -1,5 +1,7 @@
 package dev.tandem.peers;
 
+import java.util.List;
+
 /**
  * What a node shows of itself: the status, the peers endpoint, the metrics and the simulation's
  * checks read it.
@@ -7,6 +9,10 @@ package dev.tandem.peers;
  * @param syncStandby on the active, the standby its commits wait for
  * @param syncKnown the sync standby as this node last learnt it (from the lease or the log)
  * @param knownMissing committed entries this node knows exist and does not hold
+ * @param progress on the active, each standby's replication; empty elsewhere
+ * @param heardActiveAgoMs on a standby, how long ago the active last said it may commit; -1 never
+ * @param lease the lease as this node last held or watched it; null when none is known
+ * @param authorityLeftMs on the writer with a lease store, how long its authority lasts without a renewal
  */
 public record NodeView(
         String name,
@@ -25,4 +31,8 @@ public record NodeView(
         boolean failsafe,
         boolean probeOk,
         long knownMissing,
-        int pendingWrites) {}
+        int pendingWrites,
+        List<MemberProgress> progress,
+        long heardActiveAgoMs,
+        Lease lease,
+        long authorityLeftMs) {}

@@ -131,7 +131,17 @@ public final class PeerMachine {
                 node.failsafe.mode,
                 node.takeover.probeOk,
                 Math.max(0, node.knownCommit - log.lastIndex()),
-                node.writes.pending.size());
+                node.writes.pending.size(),
+                node.state.role() == Role.STANDBY ? List.of() : node.replicator.progressView(),
+                agoMs(node.follower.heardWritableAt),
+                node.lease.written != null ? node.lease.written : node.lease.observed,
+                node.authority.authUntil == Node.NEVER
+                        ? -1
+                        : Math.max(0, (node.authority.authUntil - node.now) / 1_000_000));
+    }
+
+    private long agoMs(long mono) {
+        return mono == Node.NEVER ? -1 : Math.max(0, (node.now - mono) / 1_000_000);
     }
 
     // ---------------------------------------------------------------- ticks

@@ -12,6 +12,8 @@ import dev.tandem.peers.PeerMessage.Heartbeat;
 import dev.tandem.peers.PeerMessage.NeedState;
 import dev.tandem.peers.PeerMessage.Refused;
 import dev.tandem.peers.PeerMessage.Subscribe;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -33,6 +35,17 @@ final class Replicator extends NodePart {
     }
 
     /** What this node knows of a standby while it leads, or null. */
+    /** Each standby's progress, as the view shows it. */
+    List<MemberProgress> progressView() {
+        List<MemberProgress> out = new ArrayList<>();
+        progress.forEach((name, p) -> out.add(new MemberProgress(
+                name,
+                p.streaming,
+                p.matchIndex,
+                p.lastContact == NEVER ? -1 : Math.max(0, (node.now - p.lastContact) / 1_000_000))));
+        return List.copyOf(out);
+    }
+
     Progress progressOf(String name) {
         return progress.get(name);
     }

@@ -55,7 +55,9 @@ final class Roles extends NodePart {
                     // this node.
                     statusRound();
                 }
-            } else if (settings.alone()) {
+            } else if (settings.alone() || node.currentEpoch == 0) {
+                // A founding member's first start leads at once: every other member joins through it, so none can
+                // hold an epoch yet (waiting for them would keep the cluster from ever forming: ADR 0014 §15).
                 leadAfterStart();
             } else {
                 statusRound();

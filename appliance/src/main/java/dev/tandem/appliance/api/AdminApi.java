@@ -4,13 +4,15 @@ import dev.tandem.appliance.ApplianceConfig;
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.IssuedCertificates;
 import dev.tandem.appliance.auth.JoinTokens;
+import dev.tandem.appliance.auth.PeerTokens;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
+import dev.tandem.appliance.peers.PeerDirectory;
+import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.RevisionStore;
-import dev.tandem.peers.NodeView;
 import dev.tandem.xds.serve.XdsService;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * The admin HTTP API: {@code /api/v1/...}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and its
@@ -67,7 +68,8 @@ public final class AdminApi {
             Optional<Exporter> exporter,
             TandemMetrics metrics,
             BooleanSupplier ready,
-            Supplier<NodeView> peer,
+            PeerNode peers,
+            PeerDirectory directory,
             Clock clock) {}
 
     private AdminApi() {}
@@ -112,7 +114,7 @@ public final class AdminApi {
         Clock clock = deps.clock();
         byte[] contract = contractFile(OPENAPI_RESOURCE);
         byte[] configSchema = contractFile(SCHEMA_RESOURCE);
-        ApiErrors errors = new ApiErrors(routes, metrics::adminInternalError);
+        ApiErrors errors = new ApiErrors(routes, metrics::adminInternalError, deps.directory());
         routing.addFilter(new BearerTokenFilter(deps.tokens(), metrics::adminRefused));
         routing.register(
                 "/api/v1", routes.recording("/api/v1", new AdminTokensService(deps.tokens(), deps.audit(), clock)));
@@ -145,7 +147,20 @@ public final class AdminApi {
                                 deps.xds(),
                                 config.xdsInsecure(),
                                 deps.exporter(),
-                                deps.peer()),
+                                deps.peers()::view),
+                        new PeersService(
+                                deps.peers(),
+                                config.peering(),
+                                deps.directory(),
+                                config.pki().clusterName()),
+                        new PeerJoinService(
+                                new PeerTokens(),
+                                deps.pki(),
+                                config.pki().clusterName(),
+                                deps.directory(),
+                                deps.peers(),
+                                deps.audit(),
+                                clock),
                         new RevisionsService(deps.store()),
                         new BootstrapService(config.xdsPeers(), deps.xds(), config.xdsInsecure()),
                         new AuditService(deps.audit()),

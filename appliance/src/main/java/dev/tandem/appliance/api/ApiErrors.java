@@ -1,7 +1,10 @@
 package dev.tandem.appliance.api;
 
 import dev.tandem.appliance.ErrorReference;
+import dev.tandem.appliance.peers.PeerDirectory;
+import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.store.Database;
+import dev.tandem.peers.WriteOutcome;
 import dev.tandem.xds.model.InvalidConfigException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -9,8 +12,12 @@ import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +37,16 @@ final class ApiErrors {
 
     private final RouteTable routes;
     private final Runnable internalError;
+    private final PeerDirectory members;
 
-    /** @param internalError counts an internal error (the metric) */
-    ApiErrors(RouteTable routes, Runnable internalError) {
+    /**
+     * @param internalError counts an internal error (the metric)
+     * @param members where a write sent to a standby is redirected
+     */
+    ApiErrors(RouteTable routes, Runnable internalError, PeerDirectory members) {
         this.routes = routes;
         this.internalError = internalError;
+        this.members = members;
     }
 
     /** The last route: what no other route took is 404, or 405 if the path has other methods. */
@@ -63,6 +75,10 @@ final class ApiErrors {
     void handle(ServerRequest req, ServerResponse res, Exception e) {
         if (e instanceof ApiRefusal refusal) {
             refuse(res, refusal);
+            return;
+        }
+        if (e instanceof PeerNode.NotWritten notWritten) {
+            refuse(res, notWritten(req, notWritten.outcome()));
             return;
         }
         if (e instanceof InvalidConfigException invalid) {
@@ -98,6 +114,52 @@ final class ApiErrors {
         internal(req, res, e);
     }
 
+    /**
+     * A write this node did not take (ADR 0014 §8): 421 naming the active, with {@code Location} at
+     * the same path on the active (the CLI follows it once); 503 with {@code Retry-After} when no node
+     * can take it now; 409 when the protocol refused it.
+     */
+    private ApiRefusal notWritten(ServerRequest req, WriteOutcome outcome) {
+        return switch (outcome) {
+            case WriteOutcome.Misdirected misdirected -> {
+                Optional<URI> admin = members.adminUrl(misdirected.active());
+                String self = members.self();
+                Map<String, Object> active = new LinkedHashMap<>();
+                active.put("name", misdirected.active());
+                active.put("adminUrl", admin.map(URI::toString).orElse(null));
+                active.put("epoch", misdirected.epoch());
+                ApiRefusal refusal = new ApiRefusal(
+                                Status.create(421, "Misdirected Request"),
+                                "misdirected",
+                                self + " is a standby; writes go to the active " + misdirected.active()
+                                        + admin.map(u -> " at " + u).orElse("") + " (epoch " + misdirected.epoch()
+                                        + ")")
+                        .withField("active", active);
+                if (admin.isPresent()) {
+                    String query = req.query().rawValue();
+                    refusal = refusal.withHeader(
+                            HeaderNames.LOCATION,
+                            admin.get()
+                                    .resolve(req.path().absolute().rawPath() + (query.isEmpty() ? "" : "?" + query))
+                                    .toString());
+                }
+                yield refusal;
+            }
+            case WriteOutcome.Unavailable unavailable ->
+                new ApiRefusal(
+                                Status.SERVICE_UNAVAILABLE_503,
+                                unavailable.reason(),
+                                "this write was not taken: " + unavailable.detail())
+                        .withHeader(
+                                HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, unavailable.retryAfterSeconds())));
+            case WriteOutcome.Refused refused ->
+                new ApiRefusal(
+                        Status.CONFLICT_409, "write-refused", "the peers refused this write: " + refused.reason());
+            case WriteOutcome.Committed committed ->
+                throw new IllegalStateException("a committed write is not refused");
+        };
+    }
+
     /** A failure of the appliance itself: logged with a reference, answered with only the reference. */
     private void internal(ServerRequest req, ServerResponse res, Throwable e) {
         String reference = ErrorReference.next();
@@ -117,6 +179,6 @@ final class ApiErrors {
 
     private static void refuse(ServerResponse res, ApiRefusal refusal) {
         refusal.headers().forEach(res::header);
-        Json.error(res, refusal.status(), refusal.error(), refusal.details());
+        Json.error(res, refusal.status(), refusal.error(), refusal.details(), refusal.fields());
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem.appliance.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.auth.JoinTokens;
+import dev.tandem.appliance.auth.TokenRefused;
 import dev.tandem.appliance.pki.DataPlaneIdentity;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.AuditLog.Event;
@@ -142,7 +143,7 @@ final class JoinService implements HttpService {
                             origin,
                             "certificate-issue",
                             now));
-        } catch (JoinTokens.Refused e) {
+        } catch (TokenRefused e) {
             refused.accept(e.reason());
             throw new ApiRefusal(Status.UNAUTHORIZED_401, "join refused", e.getMessage());
         }

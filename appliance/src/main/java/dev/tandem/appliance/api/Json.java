@@ -46,6 +46,14 @@ final class Json {
         send(res, status, errorBody(error, details));
     }
 
+    /** The error shape with more fields after {@code error} and {@code details} (a 421 names the active). */
+    static void error(
+            ServerResponse res, Status status, String error, List<String> details, Map<String, Object> fields) {
+        Map<String, Object> body = errorBody(error, details);
+        body.putAll(fields);
+        send(res, status, body);
+    }
+
     /**
      * The error shape of a refused gateway config: {@code details} as for every error, and
      * {@code errors} with each one's document, field, reason and, where known, its line and column in

@@ -22,22 +22,6 @@ import java.util.Base64;
  */
 public final class JoinTokens {
 
-    /** Why a token was refused, in words an operator can act on. */
-    public static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final String reason;
-
-        Refused(String reason, String message) {
-            super(message);
-            this.reason = reason;
-        }
-
-        /** For metrics: unknown-token, used-token, expired-token, node-id-taken. */
-        public String reason() {
-            return reason;
-        }
-    }
-
     static final String PREFIX = "tjn_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -76,19 +60,19 @@ public final class JoinTokens {
     /**
      * Redeems one use of {@code token} for {@code nodeId} in the caller's transaction: counts the use,
      * signs the certificate ({@code signer}) and records it, so that with the transaction a crash
-     * leaves neither a use without its certificate nor a certificate without its use. Refused when the
+     * leaves neither a use without its certificate nor a certificate without its use. TokenRefused when the
      * token is unknown, expired, used up, or already issued a certificate for {@code nodeId}.
      */
     public Redeemed redeem(Connection c, String token, String nodeId, Instant now, Signer signer)
-            throws SQLException, Refused {
+            throws SQLException, TokenRefused {
         if (!token.startsWith(PREFIX) || token.length() > 100) {
-            throw new Refused("unknown-token", "the join token is not one this cluster issued");
+            throw new TokenRefused("unknown-token", "the join token is not one this cluster issued");
         }
         return redeemHashed(c, AdminTokens.hash(token), nodeId, now, signer);
     }
 
     private static Redeemed redeemHashed(Connection c, String hash, String nodeId, Instant now, Signer signer)
-            throws SQLException, Refused {
+            throws SQLException, TokenRefused {
         String group;
         OffsetDateTime expires;
         OffsetDateTime used;
@@ -100,7 +84,7 @@ public final class JoinTokens {
             ps.setString(1, hash);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new Refused("unknown-token", "the join token is not one this cluster issued");
+                    throw new TokenRefused("unknown-token", "the join token is not one this cluster issued");
                 }
                 group = rs.getString(1);
                 expires = rs.getObject(2, OffsetDateTime.class);
@@ -110,7 +94,7 @@ public final class JoinTokens {
             }
         }
         if (uses >= maxUses) {
-            throw new Refused(
+            throw new TokenRefused(
                     "used-token",
                     maxUses == 1
                             ? "the join token was already used at " + used.toInstant() + "; create a new one"
@@ -118,7 +102,7 @@ public final class JoinTokens {
                                     + "); create a new one");
         }
         if (!now.isBefore(expires.toInstant())) {
-            throw new Refused(
+            throw new TokenRefused(
                     "expired-token", "the join token expired at " + expires.toInstant() + "; create a new one");
         }
         String earlier = serialIssued(c, hash, nodeId);
@@ -129,7 +113,7 @@ public final class JoinTokens {
         // still has a valid certificate: its NACK state, status and halts would be the other's.
         String live = liveSerial(c, group, nodeId, now);
         if (live != null) {
-            throw new Refused(
+            throw new TokenRefused(
                     "node-id-taken",
                     "node id '" + nodeId + "' of node group '" + group + "' has a valid certificate "
                             + "(serial " + live
@@ -142,7 +126,7 @@ public final class JoinTokens {
             ps.setString(2, nodeId);
             ps.setString(3, hash);
             if (ps.executeUpdate() != 1) {
-                throw new Refused("used-token", "the join token was already used up; create a new one");
+                throw new TokenRefused("used-token", "the join token was already used up; create a new one");
             }
         }
         X509Certificate certificate = signer.sign(group);
@@ -198,8 +182,8 @@ public final class JoinTokens {
         }
     }
 
-    private static Refused nodeIdTaken(String nodeId, String serial) {
-        return new Refused(
+    private static TokenRefused nodeIdTaken(String nodeId, String serial) {
+        return new TokenRefused(
                 "node-id-taken",
                 "node id '" + nodeId + "' already joined with this token (certificate serial " + serial
                         + "); each use of a token is for another node id: give this data plane its own --node-id");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.tandem.appliance.Jackson;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class AdminCalls {
 
     private static final ObjectMapper JSON = Jackson.MAPPER;
+    /** 421: the node asked is a standby; {@code Location} is the same request on the active. */
+    private static final int MISDIRECTED = 421;
 
     private final ClientSource source;
     private final CommandSpec command;
@@ -92,6 +95,17 @@ final class AdminCalls {
         }
         try {
             response = request.send(opened);
+            Optional<String> location = response.headers().firstValue("Location");
+            if (response.statusCode() == MISDIRECTED && location.isPresent()) {
+                // A write sent to a standby: followed once, to the active it names (tokens are replicated).
+                JsonNode refusal = parse(response.body());
+                AdminClient active = opened.at(URI.create(location.get()));
+                say(refusal.path("details").path(0).asText("this node is a standby") + ": sent to the active "
+                        + refusal.path("active").path("name").asText("") + " (" + active.server() + ")");
+                client = Optional.of(active);
+                opened = active;
+                response = request.send(active);
+            }
         } catch (IOException e) {
             say(opened.describe(e));
             return Optional.empty();
@@ -132,8 +146,22 @@ final class AdminCalls {
         return reply.exit();
     }
 
-    /** POSTs {@code body}; on 201 prints the new token alone on stdout (for scripts), the next step on stderr. */
+    /** The next step after a token is created, from the server's URL and the CA's fingerprint. */
+    interface NextStep {
+        String say(String server, String caFingerprint);
+    }
+
+    /** POSTs {@code body}; on 201 prints the new token alone on stdout (for scripts), the data plane's next step on stderr. */
     int createToken(String path, Map<String, String> body) throws InterruptedException {
+        return createToken(
+                path,
+                body,
+                (server, fingerprint) -> "on the data plane: tandem bootstrap --join <token> --server " + server
+                        + " --ca-fingerprint " + fingerprint);
+    }
+
+    /** POSTs {@code body}; on 201 prints the new token alone on stdout (for scripts), {@code next} on stderr. */
+    int createToken(String path, Map<String, String> body, NextStep next) throws InterruptedException {
         Reply reply = post(path, body, 201);
         if (reply.exit() != 0) {
             return reply.exit();
@@ -142,9 +170,9 @@ final class AdminCalls {
         if (reply.json().hasNonNull("caFingerprint")) {
             command.commandLine()
                     .getErr()
-                    .println("on the data plane: tandem bootstrap --join <token> --server "
-                            + client.orElseThrow().server() + " --ca-fingerprint "
-                            + reply.json().path("caFingerprint").asText());
+                    .println(next.say(
+                            client.orElseThrow().server(),
+                            reply.json().path("caFingerprint").asText()));
             command.commandLine().getErr().flush();
         }
         command.commandLine().getOut().flush();

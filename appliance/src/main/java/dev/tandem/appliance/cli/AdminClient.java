@@ -18,15 +18,22 @@ final class AdminClient {
     private final URI server;
     private final Optional<String> token;
     private final HttpClient http;
+    private final SSLContext tls;
 
     /** @param tls trusts the cluster CA (and may present a client certificate); host names are verified */
     AdminClient(String server, Optional<String> token, SSLContext tls) {
         this.server = URI.create(server.endsWith("/") ? server : server + "/");
         this.token = token;
+        this.tls = tls;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .sslContext(tls)
                 .build();
+    }
+
+    /** The same client for the admin API at {@code location}'s scheme, host and port (a 421's active). */
+    AdminClient at(URI location) {
+        return new AdminClient(location.resolve("/").toString(), token, tls);
     }
 
     /** The admin URL, as given. */

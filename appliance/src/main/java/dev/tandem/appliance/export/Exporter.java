@@ -67,6 +67,8 @@ public final class Exporter implements AutoCloseable {
     private long conflicts;
 
     private boolean closed;
+    /** The epoch bundles are stamped with while this node writes; -1 while it does not (a standby never exports). */
+    private long epoch = -1;
 
     public Exporter(ExportWriter writer, String applianceId, String storeDescription, Clock clock) {
         this.writer = writer;
@@ -102,10 +104,52 @@ public final class Exporter implements AutoCloseable {
         }
     }
 
-    /** Tries now, whatever the backoff says ({@code tandem export}); completes after that attempt. */
+    /**
+     * Exports from now on, stamping bundles with {@code epoch} (ADR 0014 §3.9: the peer epoch, so
+     * {@code latest} never moves back after a change of active). What was offered before is exported
+     * again at this epoch.
+     */
+    public void start(long newEpoch) {
+        synchronized (lock) {
+            if (newEpoch != epoch) {
+                epoch = newEpoch;
+                status.replaceAll((group, s) -> new GroupStatus(s.revision(), 0, null, null, null));
+                nextAttempt = Instant.MIN;
+                LOG.info("export: exporting to {} at epoch {}", storeDescription, newEpoch);
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Stops exporting: this node no longer writes (the active exports). */
+    public void stop() {
+        synchronized (lock) {
+            if (epoch >= 0) {
+                LOG.info("export: stopped (epoch {}): this node no longer writes, the active exports", epoch);
+            }
+            epoch = -1;
+        }
+    }
+
+    /** Whether this node exports now (it is the writer). */
+    public boolean running() {
+        synchronized (lock) {
+            return epoch >= 0;
+        }
+    }
+
+    /**
+     * Tries now, whatever the backoff says ({@code tandem export}); completes after that attempt, or at
+     * once with {@link IllegalStateException} on a node that does not export (a standby).
+     */
     public CompletableFuture<Void> exportNow() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (lock) {
+            if (epoch < 0) {
+                done.completeExceptionally(new IllegalStateException(
+                        "this node does not export now: only the active writes the export store"));
+                return done;
+            }
             waiting.add(done);
             nextAttempt = Instant.MIN;
             lock.notifyAll();
@@ -141,10 +185,13 @@ public final class Exporter implements AutoCloseable {
         while (true) {
             Map<String, GroupSnapshot> due;
             List<CompletableFuture<Void>> answered;
+            long stamp;
             synchronized (lock) {
-                while (!closed && (pending().isEmpty() || clock.instant().isBefore(nextAttempt)) && waiting.isEmpty()) {
+                while (!closed
+                        && (epoch < 0 || pending().isEmpty() || clock.instant().isBefore(nextAttempt))
+                        && (epoch < 0 || waiting.isEmpty())) {
                     try {
-                        long wait = pending().isEmpty()
+                        long wait = epoch < 0 || pending().isEmpty()
                                 ? 0
                                 : Math.max(
                                         1,
@@ -160,12 +207,13 @@ public final class Exporter implements AutoCloseable {
                     return;
                 }
                 due = pending();
+                stamp = epoch;
                 answered = new ArrayList<>(waiting);
                 waiting.clear();
             }
             boolean failed = false;
             for (Map.Entry<String, GroupSnapshot> entry : due.entrySet()) {
-                failed |= !export(entry.getKey(), entry.getValue());
+                failed |= !export(entry.getKey(), entry.getValue(), stamp);
             }
             synchronized (lock) {
                 if (failed) {
@@ -195,12 +243,12 @@ public final class Exporter implements AutoCloseable {
         return out;
     }
 
-    private boolean export(String group, GroupSnapshot snapshot) {
+    private boolean export(String group, GroupSnapshot snapshot, long stamp) {
         Instant now = clock.instant();
         ExportBundle bundle = new ExportBundle(
                 group,
                 snapshot.revision(),
-                0,
+                stamp,
                 applianceId,
                 now,
                 snapshot.versionsByType(),

@@ -1,7 +1,11 @@
 package dev.tandem.appliance.metrics;
 
 import dev.tandem.appliance.export.Exporter;
+import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.revisions.RevisionWriter;
+import dev.tandem.peers.MemberProgress;
+import dev.tandem.peers.NodeView;
+import dev.tandem.peers.Role;
 import dev.tandem.xds.serve.DataPlaneStatus;
 import dev.tandem.xds.serve.XdsService;
 import io.micrometer.core.instrument.Counter;
@@ -20,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,6 +46,9 @@ public final class TandemMetrics implements AutoCloseable {
     private final Counter internalErrors;
     private Exporter exporter;
     private MultiGauge exportRevision;
+    private MultiGauge replicationLag;
+    private MultiGauge replicationLagSeconds;
+    private PeerNode peerNode;
     private MultiGauge exportLag;
 
     public TandemMetrics(XdsService xds, RevisionWriter revisions) {
@@ -133,6 +141,73 @@ public final class TandemMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * The peers' gauges and counters (ADR 0014 §8), read when scraped. A standalone node exports them
+     * too: role {@code standalone}, no lag, no sync standby.
+     */
+    public void peers(PeerNode node, boolean peering) {
+        for (Role role : Role.values()) {
+            Gauge.builder("tandem_peer_role", node, n -> n.view().state().role() == role ? 1 : 0)
+                    .tag("role", role.label())
+                    .description("1 for this node's current role")
+                    .register(registry);
+        }
+        Gauge.builder("tandem_epoch", node, n -> n.view().epoch())
+                .description("The epoch this node is in: +1 at every change of active")
+                .register(registry);
+        Gauge.builder(
+                        "tandem_sync_standby",
+                        node,
+                        n -> n.view().name().equals(n.view().syncKnown()) ? 1 : 0)
+                .description("1 on the standby that is the recorded synchronous standby")
+                .register(registry);
+        Gauge.builder(
+                        "tandem_replication_degraded",
+                        node,
+                        n -> peering && n.writer() && n.view().syncStandby() == null ? 1 : 0)
+                .description("1 while the active acknowledges writes without a synchronous standby")
+                .register(registry);
+        Gauge.builder("tandem_failsafe_active", node, n -> n.view().failsafe() ? 1 : 0)
+                .description("1 while the active writes in failsafe mode (S3 unreachable, every peer confirmed)")
+                .register(registry);
+        Gauge.builder(
+                        "tandem_lease_expiry_seconds",
+                        node,
+                        n -> Math.max(0, n.view().authorityLeftMs()) / 1000.0)
+                .description("On the lease holder: seconds its write authority lasts without another renewal")
+                .register(registry);
+        replicationLag = MultiGauge.builder("tandem_replication_lag_entries")
+                .description("Entries a peer lacks: on the active per standby, on a standby what it knows it lacks")
+                .register(registry);
+        replicationLagSeconds = MultiGauge.builder("tandem_replication_lag_seconds")
+                .description("While a peer lags: seconds since it last acknowledged (on the active, per standby)")
+                .register(registry);
+        for (String kind : List.of("automatic", "promote", "promote-forced")) {
+            String event = switch (kind) {
+                case "automatic" -> "failover";
+                case "promote" -> "promoted";
+                default -> "promoted-forced";
+            };
+            FunctionCounter.builder("tandem_failovers", node, n -> n.events(event))
+                    .tag("kind", kind)
+                    .description("Changes of active this node made by taking over (automatic) or by promote")
+                    .register(registry);
+        }
+        for (String outcome : List.of("switched", "aborted")) {
+            String event = outcome.equals("switched") ? "switched" : "switch-aborted";
+            FunctionCounter.builder("tandem_switches", node, n -> n.events(event))
+                    .tag("outcome", outcome)
+                    .description("switch-active runs this node led, by outcome")
+                    .register(registry);
+        }
+        this.peerNode = node;
+    }
+
+    /** Counts a peer-link connection or frame refused for {@code reason} (unknown-ca, not-a-peer, truncated, ...). */
+    public void peerRefused(String reason) {
+        registry.counter("tandem_peer_refused", "reason", reason).increment();
+    }
+
     /** Counts a join refused for {@code reason} (unknown-token, used-token, expired-token, invalid-csr). */
     public void joinRefused(String reason) {
         registry.counter("tandem_join_refusals", "reason", reason).increment();
@@ -178,6 +253,22 @@ public final class TandemMetrics implements AutoCloseable {
                                     e.getValue().lag()))
                             .collect(Collectors.toList()),
                     true);
+        }
+        if (peerNode != null) {
+            NodeView view = peerNode.view();
+            List<MultiGauge.Row<?>> lag = new ArrayList<>();
+            List<MultiGauge.Row<?>> lagSeconds = new ArrayList<>();
+            for (MemberProgress p : view.progress()) {
+                long behind = Math.max(0, view.lastIndex() - p.matchIndex());
+                lag.add(MultiGauge.Row.of(Tags.of("peer", p.name()), behind));
+                lagSeconds.add(MultiGauge.Row.of(
+                        Tags.of("peer", p.name()), behind == 0 ? 0 : Math.max(0, p.lastContactAgoMs()) / 1000.0));
+            }
+            if (view.state().role() == Role.STANDBY && view.epochActive() != null) {
+                lag.add(MultiGauge.Row.of(Tags.of("peer", view.name()), view.knownMissing()));
+            }
+            replicationLag.register(lag, true);
+            replicationLagSeconds.register(lagSeconds, true);
         }
         return registry.scrape();
     }

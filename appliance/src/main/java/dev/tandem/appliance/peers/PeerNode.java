@@ -11,13 +11,22 @@ import dev.tandem.peers.Action.AnswerWrite;
 import dev.tandem.peers.Action.Event;
 import dev.tandem.peers.Action.GrantSlot;
 import dev.tandem.peers.Action.Persist;
+import dev.tandem.peers.Action.Publish;
+import dev.tandem.peers.Action.ReadLease;
 import dev.tandem.peers.Action.Reply;
 import dev.tandem.peers.Action.RoleChanged;
+import dev.tandem.peers.Action.RunProbe;
 import dev.tandem.peers.Action.Send;
 import dev.tandem.peers.Action.SendEntries;
+import dev.tandem.peers.Action.SendState;
+import dev.tandem.peers.Action.SetServing;
+import dev.tandem.peers.Action.StartExporter;
+import dev.tandem.peers.Action.StopExporter;
+import dev.tandem.peers.Action.WriteLease;
 import dev.tandem.peers.At;
 import dev.tandem.peers.Command;
 import dev.tandem.peers.Input;
+import dev.tandem.peers.LeaseAnswer;
 import dev.tandem.peers.LogEntry;
 import dev.tandem.peers.NodeSettings;
 import dev.tandem.peers.NodeView;
@@ -26,16 +35,20 @@ import dev.tandem.peers.PeerMachine;
 import dev.tandem.peers.PeerMessage;
 import dev.tandem.peers.Replication;
 import dev.tandem.peers.RoleIntent;
+import dev.tandem.peers.ServedId;
 import dev.tandem.peers.State;
 import dev.tandem.peers.Timing;
+import dev.tandem.peers.WriteAnswer;
 import dev.tandem.peers.WriteOutcome;
 import dev.tandem.peers.WriteOutcome.Committed;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +61,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +85,7 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     public static final class NotWritten extends RuntimeException {
         private final transient WriteOutcome outcome;
 
-        NotWritten(WriteOutcome outcome) {
+        public NotWritten(WriteOutcome outcome) {
             super(describe(outcome));
             this.outcome = outcome;
         }
@@ -90,6 +104,23 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                 case Committed committed -> "committed at " + committed.index();
             };
         }
+    }
+
+    /**
+     * What the machine asks of the rest of the node, in the order it asks (ADR 0014 §3.5, §3.9):
+     * serve a committed revision, run or stop the exporter, say whether this node is SERVING. Each is
+     * called on the machine thread and must return quickly (hand heavy work to a thread of its own).
+     */
+    public interface Duties {
+        /** Serve revision {@code id.revision()}: committed, and newer than anything served before. */
+        void publish(ServedId id);
+
+        /** Run the exporter, stamping bundles with {@code epoch} (this node writes now). */
+        void startExporter(long epoch);
+
+        void stopExporter();
+
+        void serving(boolean serving, String reason);
     }
 
     /**
@@ -113,11 +144,26 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     private final Map<Long, Waiting> writes = new ConcurrentHashMap<>();
     private final AtomicLong writeIds = new AtomicLong();
     private final CountDownLatch writer = new CountDownLatch(1);
+    private final Optional<S3Lease> lease;
+    private final ExecutorService leaseCalls;
+    private final Map<String, AtomicLong> events = new ConcurrentHashMap<>();
+    /** What was asked before the duties were attached (the node starts before what serves). */
+    private final List<Action> forDuties = new ArrayList<>();
+
     private volatile NodeView view;
     private volatile String failure;
+    private Duties duties;
 
-    private PeerNode(PeerMachine machine, Database database, PeerLog log, Timing timing, PeerTransport transport) {
+    private PeerNode(
+            PeerMachine machine,
+            Database database,
+            PeerLog log,
+            Timing timing,
+            PeerTransport transport,
+            Optional<S3Lease> lease) {
         this.transport = transport;
+        this.lease = lease;
+        this.leaseCalls = Executors.newSingleThreadExecutor(r -> daemon(r, "tandem-lease"));
         this.machine = machine;
         this.database = database;
         this.log = log;
@@ -139,12 +185,14 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                 settings,
                 timing,
                 settings.alone() ? RoleIntent.STANDALONE : RoleIntent.ACTIVE,
-                PeerTransport.NONE);
+                PeerTransport.NONE,
+                Optional.empty());
     }
 
     /**
      * @param firstIntent what a node that has never run tries: the first peer of a cluster is
      *     {@code ACTIVE}, a joined one {@code STANDBY}; afterwards the durable state decides
+     * @param lease the lease store, when {@code settings.leaseStore()}
      */
     public static PeerNode start(
             Database database,
@@ -152,10 +200,15 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             NodeSettings settings,
             Timing timing,
             RoleIntent firstIntent,
-            PeerTransport transport)
+            PeerTransport transport,
+            Optional<S3Lease> lease)
             throws SQLException, InterruptedException {
+        if (settings.leaseStore() != lease.isPresent()) {
+            throw new IllegalArgumentException("the settings say leaseStore=" + settings.leaseStore()
+                    + " and the lease store is " + (lease.isPresent() ? "given" : "absent"));
+        }
         PeerMachine machine = new PeerMachine(settings, timing, log.restore(settings.cluster(), firstIntent));
-        PeerNode node = new PeerNode(machine, database, log, timing, transport);
+        PeerNode node = new PeerNode(machine, database, log, timing, transport, lease);
         String boot = UUID.randomUUID().toString();
         node.submit(at -> new Input.Start(at, boot));
         transport.open(new PeerTransport.Receiver() {
@@ -192,6 +245,39 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
         NodeSettings settings =
                 new NodeSettings(cluster, self, List.of(self), Replication.SYNC, false, false, false, true);
         return start(database, new PeerLog(database, clock), settings, Timing.defaults());
+    }
+
+    /**
+     * Attaches what serves and exports; what the machine asked before is handed over at once, in
+     * order (a start asks for the served revision before the revision writer exists).
+     */
+    public void attach(Duties attached) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        thread.execute(() -> {
+            duties = attached;
+            for (Action action : forDuties) {
+                perform(action);
+            }
+            forDuties.clear();
+            done.countDown();
+        });
+        done.await();
+    }
+
+    /**
+     * How often the machine reported {@code event} since start ({@code failover}, {@code promoted},
+     * {@code promoted-forced}, {@code switched}, {@code switch-aborted}, {@code fenced}, ...): the
+     * metrics count failovers and switches from them.
+     */
+    public long events(String event) {
+        AtomicLong count = events.get(event);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Whether this node takes writes now (the active, or a standalone node). */
+    public boolean writer() {
+        State state = view.state();
+        return state == State.ACTIVE || state == State.STANDALONE;
     }
 
     /** What the machine last showed: role, epoch, log position, serving. */
@@ -286,7 +372,7 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             return;
         }
         try {
-            thread.execute(() -> handle(input.apply(new At(System.nanoTime(), System.currentTimeMillis()))));
+            thread.execute(() -> handle(input.apply(now())));
         } catch (RejectedExecutionException e) {
             // Closing: inputs after the close are dropped.
         }
@@ -335,7 +421,14 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                             role.requestedBy().isEmpty() ? "" : " (asked by " + role.requestedBy() + ")");
                 }
             }
-            case Event event -> LOG.info("peers: {} {}", event.name(), event.fields());
+            case Event event -> {
+                LOG.info("peers: {} {}", event.name(), event.fields());
+                String counted =
+                        event.name().equals("promoted") && event.fields().containsKey("forced")
+                                ? "promoted-forced"
+                                : event.name();
+                events.computeIfAbsent(counted, name -> new AtomicLong()).incrementAndGet();
+            }
             case Send send -> transport.send(send.to(), send.message());
             case SendEntries entries ->
                 transport.send(
@@ -347,6 +440,36 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                                 log.entries(entries.fromIndex(), entries.toIndex()),
                                 entries.commitIndex(),
                                 entries.activeLastIndex()));
+            case Publish publish -> perform(publish);
+            case StartExporter start -> perform(start);
+            case StopExporter stop -> perform(stop);
+            case SetServing serving -> perform(serving);
+            case ReadLease read ->
+                leaseCall(() -> {
+                    LeaseAnswer answer = lease().read();
+                    return at -> new Input.LeaseRead(at, read.requestId(), answer);
+                });
+            case WriteLease write ->
+                leaseCall(() -> {
+                    WriteAnswer answer = lease().write(write.lease(), write.condition());
+                    return at -> new Input.LeaseWritten(at, write.requestId(), answer);
+                });
+            case RunProbe probe ->
+                leaseCall(() -> {
+                    LeaseProbe.Outcome outcome = LeaseProbe.run(lease(), view.name());
+                    if (outcome.ok()) {
+                        LOG.info("peers: {}", outcome.detail());
+                    } else {
+                        LOG.warn("peers: {}", outcome.detail());
+                    }
+                    return at -> new Input.ProbeResult(at, outcome.ok(), outcome.detail());
+                });
+            case SendState state ->
+                LOG.warn(
+                        "peers: {} needs a state transfer (its log is behind what this node retains, or diverged); "
+                                + "state transfers are not built yet: it stays behind until it is rebuilt from a "
+                                + "backup of this node",
+                        state.to());
             case Reply reply -> {
                 CompletableFuture<OperatorAnswer> answer = replies.remove(reply.replyId());
                 if (answer != null) {
@@ -354,6 +477,48 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                 }
             }
             default -> LOG.debug("peers: {}", action);
+        }
+    }
+
+    /** On the machine thread: hands a duty over, or keeps it until duties are attached. */
+    private void perform(Action action) {
+        if (duties == null) {
+            forDuties.add(action);
+            return;
+        }
+        switch (action) {
+            case Publish publish -> duties.publish(publish.id());
+            case StartExporter start -> duties.startExporter(start.epoch());
+            case StopExporter stop -> duties.stopExporter();
+            case SetServing serving -> duties.serving(serving.serving(), serving.reason());
+            default -> throw new IllegalArgumentException("not a duty: " + action);
+        }
+    }
+
+    private S3Lease lease() {
+        return lease.orElseThrow(
+                () -> new IllegalStateException("the machine asked for a lease store it was told is absent"));
+    }
+
+    /**
+     * A lease call on its own thread, one at a time (S3 may take its whole retry budget); its answer
+     * comes back as an input stamped when it arrives: the machine counts a renewal from when it asked.
+     * A call that throws is not answered: the machine's own timeout treats it as unreachable.
+     */
+    private void leaseCall(Supplier<Function<At, Input>> call) {
+        try {
+            leaseCalls.execute(() -> {
+                Function<At, Input> answer;
+                try {
+                    answer = call.get();
+                } catch (RuntimeException e) {
+                    LOG.warn("peers: a lease call failed: {}", e.toString());
+                    return;
+                }
+                submit(answer);
+            });
+        } catch (RejectedExecutionException e) {
+            // Closing.
         }
     }
 
@@ -381,12 +546,18 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     public void close() {
         transport.close();
         ticks.shutdownNow();
+        leaseCalls.shutdownNow();
+        lease.ifPresent(S3Lease::close);
         thread.shutdown();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static At now() {
+        return new At(System.nanoTime(), System.currentTimeMillis());
     }
 
     private static Thread daemon(Runnable runnable, String name) {

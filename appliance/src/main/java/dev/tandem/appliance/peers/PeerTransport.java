@@ -3,7 +3,7 @@ package dev.tandem.appliance.peers;
 import dev.tandem.peers.PeerMessage;
 
 /**
- * How a node's messages reach its peers: the gRPC peer link in production (not built yet), an
+ * How a node's messages reach its peers: the gRPC peer link in production ({@link GrpcPeerLink}), an
  * in-memory link in tests. Sends never block the machine thread; a message to a peer whose link is
  * down is dropped (the protocol retries by its own timers).
  */

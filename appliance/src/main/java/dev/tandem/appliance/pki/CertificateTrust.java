@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -11,6 +12,8 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Date;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -163,6 +166,19 @@ public final class CertificateTrust extends X509ExtendedTrustManager {
     }
 
     /** Subject, serial and issuer: enough to find the certificate, nothing secret. */
+    /** The certificate the other end presented in {@code session}, or null when it presented none. */
+    public static X509Certificate presented(SSLSession session) {
+        if (session == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? x509 : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
     public static String describe(X509Certificate certificate) {
         return "certificate '" + certificate.getSubjectX500Principal() + "' (serial "
                 + DataPlaneIdentity.serial(certificate) + ", issuer '" + certificate.getIssuerX500Principal() + "')";

@@ -1,9 +1,6 @@
 package dev.tandem.appliance.pki;
 
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,7 +16,6 @@ public record DataPlaneIdentity(String cluster, String nodeGroup, String nodeId)
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private static final Pattern URI = Pattern.compile("spiffe://([^/]+)/group/([^/]+)/node/([^/]+)");
-    private static final int URI_SAN = 6;
 
     public String uri() {
         return "spiffe://" + cluster + "/group/" + nodeGroup + "/node/" + nodeId;
@@ -32,24 +28,13 @@ public record DataPlaneIdentity(String cluster, String nodeGroup, String nodeId)
 
     /** The identity {@code certificate} carries, whatever its cluster (a data plane reading its own). */
     public static Optional<DataPlaneIdentity> of(X509Certificate certificate) {
-        Collection<List<?>> names;
-        try {
-            names = certificate.getSubjectAlternativeNames();
-        } catch (CertificateParsingException e) {
-            return Optional.empty();
-        }
-        if (names == null) {
-            return Optional.empty();
-        }
-        for (List<?> name : names) {
-            if (name.size() == 2 && Integer.valueOf(URI_SAN).equals(name.get(0)) && name.get(1) instanceof String uri) {
-                Matcher m = URI.matcher(uri);
-                if (m.matches()
-                        && NAME.matcher(m.group(1)).matches()
-                        && NAME.matcher(m.group(2)).matches()
-                        && NAME.matcher(m.group(3)).matches()) {
-                    return Optional.of(new DataPlaneIdentity(m.group(1), m.group(2), m.group(3)));
-                }
+        for (String uri : SubjectAltNames.uris(certificate)) {
+            Matcher m = URI.matcher(uri);
+            if (m.matches()
+                    && NAME.matcher(m.group(1)).matches()
+                    && NAME.matcher(m.group(2)).matches()
+                    && NAME.matcher(m.group(3)).matches()) {
+                return Optional.of(new DataPlaneIdentity(m.group(1), m.group(2), m.group(3)));
             }
         }
         return Optional.empty();

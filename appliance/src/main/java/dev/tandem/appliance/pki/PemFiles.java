@@ -45,30 +45,50 @@ public final class PemFiles {
         DurableFiles.write(file, pem(object).getBytes(StandardCharsets.US_ASCII), DurableFiles.readable(), false);
     }
 
+    /** Replaces a certificate atomically (0644): a crash leaves the old one or the new one. */
+    public static void replacePublic(Path file, Object object) throws IOException {
+        DurableFiles.write(file, pem(object).getBytes(StandardCharsets.US_ASCII), DurableFiles.readable(), true);
+    }
+
     /** Writes a private key as PKCS#8 PEM, readable by its owner only (0600), refusing to overwrite one. */
     public static void writePrivate(Path file, PrivateKey key) throws IOException {
-        DurableFiles.write(
-                file,
-                pem(new PemObject("PRIVATE KEY", key.getEncoded())).getBytes(StandardCharsets.US_ASCII),
-                DurableFiles.ownerOnly(),
-                false);
+        DurableFiles.write(file, privatePem(key).getBytes(StandardCharsets.US_ASCII), DurableFiles.ownerOnly(), false);
+    }
+
+    /** A private key as PKCS#8 PEM text, as {@link #writePrivate} writes it (for {@code peer join}'s answer). */
+    public static String privatePem(PrivateKey key) {
+        return pem(new PemObject("PRIVATE KEY", key.getEncoded()));
     }
 
     public static X509Certificate readCertificate(Path file) throws IOException {
-        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
-            Object object = parser.readObject();
-            if (!(object instanceof X509CertificateHolder holder)) {
-                throw new IOException(file + " holds no PEM certificate");
-            }
-            return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (CertificateException e) {
-            throw new IOException(file + " holds an unreadable certificate: " + e.getMessage(), e);
-        }
+        return certificate(Files.readString(file), file.toString());
     }
 
     /** Reads a PKCS#8, PKCS#1 (RSA) or SEC1 (EC) private key; the message never quotes the file. */
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+        return privateKey(Files.readString(file), file.toString());
+    }
+
+    public static PublicKey readPublicKey(Path file) throws IOException {
+        return publicKey(Files.readString(file), file.toString());
+    }
+
+    /** @param source what the text is, for the message ({@code file}, or an answer's field) */
+    public static X509Certificate certificate(String text, String source) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
+            Object object = parser.readObject();
+            if (!(object instanceof X509CertificateHolder holder)) {
+                throw new IOException(source + " holds no PEM certificate");
+            }
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new IOException(source + " holds an unreadable certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The message never quotes the text: it is a secret. */
+    public static PrivateKey privateKey(String text, String source) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
             Object object = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (object instanceof PEMKeyPair pair) {
@@ -77,17 +97,17 @@ public final class PemFiles {
             if (object instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
             }
-            throw new IOException(file + " holds no unencrypted PEM private key");
+            throw new IOException(source + " holds no unencrypted PEM private key");
         }
     }
 
-    public static PublicKey readPublicKey(Path file) throws IOException {
-        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+    public static PublicKey publicKey(String text, String source) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
             Object object = parser.readObject();
             if (object instanceof SubjectPublicKeyInfo info) {
                 return new JcaPEMKeyConverter().getPublicKey(info);
             }
-            throw new IOException(file + " holds no PEM public key");
+            throw new IOException(source + " holds no PEM public key");
         }
     }
 }

@@ -120,7 +120,7 @@ public final class RevisionWriter implements AutoCloseable {
     private final Object writeLock = new Object();
     private final List<Consumer<SortedMap<String, GroupSnapshot>>> publishedListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tandem-publish-retry");
+        Thread t = new Thread(r, "tandem-publish");
         t.setDaemon(true);
         return t;
     });
@@ -184,6 +184,51 @@ public final class RevisionWriter implements AutoCloseable {
         }
         LOG.info("no revision stored yet: serving nothing until the first apply");
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * On a peer (ADR 0014 §3.5): serves committed revision {@code number}, which the log has put in
+     * this node's tables. Runs on the publish thread, never the caller's (the peer machine's thread
+     * must not wait for a write in progress). Nothing happens when this node already has it or a
+     * newer one: on the active the write path publishes what it wrote itself.
+     */
+    public void follow(long number) {
+        try {
+            retries.execute(() -> {
+                synchronized (writeLock) {
+                    Latest now = latest;
+                    if (now != null && now.revision().number() >= number) {
+                        return;
+                    }
+                    try {
+                        Revision revision = store.get(number)
+                                .orElseThrow(() -> new IllegalStateException(
+                                        "committed revision " + number + " is not in this node's store"));
+                        GatewayConfig config = parseStored(revision);
+                        latest = new Latest(revision, config);
+                        latestSnapshots = build(config, number);
+                        LOG.info(
+                                "serving revision {} from the log (applied by {} at {})",
+                                number,
+                                revision.appliedBy(),
+                                revision.appliedAt());
+                        publish(number, 1);
+                    } catch (SQLException | InvalidConfigException | RuntimeException e) {
+                        String reference = ErrorReference.next();
+                        publication = new Publication(
+                                number,
+                                false,
+                                "revision " + number + " from the log could not be served (reference " + reference
+                                        + ": the appliance log has the cause)",
+                                1,
+                                clock.instant());
+                        LOG.error("revision {} from the log could not be served (reference {})", number, reference, e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Stopping.
+        }
     }
 
     public Optional<Latest> latest() {

@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReplicatedTables {
     /** In the order a state transfer sends them (parents before the rows that reference them). */
-    public static final List<String> NAMES =
-            List.of("revision", "revision_secret_file", "audit", "admin_token", "join_token", "certificate");
+    public static final List<String> NAMES = List.of(
+            "revision", "revision_secret_file", "audit", "admin_token", "join_token", "certificate", "peer_token");
 
     private static final Map<String, Table> DESCRIBED = new ConcurrentHashMap<>();
 

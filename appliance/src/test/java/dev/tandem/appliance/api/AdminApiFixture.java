@@ -8,6 +8,7 @@ import dev.tandem.appliance.auth.Role;
 import dev.tandem.appliance.export.ExportPipeline;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
+import dev.tandem.appliance.peers.PeerDirectory;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
@@ -104,6 +105,8 @@ final class AdminApiFixture implements AutoCloseable {
         ExportPipeline export = ExportPipeline.open(config.export(), pki.exportSigningKey(), NODE, Map.of(), clock)
                 .orElseThrow();
         Exporter exporter = export.exporter();
+        // A standalone node exports from the start of its epoch on (the appliance's peer node says when).
+        exporter.start(TestLogs.node(database).view().epoch());
         revisions.afterPublish(exporter::offer);
         revisions.start(Optional.empty()).get(10, TimeUnit.SECONDS);
         TandemMetrics metrics = new TandemMetrics(xds, revisions);
@@ -121,7 +124,8 @@ final class AdminApiFixture implements AutoCloseable {
                 Optional.of(exporter),
                 metrics,
                 () -> true,
-                TestLogs.node(database)::view,
+                TestLogs.node(database),
+                PeerDirectory.alone(NODE),
                 clock);
         return new AdminApiFixture(dir, database, xds, revisions, export, metrics, dependencies, held);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.peers.PeerDirectory;
 import dev.tandem.appliance.testing.LogCapture;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -29,7 +30,7 @@ class ApiErrorsIT {
     @BeforeEach
     void start() {
         RouteTable routes = new RouteTable();
-        ApiErrors errors = new ApiErrors(routes, internalErrors::incrementAndGet);
+        ApiErrors errors = new ApiErrors(routes, internalErrors::incrementAndGet, PeerDirectory.alone("test"));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(
                         "/api/v1",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.peers.PeerDirectory;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import java.net.URI;
@@ -89,7 +90,7 @@ class ApplyAdmissionIT {
     private void start(Duration wait) {
         admission = new ApplyAdmission(CONCURRENT, wait, busy::incrementAndGet);
         // The refusal is thrown; the API's error handler writes it.
-        ApiErrors errors = new ApiErrors(new RouteTable(), () -> {});
+        ApiErrors errors = new ApiErrors(new RouteTable(), () -> {}, PeerDirectory.alone("test"));
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Status;
-import dev.tandem.appliance.api.OpenApiDocument.Located;
-import dev.tandem.appliance.api.OpenApiDocument.Operation;
 import dev.tandem.appliance.pki.CertificateAuthority;
 import dev.tandem.appliance.pki.CertificateRequests;
 import dev.tandem.appliance.testing.AdminHttp;
@@ -37,7 +35,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -69,16 +66,7 @@ class OpenApiResponsesIT {
      * Documented answers this test does not provoke, and where they are tested: each needs a fault or a
      * load that would make this test slow or flaky.
      */
-    static final Map<String, String> NOT_EXERCISED = Map.of(
-            "POST /api/v1/apply 503 application/json",
-            "more applies at once than the admission parses; ApplyAdmissionIT drives it",
-            "POST /api/v1/revisions/{number}/restore 503 application/json",
-            "more applies at once than the admission parses, as for apply",
-            "GET /readyz 503 application/json",
-            "a node group's snapshot that cannot be set; PublishFailureIT drives it");
-
-    /** In the ledger, the content type of an answer without a body. */
-    private static final String NO_BODY = "(no body)";
+    static final Map<String, String> NOT_EXERCISED = notExercised();
 
     private static final OpenApiDocument DOCUMENT = OpenApiDocument.load();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,12 +88,32 @@ class OpenApiResponsesIT {
     private static RunningAppliance appliance;
 
     private final SoftAssertions soft = new SoftAssertions();
-    private final Set<String> exercised = new TreeSet<>();
+    private final DocumentedAnswers answers = new DocumentedAnswers(DOCUMENT, soft);
     private AdminHttp admin;
     private AdminHttp operator;
     private String operatorToken;
     private AdminHttp viewer;
     private AdminHttp anonymous;
+
+    private static Map<String, String> notExercised() {
+        Map<String, String> out = new TreeMap<>();
+        out.put(
+                "POST /api/v1/apply 503 application/json",
+                "more applies at once than the admission parses; ApplyAdmissionIT drives it");
+        out.put(
+                "POST /api/v1/revisions/{number}/restore 503 application/json",
+                "more applies at once than the admission parses, as for apply");
+        out.put(
+                "GET /readyz 503 application/json",
+                "a node group's snapshot that cannot be set; PublishFailureIT drives it");
+        String stuck = "the peer machine answers every command within its own bounds: only a machine thread stuck "
+                + "longer than them gives it";
+        out.put("POST /api/v1/peers/switch-active 503 application/json", stuck);
+        out.put("POST /api/v1/peers/promote 503 application/json", stuck);
+        PeerPairIT.ANSWERS.forEach(
+                answer -> out.put(answer, "needs two peers; PeerPairIT checks it against the document"));
+        return Map.copyOf(out);
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -138,17 +146,19 @@ class OpenApiResponsesIT {
         bootstrap();
         audit();
         export();
+        peersOfAStandaloneNode();
         wrongMethodsAndUnknownPaths();
         soft.assertAll();
 
-        Set<String> missing = documentedAnswers();
+        Set<String> exercised = answers.exercised();
+        Set<String> missing = DocumentedAnswers.all(DOCUMENT);
         missing.removeAll(exercised);
         missing.removeAll(NOT_EXERCISED.keySet());
         assertThat(missing).as("documented answers never exercised").isEmpty();
         assertThat(exercised)
                 .as("answers said to be not exercised here, yet exercised")
                 .doesNotContainAnyElementsOf(NOT_EXERCISED.keySet());
-        assertThat(documentedAnswers())
+        assertThat(DocumentedAnswers.all(DOCUMENT))
                 .as("answers said to be not exercised are documented")
                 .containsAll(NOT_EXERCISED.keySet());
     }
@@ -201,6 +211,33 @@ class OpenApiResponsesIT {
         call(anonymous, "DELETE", one, path + "/ci", 401);
         call(admin, "DELETE", one, path + "/ci", 200);
         call(admin, "DELETE", one, path + "/ci", 409);
+    }
+
+    /** A standalone node lists itself, and refuses what only peers can do; PeersIT drives the answers of a pair. */
+    private void peersOfAStandaloneNode() {
+        String peers = "/api/v1/peers";
+        JsonNode self = call(viewer, "GET", peers, peers, 200).json();
+        assertThat(self.path("role").asText()).isEqualTo("standalone");
+        call(anonymous, "GET", peers, peers, 401);
+        String tokens = "/api/v1/peers/tokens";
+        call(admin, "POST", tokens, tokens, json(Map.of("ttl", "1h")), 409);
+        call(admin, "POST", tokens, tokens, json(Map.of("ttl", "30d")), 400);
+        call(operator, "POST", tokens, tokens, json(Map.of("ttl", "1h")), 403);
+        call(anonymous, "POST", tokens, tokens, json(Map.of("ttl", "1h")), 401);
+        String join = "/api/v1/peers/join";
+        call(anonymous, "POST", join, join, json(Map.of("token", "tpj_x", "name", "tandem-2")), 409);
+        call(anonymous, "POST", join, join, "{token", 400);
+        String switchActive = "/api/v1/peers/switch-active";
+        call(operator, "POST", switchActive, switchActive, json(Map.of()), 409);
+        call(operator, "POST", switchActive, switchActive, json(Map.of("to", 5)), 400);
+        call(viewer, "POST", switchActive, switchActive, json(Map.of()), 403);
+        call(anonymous, "POST", switchActive, switchActive, json(Map.of()), 401);
+        String promote = "/api/v1/peers/promote";
+        call(admin, "POST", promote, promote, json(Map.of("dryRun", true)), 200);
+        call(admin, "POST", promote, promote, json(Map.of()), 409);
+        call(admin, "POST", promote, promote, json(Map.of("dryRun", "yes")), 400);
+        call(operator, "POST", promote, promote, json(Map.of()), 403);
+        call(anonymous, "POST", promote, promote, json(Map.of()), 401);
     }
 
     private void whoami() {
@@ -447,70 +484,7 @@ class OpenApiResponsesIT {
      * in the ledger.
      */
     private Reply check(String method, String template, Reply reply, int expected) {
-        String what = method + " " + template + " answered " + reply.status();
-        assertThat(reply.status()).as(what + ": " + shortened(reply.body())).isEqualTo(expected);
-        Operation operation = DOCUMENT.operation(method, template)
-                .orElseThrow(() -> new AssertionError(method + " " + template + " is not in openapi.yaml"));
-        Optional<Located> response = DOCUMENT.response(operation, reply.status());
-        soft.assertThat(response)
-                .as(what + ", a status openapi.yaml does not document")
-                .isPresent();
-        if (response.isEmpty()) {
-            return reply;
-        }
-        String type = reply.headers()
-                .firstValue("Content-Type")
-                .orElse(NO_BODY)
-                .split(";")[0]
-                .strip();
-        JsonNode content = response.get().node().path("content");
-        if (content.isMissingNode()) {
-            soft.assertThat(reply.body())
-                    .as(what + ", documented without a body")
-                    .isEmpty();
-            type = NO_BODY;
-        } else {
-            soft.assertThat(content.has(type))
-                    .as(what + " with Content-Type '" + type + "'; documented: " + content.properties())
-                    .isTrue();
-        }
-        if (type.equals("application/json")) {
-            soft.assertThat(DOCUMENT.problems(OpenApiDocument.schemaPointer(response.get(), type), reply.body()))
-                    .as(what + ": the body validates against the documented schema: " + shortened(reply.body()))
-                    .isEmpty();
-        }
-        response.get()
-                .node()
-                .path("headers")
-                .fieldNames()
-                .forEachRemaining(header -> soft.assertThat(reply.headers().firstValue(header))
-                        .as(what + " with the header " + header)
-                        .isPresent());
-        if (operation.role().equals("none")) {
-            soft.assertThat(reply.body())
-                    .as(what + ": an operation of role none is not refused for want of an admin token")
-                    .doesNotContain("\"unauthorized\"");
-        }
-        exercised.add(operation.key() + " " + reply.status() + " " + type);
-        return reply;
-    }
-
-    /** Every answer the document has: operation, status and content type. */
-    private static Set<String> documentedAnswers() {
-        Set<String> out = new TreeSet<>();
-        for (Operation operation : DOCUMENT.operations()) {
-            for (int status : DOCUMENT.statuses(operation)) {
-                JsonNode content = DOCUMENT.response(operation, status)
-                        .orElseThrow()
-                        .node()
-                        .path("content");
-                if (content.isMissingNode()) {
-                    out.add(operation.key() + " " + status + " " + NO_BODY);
-                }
-                content.fieldNames().forEachRemaining(type -> out.add(operation.key() + " " + status + " " + type));
-            }
-        }
-        return out;
+        return answers.check(method, template, reply, expected);
     }
 
     /** A renewal over TLS with {@code current} as the client certificate (as {@code tandem cert renew}). */
@@ -591,9 +565,5 @@ class OpenApiResponsesIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String shortened(String body) {
-        return body.length() <= 2000 ? body : body.substring(0, 2000) + "...";
     }
 }

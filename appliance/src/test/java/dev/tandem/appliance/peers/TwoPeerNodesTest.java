@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +99,8 @@ class TwoPeerNodesTest {
                 settings,
                 Timing.defaults(),
                 intent,
-                links.of(name));
+                links.of(name),
+                Optional.empty());
     }
 
     private static List<String> names(Database database) throws Exception {

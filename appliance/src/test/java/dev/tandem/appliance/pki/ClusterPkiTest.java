@@ -2,6 +2,7 @@ package dev.tandem.appliance.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +23,7 @@ class ClusterPkiTest {
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     private static final PkiSettings SETTINGS = new PkiSettings(
             "edge-eu",
+            "tandem-1",
             List.of("tandem-1.example.com", "localhost"),
             List.of("10.0.0.5", "127.0.0.1"),
             Optional.empty(),
@@ -42,7 +46,9 @@ class ClusterPkiTest {
         server.verify(ca.getPublicKey());
         assertThat(server.getSubjectAlternativeNames())
                 .extracting(n -> n.get(1).toString())
-                .containsExactlyInAnyOrder("tandem-1.example.com", "localhost", "10.0.0.5", "127.0.0.1");
+                .containsExactlyInAnyOrder(
+                        "tandem-1.example.com", "localhost", "10.0.0.5", "127.0.0.1", "spiffe://edge-eu/peer/tandem-1");
+        assertThat(pki.peerIdentity()).contains(new PeerIdentity("edge-eu", "tandem-1"));
         assertThat(server.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
 
         for (String key : List.of("ca.key", "server.key", "export-signing.key")) {
@@ -88,6 +94,7 @@ class ClusterPkiTest {
         ClusterPki ownPki = ClusterPki.loadOrCreate(own, SETTINGS, NOW);
         PkiSettings byo = new PkiSettings(
                 "edge-eu",
+                "tandem-1",
                 SETTINGS.serverNames(),
                 SETTINGS.serverAddresses(),
                 Optional.of(own.resolve("ca.pem")),
@@ -102,6 +109,7 @@ class ClusterPkiTest {
         ClusterPki.loadOrCreate(other, SETTINGS, NOW);
         PkiSettings mismatched = new PkiSettings(
                 "edge-eu",
+                "tandem-1",
                 SETTINGS.serverNames(),
                 SETTINGS.serverAddresses(),
                 Optional.of(own.resolve("ca.pem")),
@@ -111,5 +119,123 @@ class ClusterPkiTest {
         assertThatThrownBy(() -> ClusterPki.loadOrCreate(dir.resolve("node2"), mismatched, NOW))
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("the server certificate was not issued by the cluster CA");
+    }
+
+    @Test
+    void aStoredServerCertificateWithoutThePeerIdentityIsReissuedForTheSameKey() throws Exception {
+        ClusterPki first = ClusterPki.loadOrCreate(dir, SETTINGS, NOW);
+        // What a node of an earlier version issued itself: DNS and IP names only.
+        X509Certificate earlier = first.ca()
+                .issue(
+                        first.serverCertificate().getPublicKey(),
+                        "tandem-1.example.com",
+                        List.of(new GeneralName(GeneralName.dNSName, "tandem-1.example.com")),
+                        Duration.ofDays(30),
+                        NOW,
+                        true,
+                        true);
+        PemFiles.replacePublic(dir.resolve("server.pem"), earlier);
+        String key = Files.readString(dir.resolve("server.key"));
+
+        ClusterPki pki = ClusterPki.loadOrCreate(dir, SETTINGS, NOW.plusSeconds(60));
+
+        assertThat(pki.created())
+                .singleElement(STRING)
+                .contains("server certificate for [tandem-1.example.com, localhost]")
+                .contains("spiffe://edge-eu/peer/tandem-1 (same key)")
+                .contains("replacing serial " + DataPlaneIdentity.serial(earlier) + " that carried no peer identity");
+        assertThat(pki.peerIdentity()).contains(new PeerIdentity("edge-eu", "tandem-1"));
+        assertThat(PeerIdentity.of(pki.serverCertificate())).contains(new PeerIdentity("edge-eu", "tandem-1"));
+        assertThat(pki.serverCertificate().getPublicKey()).isEqualTo(earlier.getPublicKey());
+        pki.serverCertificate().verify(pki.ca().certificate().getPublicKey());
+        assertThat(PemFiles.readCertificate(dir.resolve("server.pem"))).isEqualTo(pki.serverCertificate());
+        assertThat(Files.readString(dir.resolve("server.key"))).isEqualTo(key);
+        assertThat(pki.ca().certificate()).isEqualTo(first.ca().certificate());
+
+        assertThat(ClusterPki.loadOrCreate(dir, SETTINGS, NOW.plusSeconds(120)).created())
+                .isEmpty();
+    }
+
+    @Test
+    void aRenamedNodeIssuesItselfTheIdentityOfItsNewName() throws Exception {
+        ClusterPki.loadOrCreate(dir, SETTINGS, NOW);
+        PkiSettings renamed = new PkiSettings(
+                "edge-eu",
+                "tandem-9",
+                SETTINGS.serverNames(),
+                SETTINGS.serverAddresses(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+
+        ClusterPki pki = ClusterPki.loadOrCreate(dir, renamed, NOW);
+
+        assertThat(pki.created())
+                .singleElement(STRING)
+                .contains("spiffe://edge-eu/peer/tandem-9")
+                .contains("named another peer identity, spiffe://edge-eu/peer/tandem-1");
+        assertThat(pki.peerIdentity()).contains(new PeerIdentity("edge-eu", "tandem-9"));
+    }
+
+    @Test
+    void aBroughtServerCertificateWithoutThePeerIdentityIsLeftAloneAndCannotPeer() throws Exception {
+        Path own = Files.createDirectories(dir.resolve("own"));
+        ClusterPki ownPki = ClusterPki.loadOrCreate(own, SETTINGS, NOW);
+        X509Certificate operators = ownPki.ca()
+                .issue(
+                        ownPki.serverCertificate().getPublicKey(),
+                        "tandem-1.example.com",
+                        List.of(new GeneralName(GeneralName.dNSName, "tandem-1.example.com")),
+                        Duration.ofDays(30),
+                        NOW,
+                        true,
+                        true);
+        Path brought = Files.createDirectories(dir.resolve("brought"));
+        PemFiles.writePublic(brought.resolve("server.pem"), operators);
+        Files.copy(own.resolve("server.key"), brought.resolve("server.key"));
+        String pem = Files.readString(brought.resolve("server.pem"));
+        PkiSettings byo = new PkiSettings(
+                "edge-eu",
+                "tandem-1",
+                SETTINGS.serverNames(),
+                SETTINGS.serverAddresses(),
+                Optional.of(own.resolve("ca.pem")),
+                Optional.of(own.resolve("ca.key")),
+                Optional.of(brought.resolve("server.pem")),
+                Optional.of(brought.resolve("server.key")));
+
+        ClusterPki pki = ClusterPki.loadOrCreate(dir.resolve("node"), byo, NOW);
+
+        assertThat(pki.serverCertificate()).isEqualTo(operators);
+        assertThat(Files.readString(brought.resolve("server.pem"))).isEqualTo(pem);
+        assertThat(pki.created()).singleElement(STRING).startsWith("export-signing key");
+        assertThat(pki.peerIdentity()).isEmpty();
+        assertThatThrownBy(pki::requirePeerIdentity)
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith(
+                        "this node cannot peer: " + brought.resolve("server.pem") + " (pki.serverCertFile")
+                .hasMessageContaining("carries no URI SAN spiffe://edge-eu/peer/tandem-1");
+    }
+
+    @Test
+    void aNodeNameThatCannotBeAPeerNameGetsNoPeerIdentity() throws Exception {
+        PkiSettings spaced = new PkiSettings(
+                "edge-eu",
+                "my laptop",
+                SETTINGS.serverNames(),
+                SETTINGS.serverAddresses(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+
+        ClusterPki pki = ClusterPki.loadOrCreate(dir, spaced, NOW);
+
+        assertThat(pki.serverCertificate().getSubjectAlternativeNames()).hasSize(4);
+        assertThat(pki.peerIdentity()).isEmpty();
+        assertThatThrownBy(pki::requirePeerIdentity)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("node name 'my laptop' (pki.clusterName, node.id) must be letters, digits");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.JoinTokens;
+import dev.tandem.appliance.auth.PeerTokens;
 import dev.tandem.appliance.auth.Role;
 import dev.tandem.peers.Checksum;
 import dev.tandem.peers.DurableChange.Append;
@@ -149,6 +150,18 @@ class ReplicatedLogTest {
                 "join-token",
                 c -> joins.create(c, "edge", 2, NOW.plus(Duration.ofHours(1)), "test", NOW),
                 t -> AuditLog.Event.of(NOW, "test", "local", "join-token-create", "edge"));
+        PeerTokens peerTokens = new PeerTokens();
+        String peerToken = audit.audited(
+                "peer-token",
+                c -> peerTokens.create(c, NOW.plus(Duration.ofHours(1)), "test", NOW),
+                t -> AuditLog.Event.of(NOW, "test", "local", "peer-token-create", "ttl 1h"));
+        audit.audited(
+                "peer-join",
+                c -> {
+                    peerTokens.redeem(c, peerToken, "tandem-2", NOW);
+                    return null;
+                },
+                t -> AuditLog.Event.of(NOW, "peer-join:tandem-2", "local", "peer-join", "member tandem-2 joined"));
         RevisionStore revisions = new RevisionStore(a);
         SortedMap<String, String> files = new TreeMap<>();
         files.put("/etc/tandem/tls/site-a.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");

@@ -79,6 +79,7 @@ public final class TestPki {
     public static PkiSettings settings(String nodeId) {
         return new PkiSettings(
                 CLUSTER,
+                nodeId,
                 List.of(nodeId, "localhost"),
                 List.of("127.0.0.1"),
                 Optional.of(caFile()),
@@ -115,17 +116,49 @@ public final class TestPki {
         return issue(CA, uri, nodeId, from, validity);
     }
 
+    /** A peer's certificate in the test cluster: {@code spiffe://tandem/peer/<name>}. */
+    public static ClientCertificate peer(String name) {
+        return serverAndClient("spiffe://" + CLUSTER + "/peer/" + name, name);
+    }
+
+    /**
+     * A certificate for both ends of TLS, as a node's own is (its server certificate on every port and
+     * its client certificate towards peers), carrying {@code uri} and the DNS name
+     * {@code <name>.peers.test} only: not the address a test dials, so a check that passes does not
+     * rest on the host name.
+     */
+    public static ClientCertificate serverAndClient(String uri, String name) {
+        return issue(
+                CA,
+                List.of(
+                        new GeneralName(GeneralName.dNSName, name + ".peers.test"),
+                        new GeneralName(GeneralName.uniformResourceIdentifier, uri)),
+                name,
+                Instant.now(),
+                Duration.ofDays(1),
+                true);
+    }
+
     private static ClientCertificate issue(
             CertificateAuthority ca, String uri, String nodeId, Instant from, Duration validity) {
-        KeyPair pair = CertificateAuthority.newKeyPair();
-        X509Certificate certificate = ca.issue(
-                pair.getPublic(),
-                nodeId,
+        return issue(
+                ca,
                 List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)),
-                validity,
+                nodeId,
                 from,
-                false,
-                true);
+                validity,
+                false);
+    }
+
+    private static ClientCertificate issue(
+            CertificateAuthority ca,
+            List<GeneralName> names,
+            String nodeId,
+            Instant from,
+            Duration validity,
+            boolean server) {
+        KeyPair pair = CertificateAuthority.newKeyPair();
+        X509Certificate certificate = ca.issue(pair.getPublic(), nodeId, names, validity, from, server, true);
         try {
             Path dir = Files.createTempDirectory(DIR, nodeId);
             XdsClientTls files = XdsClientTls.in(dir);

@@ -1,0 +1,263 @@
+package dev.tandem.appliance.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.appliance.Appliance;
+import dev.tandem.appliance.ApplianceConfig;
+import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.AdminHttp.Reply;
+import dev.tandem.appliance.testing.Cli;
+import dev.tandem.appliance.testing.Ports;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two real appliances in one JVM, each with its own data directory and PKI, joined as an operator
+ * joins them ({@code tandem peer token create}, {@code tandem peer join}), linked over the mTLS peer
+ * link on 127.0.0.1, no lease store. Every write on the active is on the standby when it is answered
+ * (sync), both serve the same versions, a write sent to the standby is redirected (421, and the CLI
+ * follows it), a peer token works once, and switch-active moves the writer with nothing lost. The
+ * answers of the peer endpoints that need two peers are checked against {@code openapi.yaml} here
+ * ({@link #ANSWERS}); {@link OpenApiResponsesIT} checks the rest on a standalone node.
+ */
+class PeerPairIT {
+
+    /** The documented answers only a pair gives: {@link OpenApiResponsesIT} leaves them to this test. */
+    static final Set<String> ANSWERS = Set.of(
+            "POST /api/v1/peers/join 201 application/json",
+            "POST /api/v1/peers/join 401 application/json",
+            "POST /api/v1/peers/join 421 application/json",
+            "POST /api/v1/peers/switch-active 200 application/json",
+            "POST /api/v1/peers/switch-active 421 application/json",
+            "POST /api/v1/peers/tokens 201 application/json",
+            "POST /api/v1/peers/tokens 421 application/json");
+
+    private static final OpenApiDocument DOCUMENT = OpenApiDocument.load();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final String GATEWAY = """
+            kind: Gateway
+            metadata: {name: edge}
+            spec: {nodeGroup: edge, listeners: [{name: http, port: 10000}]}
+            ---
+            kind: Route
+            metadata: {name: orders}
+            spec: {gateways: [edge], hosts: [orders.example.com], to: {upstream: orders}}
+            ---
+            kind: Upstream
+            metadata: {name: orders}
+            spec: {endpoints: [{address: 127.0.0.1, port: PORT}]}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final SoftAssertions soft = new SoftAssertions();
+    private final DocumentedAnswers answers = new DocumentedAnswers(DOCUMENT, soft);
+
+    @Test
+    void aJoinedStandbyReplicatesServesTheSameAndTakesOverBySwitchActive() throws Exception {
+        // Ports that must be known before the servers start: every member lists every other's.
+        int[] ports = new int[6];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = Ports.unbound();
+        }
+        Path one = config("tandem-1", ports, 0);
+        Path two = config("tandem-2", ports, 1);
+        try (Appliance first = Appliance.start(ApplianceConfig.load(one))) {
+            Path data1 = dir.resolve("data-1");
+            AdminHttp admin1 = AdminHttp.withTokenFrom(first.adminPort(), data1);
+
+            Reply created = check(
+                    "POST", "/api/v1/peers/tokens", admin1.post("/api/v1/peers/tokens", "{\"ttl\": \"10m\"}"), 201);
+            String token = created.json().path("token").asText();
+            Cli.Result joined = Cli.run(
+                    "peer",
+                    "join",
+                    "--config",
+                    two.toString(),
+                    "--server",
+                    admin1.base(),
+                    "--token",
+                    token,
+                    "--ca-fingerprint",
+                    created.json().path("caFingerprint").asText());
+            assertThat(joined.exit()).as(joined.err()).isZero();
+            assertThat(joined.err()).contains("joined cluster 'tandem' as 'tandem-2'");
+            assertThat(Files.readString(dir.resolve("data-2/pki/ca.pem")))
+                    .isEqualTo(Files.readString(data1.resolve("pki/ca.pem")));
+            // Used once, it is used: a second join with it is refused, and nothing is handed out.
+            Reply again = check(
+                    "POST",
+                    "/api/v1/peers/join",
+                    admin1.as(null).post("/api/v1/peers/join", json(Map.of("token", token, "name", "tandem-2"))),
+                    401);
+            assertThat(again.json().path("reason").asText()).isEqualTo("used-token");
+            assertThat(again.body()).doesNotContain("PRIVATE KEY");
+            Reply fresh = check("POST", "/api/v1/peers/tokens", admin1.post("/api/v1/peers/tokens", "{}"), 201);
+            Reply handedOut = check(
+                    "POST",
+                    "/api/v1/peers/join",
+                    admin1.as(null)
+                            .post(
+                                    "/api/v1/peers/join",
+                                    json(Map.of(
+                                            "token", fresh.json().path("token").asText(), "name", "tandem-2"))),
+                    201);
+            assertThat(handedOut.json().path("caKey").asText()).contains("PRIVATE KEY");
+
+            try (Appliance second = Appliance.start(ApplianceConfig.load(two))) {
+                // Admin tokens are replicated: tandem-1's initial admin token works on tandem-2.
+                AdminHttp admin2 = new AdminHttp(
+                        second.adminPort(),
+                        Files.readString(data1.resolve("admin-token")).trim(),
+                        data1.resolve("pki/ca.pem"));
+                await().atMost(BOUND)
+                        .until(() -> "tandem-2"
+                                .equals(admin1.get("/api/v1/peers")
+                                        .json()
+                                        .path("syncStandby")
+                                        .asText()));
+                JsonNode peers2 = admin2.get("/api/v1/peers").json();
+                assertThat(peers2.path("role").asText()).isEqualTo("standby");
+                assertThat(peers2.path("active").path("name").asText()).isEqualTo("tandem-1");
+
+                // Sync: answered means the standby holds it, and serves the same versions.
+                assertThat(admin1.post("/api/v1/apply", gateway(9001)).status()).isEqualTo(201);
+                long revision =
+                        admin1.get("/api/v1/status").json().path("revision").asLong();
+                await().atMost(BOUND)
+                        .until(() -> admin2.get("/api/v1/status")
+                                        .json()
+                                        .path("revision")
+                                        .asLong()
+                                == revision);
+                await().atMost(BOUND)
+                        .untilAsserted(() -> assertThat(versions(admin2)).isEqualTo(versions(admin1)));
+
+                // A write to the standby: 421, Location on the active; the CLI follows it once.
+                Reply misdirected = admin2.post("/api/v1/apply", gateway(9002));
+                assertThat(misdirected.status()).isEqualTo(421);
+                assertThat(misdirected.headers().firstValue("Location"))
+                        .contains("https://127.0.0.1:" + ports[0] + "/api/v1/apply");
+                assertThat(misdirected.json().path("active").path("name").asText())
+                        .isEqualTo("tandem-1");
+                check("POST", "/api/v1/peers/tokens", admin2.post("/api/v1/peers/tokens", "{}"), 421);
+                check(
+                        "POST",
+                        "/api/v1/peers/join",
+                        admin2.as(null).post("/api/v1/peers/join", json(Map.of("token", "tpj_x", "name", "tandem-1"))),
+                        421);
+                check("POST", "/api/v1/peers/switch-active", admin2.post("/api/v1/peers/switch-active", "{}"), 421);
+                Path file = dir.resolve("gateway.yaml");
+                Files.writeString(file, gateway(9003));
+                Cli.Result followed = Cli.run(
+                        "apply",
+                        "-f",
+                        file.toString(),
+                        "--server",
+                        admin2.base(),
+                        "--token-file",
+                        data1.resolve("admin-token").toString(),
+                        "--ca-file",
+                        data1.resolve("pki/ca.pem").toString());
+                assertThat(followed.exit()).as(followed.err()).isZero();
+                assertThat(followed.err()).contains("sent to the active tandem-1");
+                long followedRevision =
+                        admin1.get("/api/v1/status").json().path("revision").asLong();
+                assertThat(followedRevision).isGreaterThan(revision);
+
+                // switch-active: the standby becomes the active at the next epoch; the old one follows it.
+                Reply switched = check(
+                        "POST",
+                        "/api/v1/peers/switch-active",
+                        admin1.post("/api/v1/peers/switch-active", "{\"to\": \"tandem-2\"}"),
+                        200);
+                assertThat(switched.json().path("to").asText()).isEqualTo("tandem-2");
+                assertThat(switched.json().path("epoch").asLong()).isEqualTo(2);
+                await().atMost(BOUND)
+                        .until(() -> admin2.get("/api/v1/peers")
+                                .json()
+                                .path("role")
+                                .asText()
+                                .equals("active"));
+                await().atMost(BOUND)
+                        .until(() -> "tandem-1"
+                                .equals(admin2.get("/api/v1/peers")
+                                        .json()
+                                        .path("syncStandby")
+                                        .asText()));
+                assertThat(admin2.post("/api/v1/apply", gateway(9004)).status()).isEqualTo(201);
+                long afterSwitch =
+                        admin2.get("/api/v1/status").json().path("revision").asLong();
+                assertThat(afterSwitch).isGreaterThan(followedRevision);
+                await().atMost(BOUND)
+                        .until(() -> admin1.get("/api/v1/status")
+                                        .json()
+                                        .path("revision")
+                                        .asLong()
+                                == afterSwitch);
+                await().atMost(BOUND)
+                        .untilAsserted(() -> assertThat(versions(admin1)).isEqualTo(versions(admin2)));
+                // Every write on both, in the same order: the audit logs are equal.
+                assertThat(admin1.get("/api/v1/audit?limit=100").json().path("entries"))
+                        .isEqualTo(admin2.get("/api/v1/audit?limit=100").json().path("entries"));
+                assertThat(admin1.post("/api/v1/apply", gateway(9005)).status()).isEqualTo(421);
+            }
+        }
+        soft.assertAll();
+        assertThat(answers.exercised()).containsExactlyInAnyOrderElementsOf(new TreeSet<>(ANSWERS));
+    }
+
+    private Reply check(String method, String template, Reply reply, int expected) {
+        return answers.check(method, template, reply, expected);
+    }
+
+    /** Peer {@code index} of two, on the ports every member knows. */
+    private Path config(String name, int[] ports, int index) throws Exception {
+        String members = """
+                  members:
+                    - {name: tandem-1, admin: "https://127.0.0.1:%d", xds: "127.0.0.1:%d", link: "127.0.0.1:%d"}
+                    - {name: tandem-2, admin: "https://127.0.0.1:%d", xds: "127.0.0.1:%d", link: "127.0.0.1:%d"}
+                """.formatted(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
+        String text =
+                """
+                node: {id: %s}
+                dataDir: data-%d
+                admin: {address: 127.0.0.1, port: %d}
+                xds: {address: 127.0.0.1, port: %d}
+                replication: sync
+                peering:
+                  listen: 127.0.0.1:%d
+                """.formatted(name, index + 1, ports[3 * index], ports[3 * index + 1], ports[3 * index + 2]) + members;
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static String gateway(int port) {
+        return GATEWAY.replace("PORT", String.valueOf(port));
+    }
+
+    private static JsonNode versions(AdminHttp admin) {
+        return admin.get("/api/v1/status")
+                .json()
+                .path("nodeGroups")
+                .path("edge")
+                .path("versions");
+    }
+
+    private static String json(Object body) throws Exception {
+        return JSON.writeValueAsString(body);
+    }
+}
