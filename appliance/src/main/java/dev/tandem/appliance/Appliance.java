@@ -6,41 +6,26 @@ import dev.tandem.appliance.auth.AdminTokens;
 import dev.tandem.appliance.auth.IssuedCertificates;
 import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.export.ExportPipeline;
-import dev.tandem.appliance.export.ExportSettings;
-import dev.tandem.appliance.export.ExportStores;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
-import dev.tandem.appliance.peers.GrpcPeerLink;
-import dev.tandem.appliance.peers.PeerDirectory;
-import dev.tandem.appliance.peers.PeerJoin;
 import dev.tandem.appliance.peers.PeerNode;
-import dev.tandem.appliance.peers.PeerTransport;
-import dev.tandem.appliance.peers.PeeringSettings;
-import dev.tandem.appliance.peers.S3Lease;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.ClusterPki;
 import dev.tandem.appliance.pki.TlsContexts;
 import dev.tandem.appliance.revisions.RevisionWriter;
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
-import dev.tandem.appliance.store.PeerLog;
 import dev.tandem.appliance.store.RevisionStore;
-import dev.tandem.peers.RoleIntent;
-import dev.tandem.peers.ServedId;
 import dev.tandem.xds.serve.XdsService;
 import dev.tandem.xds.translate.GroupResources;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -106,9 +91,10 @@ public final class Appliance implements AutoCloseable {
             // The metrics exist only once the revision writer does: peer-link refusals before that are logged, not
             // counted.
             AtomicReference<Consumer<String>> peerRefused = new AtomicReference<>(reason -> {});
-            PeerNode peers = startPeers(
+            Membership membership = Membership.start(
                     config, database, pki, reason -> peerRefused.get().accept(reason), clock);
-            parts.register(peers::close);
+            parts.register(membership::close);
+            PeerNode peers = membership.node();
             AuditLog audit = new AuditLog(database, peers);
             AdminTokens tokens = new AdminTokens(database);
             Path tokenFile = config.dataDir().resolve("admin-token");
@@ -125,48 +111,10 @@ public final class Appliance implements AutoCloseable {
             RevisionWriter revisions = new RevisionWriter(store, audit, xds, clock, afterTranslation);
             parts.register(revisions::close);
             exporter.ifPresent(e -> revisions.afterPublish(e::offer));
-            AtomicBoolean peerServing = new AtomicBoolean(config.peering().isEmpty());
-            AtomicReference<Runnable> servingChanged = new AtomicReference<>(() -> {});
-            CompletableFuture<?> firstPublish;
-            if (config.peering().isEmpty()) {
-                firstPublish = revisions.start(config.initialConfig());
-            } else {
-                // A peer serves what its log has committed (ADR 0014 §3.5): the peer node says what, below.
-                firstPublish = CompletableFuture.completedFuture(null);
-            }
-            peers.attach(new PeerNode.Duties() {
-                @Override
-                public void publish(ServedId id) {
-                    revisions.follow(id.revision());
-                }
-
-                @Override
-                public void startExporter(long epoch) {
-                    exporter.ifPresent(e -> e.start(epoch));
-                }
-
-                @Override
-                public void stopExporter() {
-                    exporter.ifPresent(Exporter::stop);
-                }
-
-                @Override
-                public void serving(boolean serving, String reason) {
-                    if (config.peering().isPresent()) {
-                        peerServing.set(serving);
-                        servingChanged.get().run();
-                    }
-                }
-            });
-            if (config.peering().isPresent()
-                    && peers.writer()
-                    && store.latest().isEmpty()
-                    && config.initialConfig().isPresent()) {
-                revisions.start(config.initialConfig());
-            }
+            CompletableFuture<?> firstPublish = membership.serve(revisions, store, exporter, config.initialConfig());
             TandemMetrics metrics = new TandemMetrics(xds, revisions);
             parts.register(metrics::close);
-            metrics.peers(peers, config.peering().isPresent());
+            metrics.peers(peers, membership.member());
             peerRefused.set(metrics::peerRefused);
             metrics.certificateExpiry(
                     "server", pki.serverCertificate().getNotAfter().toInstant(), clock);
@@ -202,12 +150,10 @@ public final class Appliance implements AutoCloseable {
                             exporter,
                             metrics,
                             () -> ready.get()
-                                    && peerServing.get()
+                                    && membership.serving()
                                     && !revisions.publication().failing(),
                             peers,
-                            config.peering()
-                                    .map(p -> PeerDirectory.of(config.nodeId(), p))
-                                    .orElse(PeerDirectory.alone(config.nodeId())),
+                            membership.directory(),
                             clock));
             exporter.ifPresent(metrics::export);
             CertificateTrust adminTrust = new CertificateTrust(
@@ -218,8 +164,9 @@ public final class Appliance implements AutoCloseable {
             awaitFirstPublish(firstPublish);
             ready.set(true);
             // A peer is not SERVING until it has built what its log says (ADR 0014 §3.5).
-            servingChanged.set(() -> xdsServer.serving(ready.get() && peerServing.get()));
-            servingChanged.get().run();
+            Runnable servingChanged = () -> xdsServer.serving(ready.get() && membership.serving());
+            membership.onServingChanged(servingChanged);
+            servingChanged.run();
             LOG.info(
                     "Tandem node '{}' ready: xDS on {}:{} ({}), admin API on https://{}:{}, data in {}",
                     config.nodeId(),
@@ -240,73 +187,6 @@ public final class Appliance implements AutoCloseable {
                 parts.close();
             }
         }
-    }
-
-    /**
-     * This node's peer node: alone, the writer of its own log at once; with {@code peering}, a member
-     * that replicates over the peer link, with the lease beside the exports when S3 is configured.
-     */
-    private static PeerNode startPeers(
-            ApplianceConfig config, Database database, ClusterPki pki, Consumer<String> refused, Clock clock)
-            throws Exception {
-        String cluster = config.pki().clusterName();
-        if (config.peering().isEmpty()) {
-            return PeerNode.alone(database, clock, cluster, config.nodeId());
-        }
-        PeeringSettings peering = config.peering().get();
-        Optional<S3Lease> lease = Optional.empty();
-        if (peering.leaseStore()) {
-            ExportSettings.S3 s3 = config.export().s3().orElseThrow();
-            lease = Optional.of(new S3Lease(
-                    ExportStores.location(s3),
-                    ExportStores.credentials(s3, System.getenv()),
-                    pki.exportSigningKey(),
-                    pki.exportSigningKey().getPublic(),
-                    Duration.ofNanos(peering.timing().s3AttemptTimeout())));
-        }
-        RoleIntent first =
-                Files.exists(config.dataDir().resolve(PeerJoin.MARKER)) ? RoleIntent.STANDBY : RoleIntent.ACTIVE;
-        PeerTransport link = peerLink(config, peering, pki, refused, clock);
-        LOG.info(
-                "peers: member '{}' of {} ({}), peer link on {}, lease store {}",
-                config.nodeId(),
-                peering.members().stream().map(PeeringSettings.Member::name).toList(),
-                peering.replication().name().toLowerCase(Locale.ROOT),
-                peering.listen(),
-                lease.map(S3Lease::describe).orElse("none (switch-active and promote only, no automatic failover)"));
-        return PeerNode.start(
-                database,
-                new PeerLog(database, clock),
-                peering.node(cluster, config.nodeId()),
-                peering.timing(),
-                first,
-                link,
-                lease);
-    }
-
-    /**
-     * The peer link (ADR 0014 §4.1): this node's server certificate, which carries its peer identity,
-     * on the peer port and towards every other member.
-     */
-    private static PeerTransport peerLink(
-            ApplianceConfig config, PeeringSettings peering, ClusterPki pki, Consumer<String> refused, Clock clock)
-            throws IOException {
-        pki.requirePeerIdentity();
-        Map<String, GrpcPeerLink.Address> addresses = new TreeMap<>();
-        peering.members().stream()
-                .filter(m -> !m.name().equals(config.nodeId()))
-                .forEach(m -> addresses.put(m.name(), m.link()));
-        return GrpcPeerLink.start(new GrpcPeerLink.Settings(
-                config.pki().clusterName(),
-                config.nodeId(),
-                addresses.keySet(),
-                addresses,
-                peering.listen(),
-                TlsContexts.keyManager(
-                        pki.serverKey(), pki.serverCertificate(), pki.ca().certificate()),
-                pki.ca().certificate(),
-                new RefusalLog("peer link", refused, clock),
-                new OpenSslAlerts()));
     }
 
     private static ClusterPki loadPki(ApplianceConfig config, Clock clock) throws IOException {

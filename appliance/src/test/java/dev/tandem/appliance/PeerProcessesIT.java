@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Cli;
-import dev.tandem.appliance.testing.Ports;
+import dev.tandem.appliance.testing.Gateways;
+import dev.tandem.appliance.testing.PeerMembers;
 import dev.tandem.appliance.testing.ServeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,9 @@ class PeerProcessesIT {
 
     @Test
     void aKilledActiveLosesNoAcknowledgedWriteAndRejoinsAsStandby() throws Exception {
-        int[] ports = new int[6];
-        for (int i = 0; i < ports.length; i++) {
-            ports[i] = Ports.unbound();
-        }
-        Path one = config(1, ports);
-        Path two = config(2, ports);
+        PeerMembers members = PeerMembers.of(2);
+        Path one = members.write(dir.resolve("p1/tandem-1.yaml"), 1, "data", "");
+        Path two = members.write(dir.resolve("p2/tandem-2.yaml"), 2, "data", "");
         Path data1 = dir.resolve("p1/data");
         Map<Long, String> acknowledged = new ConcurrentSkipListMap<>();
         ServeProcess first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1");
@@ -141,64 +139,12 @@ class PeerProcessesIT {
     private ServeProcess joinAndStart(ServeProcess first, Path data1, Path two) throws Exception {
         AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
         JsonNode token = active.post("/api/v1/peers/tokens", "{}").json();
-        Cli.Result joined = Cli.run(
-                "peer",
-                "join",
-                "--config",
-                two.toString(),
-                "--server",
-                active.base(),
-                "--token",
-                token.path("token").asText(),
-                "--ca-fingerprint",
-                token.path("caFingerprint").asText());
+        Cli.Result joined = PeerMembers.join(two, active.base(), token);
         assertThat(joined.exit()).as(joined.err()).isZero();
         return ServeProcess.start(dir.resolve("p2"), two, "tandem-2");
     }
 
-    /** Peer {@code n} of two in {@code dir/p<n>}, data in its {@code data}, on the ports every member knows. */
-    private Path config(int n, int[] ports) throws Exception {
-        Path home = Files.createDirectories(dir.resolve("p" + n));
-        int own = 3 * (n - 1);
-        Path file = home.resolve("tandem-" + n + ".yaml");
-        Files.writeString(file, """
-                node: {id: tandem-%d}
-                dataDir: data
-                admin: {address: 127.0.0.1, port: %d}
-                xds: {address: 127.0.0.1, port: %d}
-                replication: sync
-                peering:
-                  listen: 127.0.0.1:%d
-                  members:
-                    - {name: tandem-1, admin: "https://127.0.0.1:%d", xds: "127.0.0.1:%d", link: "127.0.0.1:%d"}
-                    - {name: tandem-2, admin: "https://127.0.0.1:%d", xds: "127.0.0.1:%d", link: "127.0.0.1:%d"}
-                """.formatted(
-                        n,
-                        ports[own],
-                        ports[own + 1],
-                        ports[own + 2],
-                        ports[0],
-                        ports[1],
-                        ports[2],
-                        ports[3],
-                        ports[4],
-                        ports[5]));
-        return file;
-    }
-
     private static String gateway(int port) {
-        return """
-                kind: Gateway
-                metadata: {name: edge}
-                spec: {nodeGroup: edge, listeners: [{name: http, port: 10000}]}
-                ---
-                kind: Route
-                metadata: {name: orders}
-                spec: {gateways: [edge], hosts: [orders.example.com], to: {upstream: orders}}
-                ---
-                kind: Upstream
-                metadata: {name: orders}
-                spec: {endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(port);
+        return Gateways.edge(port);
     }
 }

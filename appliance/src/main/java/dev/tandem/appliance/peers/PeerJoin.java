@@ -2,6 +2,7 @@ package dev.tandem.appliance.peers;
 
 import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.appliance.store.Database;
 import dev.tandem.appliance.store.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +42,7 @@ public final class PeerJoin {
      */
     public static void install(Path dataDir, Material material, Instant at) throws IOException {
         Path pki = dataDir.resolve("pki");
-        for (Path existing :
-                new Path[] {pki.resolve("ca.pem"), dataDir.resolve("tandem.mv.db"), dataDir.resolve(MARKER)}) {
+        for (Path existing : new Path[] {pki.resolve("ca.pem"), Database.file(dataDir), dataDir.resolve(MARKER)}) {
             if (Files.exists(existing)) {
                 throw new IOException(dataDir + " is not empty (" + existing.getFileName()
                         + " exists): a peer joins with an empty data directory; move this one aside first");

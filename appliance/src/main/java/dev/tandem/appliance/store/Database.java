@@ -37,10 +37,18 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException, E;
     }
 
+    /** H2's name for the database in a data directory; the file is this plus H2's {@code .mv.db}. */
+    private static final String NAME = "tandem";
+
     private final JdbcConnectionPool pool;
 
     private Database(JdbcConnectionPool pool) {
         this.pool = pool;
+    }
+
+    /** The file that holds the database of {@code dataDir} (it exists once a node has run there). */
+    public static Path file(Path dataDir) {
+        return dataDir.resolve(NAME + ".mv.db");
     }
 
     public static Database open(Path dataDir) throws SQLException {
@@ -51,8 +59,8 @@ public final class Database implements AutoCloseable {
         }
         // LOCK_TIMEOUT: a write that waits for another's row lock (joins racing on one token) waits up
         // to 10 s, not H2's 2 s: every write is short, and a loaded host must not turn a queue into errors.
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("tandem")
-                + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+        String url =
+                "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(NAME) + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "tandem", "");
         try {
             Flyway flyway = Flyway.configure()

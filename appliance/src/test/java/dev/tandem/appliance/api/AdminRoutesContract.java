@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.auth.Role;
 import dev.tandem.appliance.pki.PemFiles;
+import dev.tandem.appliance.testing.Gateways;
 import dev.tandem.appliance.testing.TestPki;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -39,19 +40,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 abstract class AdminRoutesContract extends AdminApiTestBase {
 
-    static final String CONFIG = """
-            kind: Gateway
-            metadata: {name: edge}
-            spec: {nodeGroup: edge, listeners: [{name: http, port: 10000}]}
-            ---
-            kind: Route
-            metadata: {name: orders}
-            spec: {gateways: [edge], hosts: [orders.example.com], to: {upstream: orders}}
-            ---
-            kind: Upstream
-            metadata: {name: orders}
-            spec: {endpoints: [{address: 127.0.0.1, port: 9001}]}
-            """;
+    static final String CONFIG = Gateways.edge(9001);
 
     private static final AtomicInteger NAMES = new AtomicInteger();
 

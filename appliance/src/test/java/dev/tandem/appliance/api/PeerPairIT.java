@@ -10,7 +10,8 @@ import dev.tandem.appliance.ApplianceConfig;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
 import dev.tandem.appliance.testing.Cli;
-import dev.tandem.appliance.testing.Ports;
+import dev.tandem.appliance.testing.Gateways;
+import dev.tandem.appliance.testing.PeerMembers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,19 +46,6 @@ class PeerPairIT {
     private static final OpenApiDocument DOCUMENT = OpenApiDocument.load();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final String GATEWAY = """
-            kind: Gateway
-            metadata: {name: edge}
-            spec: {nodeGroup: edge, listeners: [{name: http, port: 10000}]}
-            ---
-            kind: Route
-            metadata: {name: orders}
-            spec: {gateways: [edge], hosts: [orders.example.com], to: {upstream: orders}}
-            ---
-            kind: Upstream
-            metadata: {name: orders}
-            spec: {endpoints: [{address: 127.0.0.1, port: PORT}]}
-            """;
 
     @TempDir
     Path dir;
@@ -67,13 +55,9 @@ class PeerPairIT {
 
     @Test
     void aJoinedStandbyReplicatesServesTheSameAndTakesOverBySwitchActive() throws Exception {
-        // Ports that must be known before the servers start: every member lists every other's.
-        int[] ports = new int[6];
-        for (int i = 0; i < ports.length; i++) {
-            ports[i] = Ports.unbound();
-        }
-        Path one = config("tandem-1", ports, 0);
-        Path two = config("tandem-2", ports, 1);
+        PeerMembers members = PeerMembers.of(2);
+        Path one = members.write(dir.resolve("tandem-1.yaml"), 1, "data-1", "");
+        Path two = members.write(dir.resolve("tandem-2.yaml"), 2, "data-2", "");
         try (Appliance first = Appliance.start(ApplianceConfig.load(one))) {
             Path data1 = dir.resolve("data-1");
             AdminHttp admin1 = AdminHttp.withTokenFrom(first.adminPort(), data1);
@@ -81,17 +65,7 @@ class PeerPairIT {
             Reply created = check(
                     "POST", "/api/v1/peers/tokens", admin1.post("/api/v1/peers/tokens", "{\"ttl\": \"10m\"}"), 201);
             String token = created.json().path("token").asText();
-            Cli.Result joined = Cli.run(
-                    "peer",
-                    "join",
-                    "--config",
-                    two.toString(),
-                    "--server",
-                    admin1.base(),
-                    "--token",
-                    token,
-                    "--ca-fingerprint",
-                    created.json().path("caFingerprint").asText());
+            Cli.Result joined = PeerMembers.join(two, admin1.base(), created.json());
             assertThat(joined.exit()).as(joined.err()).isZero();
             assertThat(joined.err()).contains("joined cluster 'tandem' as 'tandem-2'");
             assertThat(Files.readString(dir.resolve("data-2/pki/ca.pem")))
@@ -149,7 +123,7 @@ class PeerPairIT {
                 Reply misdirected = admin2.post("/api/v1/apply", gateway(9002));
                 assertThat(misdirected.status()).isEqualTo(421);
                 assertThat(misdirected.headers().firstValue("Location"))
-                        .contains("https://127.0.0.1:" + ports[0] + "/api/v1/apply");
+                        .contains("https://127.0.0.1:" + members.adminPort(1) + "/api/v1/apply");
                 assertThat(misdirected.json().path("active").path("name").asText())
                         .isEqualTo("tandem-1");
                 check("POST", "/api/v1/peers/tokens", admin2.post("/api/v1/peers/tokens", "{}"), 421);
@@ -223,30 +197,8 @@ class PeerPairIT {
         return answers.check(method, template, reply, expected);
     }
 
-    /** Peer {@code index} of two, on the ports every member knows. */
-    private Path config(String name, int[] ports, int index) throws Exception {
-        String members = """
-                  members:
-                    - {name: tandem-1, admin: "https://127.0.0.1:%d", xds: "127.0.0.1:%d", link: "127.0.0.1:%d"}
-                    - {name: tandem-2, admin: "https://127.0.0.1:%d", xds: "127.0.0.1:%d", link: "127.0.0.1:%d"}
-                """.formatted(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
-        String text =
-                """
-                node: {id: %s}
-                dataDir: data-%d
-                admin: {address: 127.0.0.1, port: %d}
-                xds: {address: 127.0.0.1, port: %d}
-                replication: sync
-                peering:
-                  listen: 127.0.0.1:%d
-                """.formatted(name, index + 1, ports[3 * index], ports[3 * index + 1], ports[3 * index + 2]) + members;
-        Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, text);
-        return file;
-    }
-
     private static String gateway(int port) {
-        return GATEWAY.replace("PORT", String.valueOf(port));
+        return Gateways.edge(port);
     }
 
     private static JsonNode versions(AdminHttp admin) {

@@ -19,4 +19,21 @@ public final class Gateways {
             """;
 
     private Gateways() {}
+
+    /** One Envoy node group {@code edge}: an HTTP listener, a route to {@code orders}, one endpoint on {@code port}. */
+    public static String edge(int port) {
+        return """
+                kind: Gateway
+                metadata: {name: edge}
+                spec: {nodeGroup: edge, listeners: [{name: http, port: 10000}]}
+                ---
+                kind: Route
+                metadata: {name: orders}
+                spec: {gateways: [edge], hosts: [orders.example.com], to: {upstream: orders}}
+                ---
+                kind: Upstream
+                metadata: {name: orders}
+                spec: {endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(port);
+    }
 }
