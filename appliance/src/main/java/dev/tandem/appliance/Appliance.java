@@ -22,6 +22,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +132,16 @@ public final class Appliance implements AutoCloseable {
                     config.xds(), xds, xdsSecurity(config, pki, serverKeys, certificates, metrics, clock));
             parts.register(xdsServer::close);
             certificates.onRevocation(serial -> xdsServer.sweepSoon());
+            // A standby learns of revocations by replication: its deny list is read again when they land.
+            peers.onReplicated(tables -> {
+                if (tables.contains("certificate")) {
+                    try {
+                        certificates.reload();
+                    } catch (SQLException e) {
+                        LOG.error("peers: cannot read the deny list again after replication: {}", e.getMessage(), e);
+                    }
+                }
+            });
 
             AtomicBoolean ready = new AtomicBoolean();
             HttpRouting.Builder routing = HttpRouting.builder();

@@ -30,6 +30,7 @@ import dev.tandem.peers.PeerMessage.HeardQuery;
 import dev.tandem.peers.PeerMessage.Heartbeat;
 import dev.tandem.peers.PeerMessage.NeedState;
 import dev.tandem.peers.PeerMessage.Refused;
+import dev.tandem.peers.PeerMessage.StatePart;
 import dev.tandem.peers.PeerMessage.StateRequest;
 import dev.tandem.peers.PeerMessage.StatusAnswer;
 import dev.tandem.peers.PeerMessage.StatusQuery;
@@ -217,6 +218,9 @@ public final class PeerMachine {
             case Diverging diverging -> node.follower.onDiverging(from, diverging);
             case NeedState needState -> node.follower.onNeedState(from, needState);
             case StateRequest request -> node.replicator.onStateRequest(from);
+            case StatePart part -> {
+                // The driver assembles the parts and hands over StateStaged or StateFailed.
+            }
             case Refused refused -> node.follower.onRefused(from, refused);
             case HandoverOffer offer -> node.switchover.onHandoverOffer(from, offer);
             case HandoverReady ready -> node.switchover.onHandoverReady(from, ready);

@@ -1,6 +1,8 @@
 package dev.tandem.peers;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /** The messages of the peer link (ADR 0014 §4.4). Each carries the sender's epoch: a lower one is refused. */
 public sealed interface PeerMessage {
@@ -40,6 +42,40 @@ public sealed interface PeerMessage {
     record NeedState(Header header, long firstIndex, long commitIndex) implements PeerMessage {}
 
     record StateRequest(Header header) implements PeerMessage {}
+
+    /**
+     * One of {@code parts} parts of a state transfer (§3.7): the active's replicated tables and the
+     * entries it retains after its base, as bytes only the driver reads. Every part carries the
+     * summary and the SHA-256 digest of the whole; the driver assembles and verifies them and hands
+     * the machine {@link Input.StateStaged} or {@link Input.StateFailed}, never the parts.
+     */
+    record StatePart(
+            Header header, long transferId, int seq, int parts, StateSummary summary, byte[] digest, byte[] data)
+            implements PeerMessage {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof StatePart that
+                    && header.equals(that.header)
+                    && transferId == that.transferId
+                    && seq == that.seq
+                    && parts == that.parts
+                    && Objects.equals(summary, that.summary)
+                    && Arrays.equals(digest, that.digest)
+                    && Arrays.equals(data, that.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(
+                    header, transferId, seq, parts, summary, Arrays.hashCode(digest), Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "StatePart[" + header + ", transfer " + transferId + ", part " + seq + " of " + parts + ", "
+                    + (data == null ? 0 : data.length) + " bytes]";
+        }
+    }
 
     /** A refusal with its reason (ADR 0014 §4.5); {@code knownActive} lets a node with a lower epoch follow. */
     record Refused(Header header, String reason, String detail, String knownActive, long knownEpoch)

@@ -56,6 +56,10 @@ public final class IssuedCertificates {
 
     public IssuedCertificates(Database database) throws SQLException {
         this.database = database;
+        this.revoked = revokedSerials();
+    }
+
+    private Set<String> revokedSerials() throws SQLException {
         Set<String> serials = new HashSet<>();
         try (Connection c = database.connection();
                 PreparedStatement ps =
@@ -65,7 +69,22 @@ public final class IssuedCertificates {
                 serials.add(rs.getString(1));
             }
         }
-        this.revoked = Set.copyOf(serials);
+        return Set.copyOf(serials);
+    }
+
+    /**
+     * Reads the deny list again after the table changed under this node: a standby's certificates
+     * change by replication (a revocation on the active, or a state transfer), not by {@link #revoke}.
+     * Each serial newly revoked is handed to the revocation listeners, as a local revocation is.
+     */
+    public void reload() throws SQLException {
+        Set<String> added = new HashSet<>();
+        synchronized (this) {
+            Set<String> now = revokedSerials();
+            now.stream().filter(serial -> !revoked.contains(serial)).forEach(added::add);
+            revoked = now;
+        }
+        added.forEach(serial -> revocationListeners.forEach(listener -> listener.accept(serial)));
     }
 
     /** Lower-case hex, without leading zeros: how serials are stored and compared. */

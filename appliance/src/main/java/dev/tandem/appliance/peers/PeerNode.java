@@ -6,6 +6,7 @@ import dev.tandem.appliance.store.LoggedWrites;
 import dev.tandem.appliance.store.PeerLog;
 import dev.tandem.appliance.store.RowCapture;
 import dev.tandem.appliance.store.RowChanges;
+import dev.tandem.appliance.store.StateImage;
 import dev.tandem.peers.Action;
 import dev.tandem.peers.Action.AnswerWrite;
 import dev.tandem.peers.Action.Event;
@@ -25,6 +26,7 @@ import dev.tandem.peers.Action.StopExporter;
 import dev.tandem.peers.Action.WriteLease;
 import dev.tandem.peers.At;
 import dev.tandem.peers.Command;
+import dev.tandem.peers.EntryMeta;
 import dev.tandem.peers.Input;
 import dev.tandem.peers.LeaseAnswer;
 import dev.tandem.peers.LogEntry;
@@ -33,6 +35,7 @@ import dev.tandem.peers.NodeView;
 import dev.tandem.peers.OperatorAnswer;
 import dev.tandem.peers.PeerMachine;
 import dev.tandem.peers.PeerMessage;
+import dev.tandem.peers.PeerMessage.StatePart;
 import dev.tandem.peers.Replication;
 import dev.tandem.peers.RoleIntent;
 import dev.tandem.peers.ServedId;
@@ -49,6 +52,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +64,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -147,6 +152,8 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     private final Optional<S3Lease> lease;
     private final ExecutorService leaseCalls;
     private final Map<String, AtomicLong> events = new ConcurrentHashMap<>();
+    private final StateAssembler assembler;
+    private final AtomicLong transferIds = new AtomicLong();
     /** What was asked before the duties were attached (the node starts before what serves). */
     private final List<Action> forDuties = new ArrayList<>();
 
@@ -160,7 +167,9 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             PeerLog log,
             Timing timing,
             PeerTransport transport,
-            Optional<S3Lease> lease) {
+            Optional<S3Lease> lease,
+            String schemaVersion) {
+        this.assembler = new StateAssembler(schemaVersion);
         this.transport = transport;
         this.lease = lease;
         this.leaseCalls = Executors.newSingleThreadExecutor(r -> daemon(r, "tandem-lease"));
@@ -208,13 +217,17 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                     + " and the lease store is " + (lease.isPresent() ? "given" : "absent"));
         }
         PeerMachine machine = new PeerMachine(settings, timing, log.restore(settings.cluster(), firstIntent));
-        PeerNode node = new PeerNode(machine, database, log, timing, transport, lease);
+        PeerNode node = new PeerNode(machine, database, log, timing, transport, lease, log.schemaVersion());
         String boot = UUID.randomUUID().toString();
         node.submit(at -> new Input.Start(at, boot));
         transport.open(new PeerTransport.Receiver() {
             @Override
             public void received(String from, PeerMessage message) {
-                node.submit(at -> new Input.Received(at, from, message));
+                if (message instanceof StatePart part) {
+                    node.receivePart(from, part);
+                } else {
+                    node.submit(at -> new Input.Received(at, from, message));
+                }
             }
 
             @Override
@@ -228,6 +241,11 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             LOG.warn("this node does not accept writes yet: {}", node.view);
         }
         return node;
+    }
+
+    /** See {@link PeerLog#onReplicated}: the tables that replication changed under this node. */
+    public void onReplicated(Consumer<Set<String>> listener) {
+        log.onReplicated(listener);
     }
 
     /** An operator's command (switch-active, promote); completes with the machine's answer. */
@@ -464,12 +482,7 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                     }
                     return at -> new Input.ProbeResult(at, outcome.ok(), outcome.detail());
                 });
-            case SendState state ->
-                LOG.warn(
-                        "peers: {} needs a state transfer (its log is behind what this node retains, or diverged); "
-                                + "state transfers are not built yet: it stays behind until it is rebuilt from a "
-                                + "backup of this node",
-                        state.to());
+            case SendState state -> sendState(state);
             case Reply reply -> {
                 CompletableFuture<OperatorAnswer> answer = replies.remove(reply.replyId());
                 if (answer != null) {
@@ -478,6 +491,69 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             }
             default -> LOG.debug("peers: {}", action);
         }
+    }
+
+    /**
+     * On the machine thread, which appends nothing meanwhile: the state as of this node's last index,
+     * in parts (ADR 0014 §3.7). A state that cannot be read is logged; the standby asks again.
+     */
+    private void sendState(SendState state) {
+        try {
+            StateImage image = log.image(state.summary().base(), state.summary().snapshotIndex());
+            byte[] bytes = PeerWire.encodeState(image);
+            byte[][] parts = StateAssembler.split(bytes);
+            if (parts.length > StateAssembler.MAX_PARTS) {
+                LOG.error(
+                        "peers: the state for {} is {} bytes, more than a transfer carries ({} parts of {} bytes)",
+                        state.to(),
+                        bytes.length,
+                        StateAssembler.MAX_PARTS,
+                        StateAssembler.PART_BYTES);
+                return;
+            }
+            byte[] digest = StateAssembler.digest(bytes);
+            long id = transferIds.incrementAndGet();
+            for (int seq = 0; seq < parts.length; seq++) {
+                transport.send(
+                        state.to(),
+                        new StatePart(state.header(), id, seq, parts.length, state.summary(), digest, parts[seq]));
+            }
+            LOG.info(
+                    "peers: sent {} the state at index {}: {} rows, {} entries, {} bytes in {} parts",
+                    state.to(),
+                    state.summary().snapshotIndex(),
+                    image.rows(),
+                    image.tail().size(),
+                    bytes.length,
+                    parts.length);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("peers: cannot send {} the state: {}", state.to(), e.getMessage(), e);
+        }
+    }
+
+    /** On the transport's thread: a part of a state transfer; a complete one is verified, then staged. */
+    private void receivePart(String from, StatePart part) {
+        assembler.add(from, part).ifPresent(outcome -> {
+            switch (outcome) {
+                case StateAssembler.Outcome.Verified verified -> {
+                    long id = transferIds.incrementAndGet();
+                    log.stage(id, verified.image());
+                    LOG.info(
+                            "peers: received the state of {} at index {} ({} rows, {} entries); installing it",
+                            from,
+                            part.summary().snapshotIndex(),
+                            verified.image().rows(),
+                            verified.image().tail().size());
+                    List<EntryMeta> tail =
+                            verified.image().tail().stream().map(LogEntry::meta).toList();
+                    submit(at -> new Input.StateStaged(at, id, from, part.header(), part.summary(), tail));
+                }
+                case StateAssembler.Outcome.Failed failed -> {
+                    LOG.warn("peers: refused the state transfer from {}: {}", from, failed.reason());
+                    submit(at -> new Input.StateFailed(at, from, part.header(), failed.reason()));
+                }
+            }
+        });
     }
 
     /** On the machine thread: hands a duty over, or keeps it until duties are attached. */

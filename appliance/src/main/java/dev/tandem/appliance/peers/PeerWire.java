@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import dev.tandem.appliance.store.StateImage;
 import dev.tandem.peers.Checksum;
 import dev.tandem.peers.PeerMessage;
 import java.io.IOException;
@@ -80,6 +81,29 @@ public final class PeerWire {
         } catch (IOException | IllegalArgumentException e) {
             throw new MalformedFrame(
                     "a " + type.getSimpleName() + " frame is incomplete or malformed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A state image as the bytes a state transfer's parts carry. */
+    public static byte[] encodeState(StateImage image) {
+        try {
+            return CBOR.writeValueAsBytes(image);
+        } catch (IOException e) {
+            throw new IllegalStateException("a state image always encodes: " + e.getMessage(), e);
+        }
+    }
+
+    /** The state image of a transfer's assembled bytes; refused whole when they do not parse. */
+    public static StateImage decodeState(byte[] bytes) throws MalformedFrame {
+        try {
+            StateImage image = CBOR.readValue(bytes, StateImage.class);
+            if (image == null || image.format() == null || image.schemaVersion() == null) {
+                throw new MalformedFrame("a state image needs a format and a schema version", null);
+            }
+            return image;
+        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+            throw new MalformedFrame(
+                    "a state image of " + bytes.length + " bytes does not parse: " + e.getMessage(), e);
         }
     }
 

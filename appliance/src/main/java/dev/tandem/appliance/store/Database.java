@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -186,6 +187,43 @@ public final class Database implements AutoCloseable {
             }
             sync(c);
             return result;
+        }
+    }
+
+    /**
+     * Runs {@code work} in one read-only transaction at isolation level SNAPSHOT: every statement
+     * sees the database as of the first one, whatever commits meanwhile (a consistent image).
+     */
+    public <T, E extends Exception> T read(Work<T, E> work) throws SQLException, E {
+        try (Connection c = pool.getConnection()) {
+            int isolation = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SNAPSHOT");
+            }
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (Exception | Error e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(isolation);
+            }
+        }
+    }
+
+    /** The schema's version, as Flyway recorded its last successful migration. */
+    public static String schemaVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT \"version\" FROM \"flyway_schema_history\""
+                        + " WHERE \"success\" AND \"version\" IS NOT NULL ORDER BY \"installed_rank\" DESC LIMIT 1")) {
+            if (!rs.next()) {
+                throw new SQLException("the database has no migration recorded");
+            }
+            return rs.getString(1);
         }
     }
 

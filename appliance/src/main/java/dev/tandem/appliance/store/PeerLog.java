@@ -26,7 +26,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * This node's place in the replicated log and its entries, in H2 ({@code peer_state},
@@ -37,6 +43,10 @@ import java.util.Optional;
 public final class PeerLog {
     private final Database database;
     private final Clock clock;
+    /** Verified state transfers, by the id the machine was given, until it installs one (§3.7). */
+    private final Map<Long, StateImage> staged = new ConcurrentHashMap<>();
+
+    private final List<Consumer<Set<String>>> replicated = new CopyOnWriteArrayList<>();
 
     public PeerLog(Database database, Clock clock) {
         this.database = database;
@@ -120,8 +130,24 @@ public final class PeerLog {
         }
     }
 
+    /**
+     * Called, after the transaction is on disk, with the replicated tables that entries from the
+     * active (or a state transfer) changed: what caches a table (the deny list) reads it again.
+     */
+    public void onReplicated(Consumer<Set<String>> listener) {
+        replicated.add(listener);
+    }
+
     /** Makes one change of the machine durable before it returns. */
     public void persist(DurableChange change) throws SQLException {
+        Set<String> changed = new TreeSet<>();
+        write(change, changed);
+        if (!changed.isEmpty()) {
+            replicated.forEach(listener -> listener.accept(Set.copyOf(changed)));
+        }
+    }
+
+    private void write(DurableChange change, Set<String> changed) throws SQLException {
         database.write(c -> {
             switch (change) {
                 case SetEpoch set ->
@@ -142,7 +168,7 @@ public final class PeerLog {
                 case SetSync sync -> update(c, "sync_standby = ?", sync.syncStandby());
                 case Append append -> {
                     for (LogEntry entry : append.entries()) {
-                        applyAndStore(c, entry);
+                        applyAndStore(c, entry).forEach(rowChange -> changed.add(rowChange.table()));
                     }
                 }
                 case CompactTo compact -> {
@@ -153,9 +179,10 @@ public final class PeerLog {
                     setBase(c, compact.base());
                 }
                 case MoveAside moveAside -> moveAside(c, moveAside);
-                case InstallState install ->
-                    throw new SQLException("state transfers are not built yet (issue 16): transfer "
-                            + install.transferId() + " refused");
+                case InstallState install -> {
+                    install(c, install);
+                    changed.addAll(ReplicatedTables.NAMES);
+                }
             }
             return null;
         });
@@ -165,11 +192,14 @@ public final class PeerLog {
      * Stores an entry and applies the row changes it carries, in the caller's transaction: an entry
      * received from the active, or one the machine wrote itself.
      */
-    private static void applyAndStore(Connection c, LogEntry entry) throws SQLException {
+    private static List<RowChange> applyAndStore(Connection c, LogEntry entry) throws SQLException {
+        List<RowChange> changes = List.of();
         if (!entry.kind().equals(EntryKinds.EPOCH_START) && !entry.kind().equals(EntryKinds.SYNC_STANDBY)) {
-            ReplicatedTables.apply(c, RowChanges.decode(entry.payload()));
+            changes = RowChanges.decode(entry.payload());
+            ReplicatedTables.apply(c, changes);
         }
         store(c, entry, OffsetDateTime.now(ZoneOffset.UTC));
+        return changes;
     }
 
     /** Stores an entry the application made (its row changes already applied in this transaction). */
@@ -193,9 +223,14 @@ public final class PeerLog {
 
     /** Entries {@code from..to} with their payloads, to send to a standby. */
     public List<LogEntry> entries(long from, long to) throws SQLException {
-        try (Connection c = database.connection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT idx, epoch, kind, revision, payload, checksum FROM peer_log WHERE idx BETWEEN ? AND ? ORDER BY idx")) {
+        try (Connection c = database.connection()) {
+            return entries(c, from, to);
+        }
+    }
+
+    private static List<LogEntry> entries(Connection c, long from, long to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT idx, epoch, kind, revision, payload, checksum FROM peer_log WHERE idx BETWEEN ? AND ? ORDER BY idx")) {
             ps.setLong(1, from);
             ps.setLong(2, to);
             try (ResultSet rs = ps.executeQuery()) {
@@ -212,6 +247,58 @@ public final class PeerLog {
                 return out;
             }
         }
+    }
+
+    /** This node's schema version, which a state image must carry to be installed here. */
+    public String schemaVersion() throws SQLException {
+        try (Connection c = database.connection()) {
+            return Database.schemaVersion(c);
+        }
+    }
+
+    /**
+     * The state a standby installs to reach this node's log position (ADR 0014 §3.7): the replicated
+     * tables and the entries after {@code base} up to {@code snapshotIndex}, read in one transaction.
+     * Called on the machine thread while no write is in flight, so the tables hold exactly the
+     * effects of the entries up to {@code snapshotIndex}.
+     */
+    public StateImage image(LogBase base, long snapshotIndex) throws SQLException {
+        return database.read(c -> new StateImage(
+                StateImage.FORMAT,
+                Database.schemaVersion(c),
+                ReplicatedTables.image(c),
+                entries(c, base.index() + 1, snapshotIndex)));
+    }
+
+    /** Keeps a verified image until the machine installs it as {@code transferId}. */
+    public void stage(long transferId, StateImage image) {
+        staged.put(transferId, image);
+    }
+
+    /**
+     * One transaction: the replicated tables become the image's, the log becomes its tail after
+     * {@code base}, and the commit index the machine chose. A crash leaves the old state or the new.
+     */
+    private void install(Connection c, InstallState install) throws SQLException {
+        StateImage image = staged.remove(install.transferId());
+        if (image == null) {
+            throw new SQLException("state transfer " + install.transferId() + " was not staged on this node");
+        }
+        List<EntryMeta> metas = image.tail().stream().map(LogEntry::meta).toList();
+        if (!metas.equals(install.tail())) {
+            throw new SQLException(
+                    "state transfer " + install.transferId() + ": the entries to install are not the" + " ones staged");
+        }
+        ReplicatedTables.replaceAll(c, image.tables());
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM peer_log")) {
+            delete.executeUpdate();
+        }
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        for (LogEntry entry : image.tail()) {
+            store(c, entry, now);
+        }
+        setBase(c, install.base());
+        update(c, "commit_index = ?", install.commitIndex());
     }
 
     private void moveAside(Connection c, MoveAside moveAside) throws SQLException {

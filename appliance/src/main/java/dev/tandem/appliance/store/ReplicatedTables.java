@@ -13,6 +13,7 @@ import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,6 +88,13 @@ public final class ReplicatedTables {
     /** A replicated table: its columns in order and its primary key. */
     public record Table(String name, List<Column> columns, Set<String> key) {}
 
+    /** Every row of one replicated table, in primary-key order, values as JSON scalars: what a state transfer carries. */
+    public record TableRows(String name, List<Map<String, Object>> rows) {
+        public TableRows {
+            rows = List.copyOf(rows);
+        }
+    }
+
     private ReplicatedTables() {}
 
     static Table describe(Connection connection, String table) throws SQLException {
@@ -135,6 +143,57 @@ public final class ReplicatedTables {
         RowCapture.applying(() -> {
             for (RowChange change : changes) {
                 applyOne(connection, change);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Every replicated table's rows, in {@link #NAMES} order, each in primary-key order, read in the
+     * caller's transaction: the state a state transfer sends (ADR 0014 §3.7).
+     */
+    public static List<TableRows> image(Connection connection) throws SQLException {
+        List<TableRows> tables = new ArrayList<>();
+        for (String name : NAMES) {
+            Table table = describe(connection, name);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                            "SELECT * FROM " + name + " ORDER BY " + String.join(", ", table.key()));
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (Column column : table.columns()) {
+                        row.put(column.name(), column.toJson(rs.getObject(column.name())));
+                    }
+                    rows.add(row);
+                }
+            }
+            tables.add(new TableRows(name, rows));
+        }
+        return tables;
+    }
+
+    /**
+     * Replaces every replicated table's rows by {@code tables} (an {@link #image}), in the caller's
+     * transaction, without capturing: children are emptied before their parents, then parents filled
+     * first. A table or column this schema does not have is refused and nothing is replaced (the
+     * caller's transaction rolls back).
+     */
+    public static void replaceAll(Connection connection, List<TableRows> tables) throws SQLException {
+        List<String> names = tables.stream().map(TableRows::name).toList();
+        if (!names.equals(NAMES)) {
+            throw new SQLException("a state image holds the tables " + names + ", not " + NAMES);
+        }
+        RowCapture.applying(() -> {
+            for (String name : NAMES.reversed()) {
+                try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + name)) {
+                    ps.executeUpdate();
+                }
+            }
+            for (TableRows table : tables) {
+                for (Map<String, Object> row : table.rows()) {
+                    applyOne(connection, new RowChange(table.name(), Op.INSERT, row));
+                }
             }
             return null;
         });

@@ -7,13 +7,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.appliance.Appliance;
 import dev.tandem.appliance.ApplianceConfig;
+import dev.tandem.appliance.pki.CertificateAuthority;
+import dev.tandem.appliance.pki.CertificateRequests;
+import dev.tandem.appliance.pki.PemFiles;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.AdminHttp.Reply;
 import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.Gateways;
 import dev.tandem.appliance.testing.PeerMembers;
+import dev.tandem.appliance.testing.RawAdsClient;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.ChannelCredentials;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -92,16 +102,8 @@ class PeerPairIT {
 
             try (Appliance second = Appliance.start(ApplianceConfig.load(two))) {
                 // Admin tokens are replicated: tandem-1's initial admin token works on tandem-2.
-                AdminHttp admin2 = new AdminHttp(
-                        second.adminPort(),
-                        Files.readString(data1.resolve("admin-token")).trim(),
-                        data1.resolve("pki/ca.pem"));
-                await().atMost(BOUND)
-                        .until(() -> "tandem-2"
-                                .equals(admin1.get("/api/v1/peers")
-                                        .json()
-                                        .path("syncStandby")
-                                        .asText()));
+                AdminHttp admin2 = AdminHttp.withTokenFrom(second.adminPort(), data1);
+                PeerMembers.awaitSyncStandby(admin1, "tandem-2", BOUND);
                 JsonNode peers2 = admin2.get("/api/v1/peers").json();
                 assertThat(peers2.path("role").asText()).isEqualTo("standby");
                 assertThat(peers2.path("active").path("name").asText()).isEqualTo("tandem-1");
@@ -118,6 +120,36 @@ class PeerPairIT {
                                 == revision);
                 await().atMost(BOUND)
                         .untilAsserted(() -> assertThat(versions(admin2)).isEqualTo(versions(admin1)));
+
+                // A data plane joins on the active and is served by the standby too; revoked on the active,
+                // the standby ends its stream and refuses it (the deny list replicates).
+                Reply joinToken = admin1.post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\", \"ttl\": \"1h\"}");
+                assertThat(joinToken.status()).isEqualTo(201);
+                KeyPair key = CertificateAuthority.newKeyPair();
+                Reply dataPlane = admin1.as(null)
+                        .post(
+                                "/api/v1/join",
+                                json(Map.of(
+                                        "token",
+                                        joinToken.json().path("token").asText(),
+                                        "csr",
+                                        CertificateRequests.pem("envoy-1", key))));
+                assertThat(dataPlane.status()).as(dataPlane.body()).isEqualTo(201);
+                ChannelCredentials tls = credentials(dataPlane.json(), key);
+                String serial = dataPlane.json().path("serial").asText();
+                try (RawAdsClient envoy = new RawAdsClient(second.xdsPort(), "envoy-1", "edge", tls)) {
+                    assertThat(envoy.nextSotwAfter(clusters(envoy)).getResourcesCount())
+                            .isPositive();
+                    assertThat(admin1.post("/api/v1/certificates/" + serial + "/revoke", "{}")
+                                    .status())
+                            .isEqualTo(200);
+                    Status ended = envoy.awaitFailure(BOUND, true);
+                    assertThat(ended.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                }
+                try (RawAdsClient reconnected = new RawAdsClient(second.xdsPort(), "envoy-1", "edge", tls)) {
+                    assertThat(reconnected.refusal(clusters(reconnected), BOUND).getDescription())
+                            .endsWith("is revoked");
+                }
 
                 // A write to the standby: 421, Location on the active; the CLI follows it once.
                 Reply misdirected = admin2.post("/api/v1/apply", gateway(9002));
@@ -187,6 +219,18 @@ class PeerPairIT {
                 assertThat(admin1.get("/api/v1/audit?limit=100").json().path("entries"))
                         .isEqualTo(admin2.get("/api/v1/audit?limit=100").json().path("entries"));
                 assertThat(admin1.post("/api/v1/apply", gateway(9005)).status()).isEqualTo(421);
+                // The join token used on tandem-1 is used on tandem-2, now the active, too.
+                Reply reused = admin2.as(null)
+                        .post(
+                                "/api/v1/join",
+                                json(Map.of(
+                                        "token",
+                                        joinToken.json().path("token").asText(),
+                                        "csr",
+                                        CertificateRequests.pem("envoy-2", CertificateAuthority.newKeyPair()))));
+                assertThat(reused.status()).as(reused.body()).isEqualTo(401);
+                assertThat(reused.json().path("details").get(0).asText())
+                        .startsWith("the join token was already used at");
             }
         }
         soft.assertAll();
@@ -199,6 +243,27 @@ class PeerPairIT {
 
     private static String gateway(int port) {
         return Gateways.edge(port);
+    }
+
+    private static DiscoveryRequest clusters(RawAdsClient client) {
+        return DiscoveryRequest.newBuilder()
+                .setNode(client.node())
+                .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+                .build();
+    }
+
+    /** The data plane's mTLS credentials from its join answer and its key. */
+    private ChannelCredentials credentials(JsonNode joined, KeyPair key) throws Exception {
+        Path tls = Files.createDirectories(dir.resolve("envoy-1"));
+        Files.writeString(tls.resolve("client.pem"), joined.path("certificate").asText());
+        Files.writeString(tls.resolve("ca.pem"), joined.path("caBundle").asText());
+        PemFiles.writePrivate(tls.resolve("client.key"), key.getPrivate());
+        return TlsChannelCredentials.newBuilder()
+                .trustManager(tls.resolve("ca.pem").toFile())
+                .keyManager(
+                        tls.resolve("client.pem").toFile(),
+                        tls.resolve("client.key").toFile())
+                .build();
     }
 
     private static JsonNode versions(AdminHttp admin) {

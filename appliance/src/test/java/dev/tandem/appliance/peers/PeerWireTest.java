@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.peers.Checksum;
 import dev.tandem.peers.Header;
+import dev.tandem.peers.LogBase;
 import dev.tandem.peers.LogEntry;
 import dev.tandem.peers.PeerMessage;
 import dev.tandem.peers.PeerMessage.Ack;
@@ -21,10 +22,12 @@ import dev.tandem.peers.PeerMessage.HeardQuery;
 import dev.tandem.peers.PeerMessage.Heartbeat;
 import dev.tandem.peers.PeerMessage.NeedState;
 import dev.tandem.peers.PeerMessage.Refused;
+import dev.tandem.peers.PeerMessage.StatePart;
 import dev.tandem.peers.PeerMessage.StateRequest;
 import dev.tandem.peers.PeerMessage.StatusAnswer;
 import dev.tandem.peers.PeerMessage.StatusQuery;
 import dev.tandem.peers.PeerMessage.Subscribe;
+import dev.tandem.peers.StateSummary;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -48,6 +51,14 @@ class PeerWireTest {
                 new Diverging(HEADER, 12, 40),
                 new NeedState(HEADER, 100, 140),
                 new StateRequest(HEADER),
+                new StatePart(
+                        HEADER,
+                        7,
+                        0,
+                        1,
+                        new StateSummary(LogBase.empty("tandem"), 1, 1, C, 1),
+                        new byte[32],
+                        new byte[] {1, 2, 3}),
                 new Refused(HEADER, "lower-epoch", "epoch 6 is below 7", "tandem-1", 7),
                 new HandoverOffer(HEADER, 41, C),
                 new HandoverReady(HEADER, 41, C, true),

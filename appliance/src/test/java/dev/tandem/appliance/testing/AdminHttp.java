@@ -17,11 +17,14 @@ import java.time.Duration;
 public final class AdminHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONNECT = Duration.ofSeconds(5);
+    private static final Duration ANSWER = Duration.ofSeconds(30);
 
     private final String base;
     private final String token;
     private final Path caFile;
     private final HttpClient http;
+    private final Duration timeout;
 
     /** Without a token: only health, readiness and metrics answer. */
     public AdminHttp(int port) {
@@ -35,11 +38,17 @@ public final class AdminHttp {
 
     /** Against an appliance whose cluster CA is {@code caFile} (one that made its own PKI). */
     public AdminHttp(int port, String token, Path caFile) {
+        this(port, token, caFile, ANSWER);
+    }
+
+    private AdminHttp(int port, String token, Path caFile, Duration timeout) {
         this.base = "https://127.0.0.1:" + port;
         this.token = token;
         this.caFile = caFile;
+        this.timeout = timeout;
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
+                // A paused server completes no TLS handshake either: one waited for waits for the connection too.
+                .connectTimeout(timeout.compareTo(ANSWER) > 0 ? timeout : CONNECT)
                 .sslContext(TestPki.adminTls(caFile))
                 .build();
     }
@@ -62,7 +71,16 @@ public final class AdminHttp {
 
     /** The same server with another token (or none). */
     public AdminHttp as(String otherToken) {
-        return new AdminHttp(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken, caFile);
+        return new AdminHttp(port(), otherToken, caFile, timeout);
+    }
+
+    /** The same server and token, waiting up to {@code wait} for an answer (a server paused on purpose). */
+    public AdminHttp waiting(Duration wait) {
+        return new AdminHttp(port(), token, caFile, wait);
+    }
+
+    private int port() {
+        return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     }
 
     public String base() {
@@ -108,7 +126,7 @@ public final class AdminHttp {
         }
         try {
             HttpResponse<String> response =
-                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                    http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json;
             try {
                 json = JSON.readTree(response.body());

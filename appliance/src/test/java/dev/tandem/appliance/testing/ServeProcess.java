@@ -87,6 +87,29 @@ public final class ServeProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /**
+     * SIGSTOP: the process stops where it is, as a host that hangs (a VM paused, swap storm, a long
+     * GC) does; its sockets stay open and what reaches them waits. {@link #resume()} continues it.
+     */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a process {@link #pause() paused} runs on, its clocks having moved meanwhile. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        String said = new String(kill.getInputStream().readAllBytes());
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: " + said);
+        }
+    }
+
     /** SIGKILL, and waits until the process is gone. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();

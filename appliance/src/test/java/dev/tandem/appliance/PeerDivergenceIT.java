@@ -1,0 +1,128 @@
+package dev.tandem.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.Applies;
+import dev.tandem.appliance.testing.FaultyLink;
+import dev.tandem.appliance.testing.Gateways;
+import dev.tandem.appliance.testing.PeerMembers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A former active that holds an entry the new active never received (ADR 0014 §3.8): the entries
+ * from tandem-1 to tandem-2 are held by a {@link FaultyLink} while a write waits on tandem-1 for its
+ * sync standby, and tandem-2 is promoted meanwhile, so both logs hold a different entry at the same
+ * index (tandem-1 is stopped first: a promote without a lease store needs the old active down).
+ * Started again, tandem-1 finds the fork, moves its entry aside and installs tandem-2's state by a
+ * state transfer (§3.7); then it streams, serves what tandem-2 serves, and holds the same tables.
+ * Two appliances in one JVM, no lease store; the sync timeout is long, so the write is still
+ * waiting when the promote lands.
+ */
+class PeerDivergenceIT {
+
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final String PATIENT = """
+              syncTimeout: 30s
+              writeWait: 40s
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFormerActiveWithAnEntryTheNewActiveNeverGotInstallsItsStateAndFollows() throws Exception {
+        PeerMembers members = PeerMembers.of(2);
+        try (FaultyLink toTwo = FaultyLink.to(members.linkPort(2))) {
+            members.linkVia(2, toTwo.port());
+            Path one = members.write(dir.resolve("tandem-1.yaml"), 1, "data-1", PATIENT);
+            Path two = members.write(dir.resolve("tandem-2.yaml"), 2, "data-2", PATIENT);
+            Path data1 = dir.resolve("data-1");
+            Appliance first = Appliance.start(ApplianceConfig.load(one));
+            try {
+                AdminHttp tandem1 = AdminHttp.withTokenFrom(first.adminPort(), data1);
+                JsonNode token = tandem1.post("/api/v1/peers/tokens", "{}").json();
+                assertThat(PeerMembers.join(two, tandem1.base(), token).exit()).isZero();
+                try (Appliance second = Appliance.start(ApplianceConfig.load(two))) {
+                    AdminHttp tandem2 = AdminHttp.withTokenFrom(second.adminPort(), data1);
+                    PeerMembers.awaitSyncStandby(tandem1, "tandem-2", BOUND);
+                    Applies applies = new Applies(30_000);
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(applies.apply(tandem1)).isEqualTo(201);
+                    }
+                    long agreed = revision(tandem1);
+                    await().atMost(BOUND).until(() -> revision(tandem2) == agreed);
+
+                    // tandem-1 appends a write and waits for tandem-2, which never gets it; then it stops (its
+                    // entry is on its disk), and tandem-2 is promoted by an operator who saw it down.
+                    toTwo.hold(FaultyLink.Direction.TO_SERVER);
+                    AdminHttp patient = tandem1.waiting(BOUND);
+                    CompletableFuture<Integer> pending = CompletableFuture.supplyAsync(() ->
+                            patient.post("/api/v1/apply", Gateways.edge(39_999)).status());
+                    await().atMost(BOUND).until(() -> lastIndex(tandem1) > lastIndex(tandem2));
+                    first.close();
+                    // Never acknowledged: the client saw the node go, or an outcome it cannot know.
+                    assertThat(pending.handle((status, failure) -> failure == null ? status : -1)
+                                    .get(BOUND.toSeconds(), TimeUnit.SECONDS))
+                            .isNotEqualTo(201);
+                    toTwo.heal();
+                    AdminHttp.Reply promoted = tandem2.post(
+                            "/api/v1/peers/promote", "{\"oldActiveIsDown\": true, \"acceptDataLoss\": true}");
+                    assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
+                    await().atMost(BOUND).until(() -> role(tandem2).equals("active"));
+                    assertThat(applies.apply(tandem2)).isEqualTo(201);
+                    long newest = revision(tandem2);
+
+                    // Started again, tandem-1 learns the new epoch, finds its log diverged at the held entry,
+                    // moves it aside, installs tandem-2's state, and follows.
+                    first = Appliance.start(ApplianceConfig.load(one));
+                    AdminHttp rejoined = AdminHttp.withTokenFrom(first.adminPort(), data1);
+                    await().atMost(BOUND).until(() -> revision(rejoined) == newest);
+                    JsonNode peers = rejoined.get("/api/v1/peers").json();
+                    assertThat(peers.path("role").asText()).as(peers.toString()).isEqualTo("standby");
+                    assertThat(peers.path("state").asText()).isEqualTo("following");
+                    applies.assertAllOn(rejoined);
+                    // The same tables on both: the entry moved aside left no row behind.
+                    assertThat(rejoined.get("/api/v1/audit?limit=1000").json().path("entries"))
+                            .isEqualTo(tandem2.get("/api/v1/audit?limit=1000")
+                                    .json()
+                                    .path("entries"));
+                    assertThat(rejoined.get("/api/v1/revisions").json())
+                            .isEqualTo(tandem2.get("/api/v1/revisions").json());
+                    // And it streams again: a write on tandem-2 reaches it.
+                    assertThat(applies.apply(tandem2)).isEqualTo(201);
+                    long after = revision(tandem2);
+                    await().atMost(BOUND).until(() -> revision(rejoined) == after);
+                }
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    /** This node's own last log index, as its peers view says. */
+    private static long lastIndex(AdminHttp admin) {
+        for (JsonNode member : admin.get("/api/v1/peers").json().path("members")) {
+            if (member.path("self").asBoolean()) {
+                return member.path("lastIndex").asLong();
+            }
+        }
+        throw new AssertionError(
+                "no member is self in " + admin.get("/api/v1/peers").body());
+    }
+
+    private static String role(AdminHttp admin) {
+        return admin.get("/api/v1/peers").json().path("role").asText();
+    }
+
+    private static long revision(AdminHttp admin) {
+        return admin.get("/api/v1/status").json().path("revision").asLong();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tandem.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.Applies;
+import dev.tandem.appliance.testing.Gateways;
+import dev.tandem.appliance.testing.PeerMembers;
+import dev.tandem.appliance.testing.ServeProcess;
+import dev.tandem.fallback.S3Store;
+import dev.tandem.fallback.testing.S3Server;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Automatic failover on real processes (ADR 0014 T22 to T24): two {@code tandem serve} processes
+ * joined as an operator joins them, the lease beside the exports in S3 (s3proxy on 127.0.0.1), sync
+ * replication, {@code failover.automatic}. Short lease timings keep the test short; they satisfy the
+ * relations the config checks ({@code Timing.problems}). Times are printed, not asserted.
+ */
+class PeerFailoverIT {
+
+    private static final Duration BOUND = Duration.ofSeconds(90);
+
+    private static final Pattern FAILOVERS = Pattern.compile("tandem_failovers_total\\{kind=\"automatic\"} (\\S+)");
+
+    @TempDir
+    Path dir;
+
+    private S3Server s3;
+    private ServeProcess first;
+    private ServeProcess second;
+    private Path one;
+    private Path data1;
+
+    @BeforeEach
+    void startPair() throws Exception {
+        s3 = S3Server.start();
+        Path credentials = PeerMembers.s3Credentials(dir.resolve("s3.credentials"));
+        String extra = PeerMembers.automaticFailover(s3.endpoint().getPort(), credentials);
+        PeerMembers members = PeerMembers.of(2);
+        one = members.write(dir.resolve("p1/tandem-1.yaml"), 1, "data", extra);
+        Path two = members.write(dir.resolve("p2/tandem-2.yaml"), 2, "data", extra);
+        data1 = dir.resolve("p1/data");
+        first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1");
+        AdminHttp active = admin(first);
+        JsonNode token = active.post("/api/v1/peers/tokens", "{}").json();
+        assertThat(PeerMembers.join(two, active.base(), token).exit()).isZero();
+        second = ServeProcess.start(dir.resolve("p2"), two, "tandem-2");
+        PeerMembers.awaitSyncStandby(active, "tandem-2", BOUND);
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        try (S3Server stopS3 = s3;
+                ServeProcess stopFirst = first;
+                ServeProcess stopSecond = second) {
+            if (stopFirst != null) {
+                // A paused process cannot die of SIGKILL until it runs again.
+                stopFirst.resume();
+            }
+        }
+    }
+
+    @Test
+    void theSyncStandbyTakesOverAKilledActiveWithEveryAcknowledgedWriteAndExportsAtTheNewEpoch() throws Exception {
+        AdminHttp active = admin(first);
+        AdminHttp standby = admin(second);
+        Applies applies = new Applies(10_000);
+        applies.stream(active);
+        await().atMost(BOUND).until(() -> applies.count() >= 40);
+        first.kill9();
+        long killedAt = System.nanoTime();
+        applies.stop();
+
+        // Nobody asks: the sync standby sees the lease unrenewed for failover.after and takes it.
+        await().atMost(BOUND).until(() -> role(standby).equals("active"));
+        long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
+        JsonNode peers = standby.get("/api/v1/peers").json();
+        assertThat(peers.path("epoch").asLong()).as(peers.toString()).isEqualTo(2);
+        assertThat(failovers(standby)).isEqualTo(1.0);
+        applies.assertAllOn(standby);
+        AdminHttp.Reply after = standby.post("/api/v1/apply", Gateways.edge(9999));
+        assertThat(after.status()).as(after.body()).isEqualTo(201);
+        long newest = after.json().path("revision").asLong();
+        // Only the active exports, and its bundles carry its epoch.
+        try (S3Store store = new S3Store(s3.location("prod"), S3Server.CREDENTIALS)) {
+            await().atMost(BOUND)
+                    .until(() -> store.list("edge/revisions").contains("edge/revisions/2-" + newest + ".bundle"));
+        }
+        System.out.printf(
+                "PeerFailoverIT: %d applies acknowledged before SIGKILL; tandem-2 active by itself %d ms after it%n",
+                applies.count(), tookMs);
+
+        // No preemption: the killed node, restarted, reads the lease, follows epoch 2 and catches up.
+        first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1-again");
+        PeerMembers.awaitRejoined(admin(first), newest, 2, BOUND);
+    }
+
+    @Test
+    void aPausedActiveFencesItselfAndAWriteItHeldIsNotAcknowledgedAfterTheStandbyTookOver() throws Exception {
+        AdminHttp active = admin(first);
+        AdminHttp standby = admin(second);
+        assertThat(active.post("/api/v1/apply", Gateways.edge(9001)).status()).isEqualTo(201);
+        first.pause();
+        long pausedAt = System.nanoTime();
+        // Sent while it is paused: the request waits in its socket until it runs again.
+        AdminHttp patient = active.waiting(BOUND);
+        CompletableFuture<AdminHttp.Reply> held =
+                CompletableFuture.supplyAsync(() -> patient.post("/api/v1/apply", Gateways.edge(9002)));
+        await().atMost(BOUND).until(() -> role(standby).equals("active"));
+        long tookMs = (System.nanoTime() - pausedAt) / 1_000_000;
+        AdminHttp.Reply written = standby.post("/api/v1/apply", Gateways.edge(9003));
+        assertThat(written.status()).as(written.body()).isEqualTo(201);
+        long newest = written.json().path("revision").asLong();
+
+        first.resume();
+        // Its lease lapsed while it was paused: the held write is refused or redirected, never acknowledged
+        // (the new active would not have it).
+        AdminHttp.Reply late = held.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        assertThat(late.status()).as(late.body()).isIn(421, 503);
+        await().atMost(BOUND).until(() -> role(active).equals("standby"));
+        await().atMost(BOUND).until(() -> revision(active) == newest);
+        // Both hold the same history: the write tandem-1 held is on neither.
+        assertThat(active.get("/api/v1/audit?limit=100").json().path("entries"))
+                .isEqualTo(standby.get("/api/v1/audit?limit=100").json().path("entries"));
+        assertThat(active.post("/api/v1/apply", Gateways.edge(9004)).status()).isEqualTo(421);
+        System.out.printf(
+                "PeerFailoverIT: tandem-2 active %d ms after tandem-1 was paused; the write tandem-1 held: %d %s%n",
+                tookMs, late.status(), late.json().path("reason").asText());
+    }
+
+    /** Every peer takes the initial admin token of tandem-1: tokens replicate. */
+    private AdminHttp admin(ServeProcess process) throws Exception {
+        return AdminHttp.withTokenFrom(process.adminPort(), data1);
+    }
+
+    private static String role(AdminHttp admin) {
+        return admin.get("/api/v1/peers").json().path("role").asText();
+    }
+
+    private static long revision(AdminHttp admin) {
+        return admin.get("/api/v1/status").json().path("revision").asLong();
+    }
+
+    private static double failovers(AdminHttp admin) {
+        Matcher m = FAILOVERS.matcher(admin.get("/metrics").body());
+        assertThat(m.find())
+                .as("tandem_failovers_total{kind=\"automatic\"} in /metrics")
+                .isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
