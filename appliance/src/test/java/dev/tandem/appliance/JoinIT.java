@@ -19,7 +19,6 @@ import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ChannelCredentials;
 import io.grpc.Status;
-import io.grpc.TlsChannelCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -404,13 +403,8 @@ class JoinIT {
         return new String[] {String.valueOf(result.exit()), result.out(), result.err()};
     }
 
-    private static ChannelCredentials fromFiles(Path tls) throws Exception {
-        return TlsChannelCredentials.newBuilder()
-                .trustManager(tls.resolve("ca.pem").toFile())
-                .keyManager(
-                        tls.resolve("client.pem").toFile(),
-                        tls.resolve("client.key").toFile())
-                .build();
+    private static ChannelCredentials fromFiles(Path tls) {
+        return TestPki.credentials(tls);
     }
 
     private static DiscoveryRequest listeners(RawAdsClient client) {

@@ -16,11 +16,11 @@ import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.Gateways;
 import dev.tandem.appliance.testing.PeerMembers;
 import dev.tandem.appliance.testing.RawAdsClient;
+import dev.tandem.appliance.testing.TestPki;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ChannelCredentials;
 import io.grpc.Status;
-import io.grpc.TlsChannelCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -126,14 +126,7 @@ class PeerPairIT {
                 Reply joinToken = admin1.post("/api/v1/join-tokens", "{\"nodeGroup\": \"edge\", \"ttl\": \"1h\"}");
                 assertThat(joinToken.status()).isEqualTo(201);
                 KeyPair key = CertificateAuthority.newKeyPair();
-                Reply dataPlane = admin1.as(null)
-                        .post(
-                                "/api/v1/join",
-                                json(Map.of(
-                                        "token",
-                                        joinToken.json().path("token").asText(),
-                                        "csr",
-                                        CertificateRequests.pem("envoy-1", key))));
+                Reply dataPlane = joinDataPlane(admin1, joinToken, "envoy-1", key);
                 assertThat(dataPlane.status()).as(dataPlane.body()).isEqualTo(201);
                 ChannelCredentials tls = credentials(dataPlane.json(), key);
                 String serial = dataPlane.json().path("serial").asText();
@@ -220,14 +213,7 @@ class PeerPairIT {
                         .isEqualTo(admin2.get("/api/v1/audit?limit=100").json().path("entries"));
                 assertThat(admin1.post("/api/v1/apply", gateway(9005)).status()).isEqualTo(421);
                 // The join token used on tandem-1 is used on tandem-2, now the active, too.
-                Reply reused = admin2.as(null)
-                        .post(
-                                "/api/v1/join",
-                                json(Map.of(
-                                        "token",
-                                        joinToken.json().path("token").asText(),
-                                        "csr",
-                                        CertificateRequests.pem("envoy-2", CertificateAuthority.newKeyPair()))));
+                Reply reused = joinDataPlane(admin2, joinToken, "envoy-2", CertificateAuthority.newKeyPair());
                 assertThat(reused.status()).as(reused.body()).isEqualTo(401);
                 assertThat(reused.json().path("details").get(0).asText())
                         .startsWith("the join token was already used at");
@@ -245,6 +231,18 @@ class PeerPairIT {
         return Gateways.edge(port);
     }
 
+    /** {@code POST /api/v1/join} (no admin token: the join token is the credential) with a CSR for {@code nodeId}. */
+    private static Reply joinDataPlane(AdminHttp admin, Reply joinToken, String nodeId, KeyPair key) throws Exception {
+        return admin.as(null)
+                .post(
+                        "/api/v1/join",
+                        json(Map.of(
+                                "token",
+                                joinToken.json().path("token").asText(),
+                                "csr",
+                                CertificateRequests.pem(nodeId, key))));
+    }
+
     private static DiscoveryRequest clusters(RawAdsClient client) {
         return DiscoveryRequest.newBuilder()
                 .setNode(client.node())
@@ -258,12 +256,7 @@ class PeerPairIT {
         Files.writeString(tls.resolve("client.pem"), joined.path("certificate").asText());
         Files.writeString(tls.resolve("ca.pem"), joined.path("caBundle").asText());
         PemFiles.writePrivate(tls.resolve("client.key"), key.getPrivate());
-        return TlsChannelCredentials.newBuilder()
-                .trustManager(tls.resolve("ca.pem").toFile())
-                .keyManager(
-                        tls.resolve("client.pem").toFile(),
-                        tls.resolve("client.key").toFile())
-                .build();
+        return TestPki.credentials(tls);
     }
 
     private static JsonNode versions(AdminHttp admin) {

@@ -200,6 +200,23 @@ public final class TestPki {
         }
     }
 
+    /**
+     * grpc-java channel credentials from a data plane's TLS folder as {@code tandem bootstrap --join}
+     * writes it: {@code ca.pem}, {@code client.pem}, {@code client.key}.
+     */
+    public static ChannelCredentials credentials(Path tlsDir) {
+        try {
+            return TlsChannelCredentials.newBuilder()
+                    .trustManager(tlsDir.resolve("ca.pem").toFile())
+                    .keyManager(
+                            tlsDir.resolve("client.pem").toFile(),
+                            tlsDir.resolve("client.key").toFile())
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** TLS without a client certificate. */
     public static ChannelCredentials withoutCertificate() {
         return TlsChannelCredentials.newBuilder()
