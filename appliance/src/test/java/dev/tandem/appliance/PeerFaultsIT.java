@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * one in front of each peer link, and one between the active and S3 (the standby reaches S3 on
  * its own). Two {@code tandem serve} processes, sync replication, automatic failover with short
  * lease timings. One pair goes through the faults in turn, each healed before the next, and after
- * every fault: no acknowledged write is missing from the standby, and no second writer appeared.
+ * every fault: no acknowledged write is missing from the standby, and no second writer appeared
+ * (writes are tried on both sides).
  * The windows in which nothing may happen (no takeover while the active holds the lease) are two
  * takeover waits long: a takeover in them is the bug, not the machine's speed.
  */
@@ -156,6 +157,8 @@ class PeerFaultsIT {
         while (System.nanoTime() - faultAt < 2 * TAKEOVER_WAIT.toNanos()) {
             assertThat(apply(active)).isEqualTo(201);
         }
+        // Writes tried on both sides: the standby still sends them to the active, it takes none itself.
+        assertThat(apply(standby)).isEqualTo(421);
         JsonNode seen = peers(standby);
         assertThat(seen.path("role").asText()).as(seen.toString()).isEqualTo("standby");
         assertThat(seen.path("epoch").asLong()).isEqualTo(1);

@@ -113,19 +113,23 @@ final class Replicator extends NodePart {
         }
     }
 
+    /**
+     * To every other member, subscribed or not: a member that does not stream from this node learns
+     * from it who is active (a standby subscribes again sooner), and one at a higher epoch answers
+     * lower-epoch, which demotes this node. Without a lease store that is the only way two actives
+     * that see each other (a promote with the old active declared down while it ran) come apart.
+     */
     private void heartbeats() {
         nextHeartbeatAt = node.now + timing.heartbeat();
-        for (Map.Entry<String, Progress> entry : progress.entrySet()) {
-            if (entry.getValue().streaming) {
-                node.send(
-                        entry.getKey(),
-                        new Heartbeat(
-                                node.header(),
-                                node.commitIndex,
-                                log.lastIndex(),
-                                node.authority.mayCommit(),
-                                node.syncStandby));
-            }
+        for (String member : settings.others()) {
+            node.send(
+                    member,
+                    new Heartbeat(
+                            node.header(),
+                            node.commitIndex,
+                            log.lastIndex(),
+                            node.authority.mayCommit(),
+                            node.syncStandby));
         }
     }
 
