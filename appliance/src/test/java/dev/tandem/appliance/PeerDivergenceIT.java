@@ -101,6 +101,14 @@ class PeerDivergenceIT {
                     assertThat(peers.path("role").asText()).as(peers.toString()).isEqualTo("standby");
                     assertThat(peers.path("state").asText()).isEqualTo("following");
                     applies.assertAllOn(rejoined);
+                    // What it moved aside is listed: the held write, at the index the new epoch took.
+                    JsonNode diverged = peers.path("diverged");
+                    assertThat(diverged).as(peers.toString()).hasSize(1);
+                    assertThat(diverged.get(0).path("epoch").asLong()).isEqualTo(1);
+                    assertThat(diverged.get(0).path("replacedByEpoch").asLong())
+                            .isEqualTo(promoted.json().path("epoch").asLong());
+                    assertThat(tandem2.get("/api/v1/peers").json().path("diverged"))
+                            .isEmpty();
                     // The same tables on both: the entry moved aside left no row behind.
                     assertThat(rejoined.get("/api/v1/audit?limit=1000").json().path("entries"))
                             .isEqualTo(tandem2.get("/api/v1/audit?limit=1000")

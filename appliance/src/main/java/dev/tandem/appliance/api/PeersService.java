@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.peers.PeerDirectory;
 import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.peers.PeeringSettings;
+import dev.tandem.appliance.store.DivergedEntry;
 import dev.tandem.peers.Command;
 import dev.tandem.peers.Lease;
 import dev.tandem.peers.MemberProgress;
@@ -18,6 +19,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URI;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +61,7 @@ final class PeersService implements HttpService {
                 .post("/peers/promote", this::promote);
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
+    private void list(ServerRequest req, ServerResponse res) throws SQLException {
         NodeView view = peers.view();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("cluster", cluster);
@@ -82,7 +84,25 @@ final class PeersService implements HttpService {
         body.put("failsafe", view.failsafe());
         body.put("lease", lease(view));
         body.put("members", members(view));
+        body.put("diverged", diverged());
         Json.ok(res, body);
+    }
+
+    /** What this node moved aside when it rejoined a new active: never acknowledged, kept for the operator. */
+    private List<Map<String, Object>> diverged() throws SQLException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DivergedEntry entry : peers.diverged()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("epoch", entry.epoch());
+            e.put("index", entry.index());
+            e.put("kind", entry.kind());
+            e.put("revision", entry.revision() == 0 ? null : entry.revision());
+            e.put("replacedByEpoch", entry.replacedByEpoch());
+            e.put("writtenAt", entry.writtenAt().toString());
+            e.put("movedAt", entry.movedAt().toString());
+            out.add(e);
+        }
+        return out;
     }
 
     private Map<String, Object> lease(NodeView view) {

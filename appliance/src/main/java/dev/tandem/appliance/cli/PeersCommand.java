@@ -1,6 +1,8 @@
 package dev.tandem.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -35,6 +37,23 @@ final class PeersCommand extends AdminCommand {
         }
         if (peers.path("degraded").asBoolean()) {
             out.append("\nDEGRADED: no synchronous standby acknowledges writes; a failover may lose acknowledged ones");
+        }
+        JsonNode diverged = peers.path("diverged");
+        if (diverged.isArray() && !diverged.isEmpty()) {
+            List<String> revisions = new ArrayList<>();
+            diverged.forEach(e -> {
+                if (e.path("revision").isNumber()) {
+                    revisions.add(e.path("revision").asText());
+                }
+            });
+            out.append("\nDIVERGED: this node moved ")
+                    .append(diverged.size())
+                    .append(diverged.size() == 1 ? " entry" : " entries")
+                    .append(" aside when it rejoined a new active (never acknowledged");
+            if (!revisions.isEmpty()) {
+                out.append("; revisions ").append(String.join(", ", revisions));
+            }
+            out.append("); GET /api/v1/peers lists them");
         }
         JsonNode lease = peers.path("lease");
         if (lease.isObject()) {

@@ -2,6 +2,7 @@ package dev.tandem.appliance.peers;
 
 import dev.tandem.appliance.store.AuditLog;
 import dev.tandem.appliance.store.Database;
+import dev.tandem.appliance.store.DivergedEntry;
 import dev.tandem.appliance.store.LoggedWrites;
 import dev.tandem.appliance.store.PeerLog;
 import dev.tandem.appliance.store.RowCapture;
@@ -241,6 +242,11 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             LOG.warn("this node does not accept writes yet: {}", node.view);
         }
         return node;
+    }
+
+    /** See {@link PeerLog#diverged}. */
+    public List<DivergedEntry> diverged() throws SQLException {
+        return log.diverged();
     }
 
     /** See {@link PeerLog#onReplicated}: the tables that replication changed under this node. */

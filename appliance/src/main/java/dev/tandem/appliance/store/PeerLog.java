@@ -249,6 +249,28 @@ public final class PeerLog {
         }
     }
 
+    /** What this node moved aside when it rejoined a new active (§3.8), oldest first. */
+    public List<DivergedEntry> diverged() throws SQLException {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT epoch, idx, kind, revision, replaced_by_epoch, written_at, moved_at FROM peer_diverged"
+                                + " ORDER BY moved_at, idx");
+                ResultSet rs = ps.executeQuery()) {
+            List<DivergedEntry> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new DivergedEntry(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getObject(6, OffsetDateTime.class).toInstant(),
+                        rs.getObject(7, OffsetDateTime.class).toInstant()));
+            }
+            return out;
+        }
+    }
+
     /** This node's schema version, which a state image must carry to be installed here. */
     public String schemaVersion() throws SQLException {
         try (Connection c = database.connection()) {
