@@ -1,5 +1,7 @@
 package dev.tandem.appliance;
 
+import static dev.tandem.appliance.testing.PeerMembers.revision;
+import static dev.tandem.appliance.testing.PeerMembers.role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -136,13 +138,5 @@ class PeerDivergenceIT {
         }
         throw new AssertionError(
                 "no member is self in " + admin.get("/api/v1/peers").body());
-    }
-
-    private static String role(AdminHttp admin) {
-        return admin.get("/api/v1/peers").json().path("role").asText();
-    }
-
-    private static long revision(AdminHttp admin) {
-        return admin.get("/api/v1/status").json().path("revision").asLong();
     }
 }

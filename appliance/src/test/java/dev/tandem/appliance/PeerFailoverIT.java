@@ -1,5 +1,7 @@
 package dev.tandem.appliance;
 
+import static dev.tandem.appliance.testing.PeerMembers.revision;
+import static dev.tandem.appliance.testing.PeerMembers.role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,7 +55,7 @@ class PeerFailoverIT {
         Path two = members.write(dir.resolve("p2/tandem-2.yaml"), 2, "data", extra);
         data1 = dir.resolve("p1/data");
         first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1");
-        AdminHttp active = admin(first);
+        AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
         JsonNode token = active.post("/api/v1/peers/tokens", "{}").json();
         assertThat(PeerMembers.join(two, active.base(), token).exit()).isZero();
         second = ServeProcess.start(dir.resolve("p2"), two, "tandem-2");
@@ -74,8 +76,8 @@ class PeerFailoverIT {
 
     @Test
     void theSyncStandbyTakesOverAKilledActiveWithEveryAcknowledgedWriteAndExportsAtTheNewEpoch() throws Exception {
-        AdminHttp active = admin(first);
-        AdminHttp standby = admin(second);
+        AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
+        AdminHttp standby = AdminHttp.withTokenFrom(second.adminPort(), data1);
         Applies applies = new Applies(10_000);
         applies.stream(active);
         await().atMost(BOUND).until(() -> applies.count() >= 40);
@@ -104,13 +106,13 @@ class PeerFailoverIT {
 
         // No preemption: the killed node, restarted, reads the lease, follows epoch 2 and catches up.
         first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1-again");
-        PeerMembers.awaitRejoined(admin(first), newest, 2, BOUND);
+        PeerMembers.awaitRejoined(AdminHttp.withTokenFrom(first.adminPort(), data1), newest, 2, BOUND);
     }
 
     @Test
     void aPausedActiveFencesItselfAndAWriteItHeldIsNotAcknowledgedAfterTheStandbyTookOver() throws Exception {
-        AdminHttp active = admin(first);
-        AdminHttp standby = admin(second);
+        AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
+        AdminHttp standby = AdminHttp.withTokenFrom(second.adminPort(), data1);
         assertThat(active.post("/api/v1/apply", Gateways.edge(9001)).status()).isEqualTo(201);
         first.pause();
         long pausedAt = System.nanoTime();
@@ -138,19 +140,6 @@ class PeerFailoverIT {
         System.out.printf(
                 "PeerFailoverIT: tandem-2 active %d ms after tandem-1 was paused; the write tandem-1 held: %d %s%n",
                 tookMs, late.status(), late.json().path("reason").asText());
-    }
-
-    /** Every peer takes the initial admin token of tandem-1: tokens replicate. */
-    private AdminHttp admin(ServeProcess process) throws Exception {
-        return AdminHttp.withTokenFrom(process.adminPort(), data1);
-    }
-
-    private static String role(AdminHttp admin) {
-        return admin.get("/api/v1/peers").json().path("role").asText();
-    }
-
-    private static long revision(AdminHttp admin) {
-        return admin.get("/api/v1/status").json().path("revision").asLong();
     }
 
     private static double failovers(AdminHttp admin) {

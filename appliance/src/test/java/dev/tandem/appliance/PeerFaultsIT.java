@@ -1,5 +1,6 @@
 package dev.tandem.appliance;
 
+import static dev.tandem.appliance.testing.PeerMembers.revision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -185,9 +186,5 @@ class PeerFaultsIT {
 
     private static JsonNode peers(AdminHttp admin) {
         return admin.get("/api/v1/peers").json();
-    }
-
-    private static long revision(AdminHttp admin) {
-        return admin.get("/api/v1/status").json().path("revision").asLong();
     }
 }

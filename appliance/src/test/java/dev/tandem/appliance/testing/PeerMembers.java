@@ -137,8 +137,14 @@ public final class PeerMembers {
         assertThat(rejoined.post("/api/v1/apply", Gateways.edge(9998)).status()).isEqualTo(421);
     }
 
-    private static long revision(AdminHttp admin) {
+    /** The revision {@code admin}'s node serves. */
+    public static long revision(AdminHttp admin) {
         return admin.get("/api/v1/status").json().path("revision").asLong();
+    }
+
+    /** The node's role: standalone, active or standby. */
+    public static String role(AdminHttp admin) {
+        return admin.get("/api/v1/peers").json().path("role").asText();
     }
 
     private static String state(AdminHttp admin) {
