@@ -30,27 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailoverIT {
 
-    private static final String GATEWAY = """
-            kind: Gateway
-            metadata: {name: mesh}
-            spec: {nodeGroup: grpc-clients, dataPlane: proxyless-grpc}
-            ---
-            kind: Route
-            metadata: {name: greeter}
-            spec:
-              gateways: [mesh]
-              hosts: [greeter]
-              match: {pathPrefix: /tandem.test.Site/}
-              to: {failoverScheme: greeter}
-              timeout: 5s
-              retries: {attempts: 2, retryOn: [unavailable]}
-            ---
-            %s---
-            kind: FailoverScheme
-            metadata: {name: greeter}
-            spec: {primary: %s, failover: [%s]}
-            """;
-
     @TempDir
     Path dir;
 
@@ -247,7 +226,7 @@ class FailoverIT {
     }
 
     private String gateway(String primary, String failover) {
-        return GATEWAY.formatted(sites.upstreams(""), primary, failover);
+        return sites.greeter(primary, failover);
     }
 
     private String call() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Applies;
 import dev.tandem.appliance.testing.Gateways;
+import dev.tandem.appliance.testing.LeasedPair;
 import dev.tandem.appliance.testing.PeerMembers;
 import dev.tandem.appliance.testing.ServeProcess;
 import dev.tandem.fallback.S3Store;
@@ -25,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Automatic failover on real processes (ADR 0014 T22 to T24): two {@code tandem serve} processes
- * joined as an operator joins them, the lease beside the exports in S3 (s3proxy on 127.0.0.1), sync
- * replication, {@code failover.automatic}. Short lease timings keep the test short; they satisfy the
- * relations the config checks ({@code Timing.problems}). Times are printed, not asserted.
+ * Automatic failover on real processes (ADR 0014 T22 to T24): a {@link LeasedPair}, two {@code tandem
+ * serve} processes with the lease beside the exports in S3 (s3proxy on 127.0.0.1), sync replication,
+ * {@code failover.automatic}. Short lease timings keep the test short; they satisfy the relations the
+ * config checks ({@code Timing.problems}). Times are printed, not asserted.
  */
 class PeerFailoverIT {
 
@@ -39,49 +40,28 @@ class PeerFailoverIT {
     @TempDir
     Path dir;
 
-    private S3Server s3;
-    private ServeProcess first;
-    private ServeProcess second;
-    private Path one;
-    private Path data1;
+    private LeasedPair pair;
 
     @BeforeEach
     void startPair() throws Exception {
-        s3 = S3Server.start();
-        Path credentials = PeerMembers.s3Credentials(dir.resolve("s3.credentials"));
-        String extra = PeerMembers.automaticFailover(s3.endpoint().getPort(), credentials);
-        PeerMembers members = PeerMembers.of(2);
-        one = members.write(dir.resolve("p1/tandem-1.yaml"), 1, "data", extra);
-        Path two = members.write(dir.resolve("p2/tandem-2.yaml"), 2, "data", extra);
-        data1 = dir.resolve("p1/data");
-        first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1");
-        AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
-        JsonNode token = active.post("/api/v1/peers/tokens", "{}").json();
-        assertThat(PeerMembers.join(two, active.base(), token).exit()).isZero();
-        second = ServeProcess.start(dir.resolve("p2"), two, "tandem-2");
-        PeerMembers.awaitSyncStandby(active, "tandem-2", BOUND);
+        pair = LeasedPair.start(dir, BOUND);
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        try (S3Server stopS3 = s3;
-                ServeProcess stopFirst = first;
-                ServeProcess stopSecond = second) {
-            if (stopFirst != null) {
-                // A paused process cannot die of SIGKILL until it runs again.
-                stopFirst.resume();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
     @Test
     void theSyncStandbyTakesOverAKilledActiveWithEveryAcknowledgedWriteAndExportsAtTheNewEpoch() throws Exception {
-        AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
-        AdminHttp standby = AdminHttp.withTokenFrom(second.adminPort(), data1);
+        AdminHttp active = pair.firstAdmin();
+        AdminHttp standby = pair.secondAdmin();
         Applies applies = new Applies(10_000);
         applies.stream(active);
         await().atMost(BOUND).until(() -> applies.count() >= 40);
-        first.kill9();
+        pair.first().kill9();
         long killedAt = System.nanoTime();
         applies.stop();
 
@@ -96,7 +76,7 @@ class PeerFailoverIT {
         assertThat(after.status()).as(after.body()).isEqualTo(201);
         long newest = after.json().path("revision").asLong();
         // Only the active exports, and its bundles carry its epoch.
-        try (S3Store store = new S3Store(s3.location("prod"), S3Server.CREDENTIALS)) {
+        try (S3Store store = new S3Store(pair.s3().location("prod"), S3Server.CREDENTIALS)) {
             await().atMost(BOUND)
                     .until(() -> store.list("edge/revisions").contains("edge/revisions/2-" + newest + ".bundle"));
         }
@@ -105,16 +85,16 @@ class PeerFailoverIT {
                 applies.count(), tookMs);
 
         // No preemption: the killed node, restarted, reads the lease, follows epoch 2 and catches up.
-        first = ServeProcess.start(dir.resolve("p1"), one, "tandem-1-again");
-        PeerMembers.awaitRejoined(AdminHttp.withTokenFrom(first.adminPort(), data1), newest, 2, BOUND);
+        ServeProcess again = pair.restartFirst("tandem-1-again");
+        PeerMembers.awaitRejoined(pair.admin(again), newest, 2, BOUND);
     }
 
     @Test
     void aPausedActiveFencesItselfAndAWriteItHeldIsNotAcknowledgedAfterTheStandbyTookOver() throws Exception {
-        AdminHttp active = AdminHttp.withTokenFrom(first.adminPort(), data1);
-        AdminHttp standby = AdminHttp.withTokenFrom(second.adminPort(), data1);
+        AdminHttp active = pair.firstAdmin();
+        AdminHttp standby = pair.secondAdmin();
         assertThat(active.post("/api/v1/apply", Gateways.edge(9001)).status()).isEqualTo(201);
-        first.pause();
+        pair.first().pause();
         long pausedAt = System.nanoTime();
         // Sent while it is paused: the request waits in its socket until it runs again.
         AdminHttp patient = active.waiting(BOUND);
@@ -126,7 +106,7 @@ class PeerFailoverIT {
         assertThat(written.status()).as(written.body()).isEqualTo(201);
         long newest = written.json().path("revision").asLong();
 
-        first.resume();
+        pair.first().resume();
         // Its lease lapsed while it was paused: the held write is refused or redirected, never acknowledged
         // (the new active would not have it).
         AdminHttp.Reply late = held.get(BOUND.toSeconds(), TimeUnit.SECONDS);

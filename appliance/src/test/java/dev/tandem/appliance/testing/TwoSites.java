@@ -11,6 +11,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TwoSites implements AutoCloseable {
 
+    private static final String GREETER = """
+            kind: Gateway
+            metadata: {name: mesh}
+            spec: {nodeGroup: grpc-clients, dataPlane: proxyless-grpc}
+            ---
+            kind: Route
+            metadata: {name: greeter}
+            spec:
+              gateways: [mesh]
+              hosts: [greeter]
+              match: {pathPrefix: /tandem.test.Site/}
+              to: {failoverScheme: greeter}
+              timeout: 5s
+              retries: {attempts: 2, retryOn: [unavailable]}
+            ---
+            %s---
+            kind: FailoverScheme
+            metadata: {name: greeter}
+            spec: {primary: %s, failover: [%s]}
+            """;
+
     private final SiteBackend siteB = new SiteBackend("site-b", 0).start();
     private SiteBackend siteA;
     private ManagedChannel channel;
@@ -44,6 +65,15 @@ public final class TwoSites implements AutoCloseable {
                 spec:
                   endpoints: [{address: 127.0.0.1, port: %d, locality: {region: site-b}}]
                 """.formatted(siteASpec, portA(), portB());
+    }
+
+    /**
+     * The proxyless node group {@code grpc-clients} (gateway {@code mesh}) whose route {@code greeter}
+     * goes to the failover scheme {@code greeter}: {@code primary}, then {@code failover} (site names),
+     * with both sites as Upstreams ({@link #upstreams}).
+     */
+    public String greeter(String primary, String failover) {
+        return GREETER.formatted(upstreams(""), primary, failover);
     }
 
     /** Site A's process dies. */

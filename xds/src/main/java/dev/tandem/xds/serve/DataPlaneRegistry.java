@@ -1,7 +1,9 @@
 package dev.tandem.xds.serve;
 
 import dev.tandem.xds.serve.DataPlaneStatus.Nack;
+import dev.tandem.xds.snapshot.GroupSnapshot;
 import dev.tandem.xds.snapshot.XdsType;
+import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -18,8 +20,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,19 +37,21 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
     private static final Logger LOG = LoggerFactory.getLogger(DataPlaneRegistry.class);
 
     private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
-    private final Predicate<String> knownGroup;
+    private final Function<String, Optional<GroupSnapshot>> served;
     private final NackGuard guard;
     private final LongConsumer onClosed;
     private final Clock clock;
     private final AtomicLong nackTotal = new AtomicLong();
 
     /**
-     * @param knownGroup whether a node group has config, to warn about data planes that ask for one that does not
+     * @param served     a node group's snapshot served now (empty for a group without config: data planes that ask
+     *                   for it are warned about)
      * @param guard      told of every rejection, before the discovery server decides what to send next
      * @param onClosed   called with every stream that ended
      */
-    DataPlaneRegistry(Predicate<String> knownGroup, NackGuard guard, LongConsumer onClosed, Clock clock) {
-        this.knownGroup = knownGroup;
+    DataPlaneRegistry(
+            Function<String, Optional<GroupSnapshot>> served, NackGuard guard, LongConsumer onClosed, Clock clock) {
+        this.served = served;
         this.guard = guard;
         this.onClosed = onClosed;
         this.clock = clock;
@@ -123,7 +127,33 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
                     request.getErrorDetail().getMessage());
         } else if (!request.getResponseNonce().isEmpty()) {
             state.ackNonce(type, request.getResponseNonce());
+        } else if (!request.getInitialResourceVersionsMap().isEmpty()) {
+            // A reconnecting client (to this peer or another) that has everything is sent nothing, so no ACK would
+            // tell: it holds the type's current version when what it says it has is exactly what is served.
+            holdsCurrent(state, request).ifPresent(version -> state.ack(type, "", version));
         }
+    }
+
+    /** The type's served version when {@code request}'s initial_resource_versions are all of its served ones. */
+    private Optional<String> holdsCurrent(StreamState state, DeltaDiscoveryRequest request) {
+        Optional<XdsType> type = XdsType.ofTypeUrl(request.getTypeUrl());
+        Optional<GroupSnapshot> snapshot = Optional.ofNullable(state.nodeGroup).flatMap(served);
+        if (type.isEmpty() || snapshot.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> has = request.getInitialResourceVersionsMap();
+        Map<String, ? extends VersionedResource<?>> current =
+                snapshot.get().snapshot().versionedResources(type.get().resourceType());
+        boolean wildcard = request.getResourceNamesSubscribeList().isEmpty()
+                || request.getResourceNamesSubscribeList().contains("*");
+        boolean all = wildcard
+                ? has.keySet().equals(current.keySet())
+                : has.keySet().containsAll(request.getResourceNamesSubscribeList());
+        for (Map.Entry<String, String> held : has.entrySet()) {
+            VersionedResource<?> now = current.get(held.getKey());
+            all &= now != null && now.version().equals(held.getValue());
+        }
+        return all ? Optional.of(snapshot.get().versionOf(type.get())) : Optional.empty();
     }
 
     @Override
@@ -205,7 +235,7 @@ public final class DataPlaneRegistry implements DiscoveryServerCallbacks {
                     channel,
                     protocol,
                     streamId);
-            if (!knownGroup.test(nodeGroup)) {
+            if (served.apply(nodeGroup).isEmpty()) {
                 LOG.warn(
                         "node '{}' asks for node group '{}', which no Gateway defines; it gets config once one does",
                         nodeId,

@@ -71,8 +71,7 @@ public final class XdsService implements AutoCloseable {
         this.beforeSetSnapshot = beforeSetSnapshot;
         this.nacks = new NackGuard(served, clock);
         this.watcher = new HeldRequests(new SimpleCache<>(Node::getCluster), new SotwCache(clock), nacks);
-        this.registry =
-                new DataPlaneRegistry(group -> served.now().containsKey(group), nacks, watcher::streamClosed, clock);
+        this.registry = new DataPlaneRegistry(served::now, nacks, watcher::streamClosed, clock);
         this.server =
                 new V3DiscoveryServer(List.of(registry), watcher, new DefaultExecutorGroup(), new SerializedOnce());
     }

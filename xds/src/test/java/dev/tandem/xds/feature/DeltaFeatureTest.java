@@ -69,19 +69,44 @@ class DeltaFeatureTest {
     }
 
     @Test
-    void aReconnectNamingWhatItHasIsSentNothing() throws Exception {
-        xds.publish(TWO);
+    void aReconnectNamingWhatItHasIsSentNothingAndHoldsTheCurrentVersion() throws Exception {
+        String clusters = xds.publish(TWO).get("mesh").versionOf(XdsType.CLUSTERS);
         Map<String, String> had = clustersOfAProcessThatWentAway("upstream:a", "upstream:b");
 
         DeltaStream again = xds.connect("delta-back", "mesh").delta();
         again.resume(CDS, had, "upstream:a", "upstream:b");
         again.roundTrip(LDS, "greeter");
         assertThat(again.poll(QUIET)).as("sent again although it has it").isEmpty();
+        // Nothing was sent, so no ACK came: what it said it has is what the status shows (a data plane that moved
+        // to another peer would show nothing otherwise).
+        assertThat(xds.service().connectedDataPlanes())
+                .singleElement()
+                .satisfies(plane -> assertThat(plane.acked()).containsEntry("clusters", clusters));
+    }
+
+    @Test
+    void aReconnectWithAnOlderResourceVersionHoldsNothingUntilItAcksWhatIsSent() throws Exception {
+        xds.publish(TWO);
+        Map<String, String> had = clustersOfAProcessThatWentAway();
+        String changed = xds.publish(B_CHANGED).get("mesh").versionOf(XdsType.CLUSTERS);
+
+        DeltaStream again = xds.connect("delta-back", "mesh").delta();
+        again.resume(CDS, had);
+        DeltaDiscoveryResponse sent = again.next();
+        assertThat(sent.getResourcesList()).extracting(Resource::getName).containsExactly("upstream:b");
+        assertThat(xds.service().connectedDataPlanes())
+                .singleElement()
+                .satisfies(plane -> assertThat(plane.acked()).doesNotContainKey("clusters"));
+        again.ack(sent);
+        again.roundTrip(LDS, "greeter");
+        assertThat(xds.service().connectedDataPlanes())
+                .singleElement()
+                .satisfies(plane -> assertThat(plane.acked()).containsEntry("clusters", changed));
     }
 
     @Test
     void aReconnectWithInitialResourceVersionsIsSentOnlyWhatDiffers() throws Exception {
-        xds.publish(TWO);
+        String clusters = xds.publish(TWO).get("mesh").versionOf(XdsType.CLUSTERS);
         Map<String, String> had = clustersOfAProcessThatWentAway();
 
         DeltaStream again = xds.connect("delta-back", "mesh").delta();
@@ -89,6 +114,9 @@ class DeltaFeatureTest {
         // A re-send in answer to the reconnect would come before the listeners.
         again.roundTrip(LDS, "greeter");
         assertThat(again.poll(QUIET)).as("sent again although it has it").isEmpty();
+        assertThat(xds.service().connectedDataPlanes())
+                .singleElement()
+                .satisfies(plane -> assertThat(plane.acked()).containsEntry("clusters", clusters));
 
         xds.publish(B_CHANGED);
         DeltaDiscoveryResponse changed = again.next();
