@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
+import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.RawAdsClient;
+import dev.tandem.appliance.testing.TestPki;
 import dev.tandem.appliance.testing.TwoSites;
 import dev.tandem.appliance.testing.XdsClientBootstrap;
 import dev.tandem.xds.translate.GroupResources;
@@ -84,7 +87,7 @@ class NackIT {
                                 new ApplianceConfig.Endpoint("127.0.0.1", 0),
                                 new ApplianceConfig.Endpoint("127.0.0.1", XdsClientBootstrap.xdsPort()),
                                 Optional.empty())
-                        .withPki(dev.tandem.appliance.testing.TestPki.settings("nack-it")),
+                        .withPki(TestPki.settings("nack-it")),
                 fault,
                 group -> {
                     if (failPublish.get() && group.equals("grpc-clients")) {
@@ -100,11 +103,18 @@ class NackIT {
         sites.close();
     }
 
+    private Cli.Result doctor() {
+        return Cli.against(admin, dir.resolve("data/admin-token"), "doctor");
+    }
+
     @Test
     void aRejectedVersionIsSentOnceAndTheClientKeepsItsConfig() throws Exception {
         apply("", "1s");
         connectClient();
         String goodClusters = client().path("acked").path("clusters").asText();
+        Cli.Result healthy = doctor();
+        assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
+        assertThat(healthy.out()).contains("healthy: 1 peer(s) of cluster").doesNotContain("PROBLEM", "WARNING");
 
         breakClusters.set(true);
         apply("", "2s"); // changes only the clusters, which the client rejects
@@ -167,6 +177,15 @@ class NackIT {
         assertThat(halted.path("nodeId").asText()).isEqualTo(XdsClientBootstrap.NODE_ID);
         assertThat(halted.path("type").asText()).isEqualTo("clusters");
         assertThat(admin.get("/metrics").body()).contains("tandem_rollout_halted{node_group=\"grpc-clients\"} 1.0");
+        // tandem doctor names both: the halt (an error) and the rejection (a warning), each with what to do.
+        Cli.Result doctor = doctor();
+        assertThat(doctor.exit()).as(doctor.out() + doctor.err()).isEqualTo(TandemCommand.UNHEALTHY);
+        assertThat(doctor.out())
+                .contains("PROBLEM nack-it: rollout: node group grpc-clients: the rollout of revision 2 is halted ("
+                        + XdsClientBootstrap.NODE_ID + " rejected it) -> apply a fixed config")
+                .contains("WARNING nack-it: nack: data plane " + XdsClientBootstrap.NODE_ID
+                        + " (group grpc-clients) rejected clusters: ")
+                .contains("UNHEALTHY");
 
         // A node of the group that does not have revision 2 yet does not get it.
         try (RawAdsClient late = new RawAdsClient(appliance.xdsPort(), "late-1", "grpc-clients")) {

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Applies;
+import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.Gateways;
 import dev.tandem.appliance.testing.LeasedPair;
 import dev.tandem.appliance.testing.PeerMembers;
@@ -58,6 +60,11 @@ class PeerFailoverIT {
     void theSyncStandbyTakesOverAKilledActiveWithEveryAcknowledgedWriteAndExportsAtTheNewEpoch() throws Exception {
         AdminHttp active = pair.firstAdmin();
         AdminHttp standby = pair.secondAdmin();
+        Cli.Result healthy = doctor(active);
+        assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
+        assertThat(healthy.out())
+                .contains("healthy: 2 peer(s) of cluster tandem")
+                .doesNotContain("PROBLEM");
         Applies applies = new Applies(10_000);
         applies.stream(active);
         await().atMost(BOUND).until(() -> applies.count() >= 40);
@@ -72,6 +79,13 @@ class PeerFailoverIT {
         assertThat(peers.path("epoch").asLong()).as(peers.toString()).isEqualTo(2);
         assertThat(failovers(standby)).isEqualTo(1.0);
         applies.assertAllOn(standby);
+        // The runbook's first step: tandem doctor says what is wrong and what to do.
+        Cli.Result down = doctor(standby);
+        assertThat(down.exit()).as(down.out() + down.err()).isEqualTo(TandemCommand.UNHEALTHY);
+        assertThat(down.out())
+                .contains("PROBLEM tandem-1: reachable: unreachable at https://127.0.0.1:")
+                .contains("PROBLEM tandem-2: replication: standby tandem-1 does not replicate")
+                .contains("PROBLEM tandem-2: replication: no synchronous standby");
         AdminHttp.Reply after = standby.post("/api/v1/apply", Gateways.edge(9999));
         assertThat(after.status()).as(after.body()).isEqualTo(201);
         long newest = after.json().path("revision").asLong();
@@ -87,6 +101,9 @@ class PeerFailoverIT {
         // No preemption: the killed node, restarted, reads the lease, follows epoch 2 and catches up.
         ServeProcess again = pair.restartFirst("tandem-1-again");
         PeerMembers.awaitRejoined(pair.admin(again), newest, 2, BOUND);
+        PeerMembers.awaitSyncStandby(standby, "tandem-1", BOUND);
+        Cli.Result back = doctor(standby);
+        assertThat(back.exit()).as(back.out() + back.err()).isZero();
     }
 
     @Test
@@ -120,6 +137,11 @@ class PeerFailoverIT {
         System.out.printf(
                 "PeerFailoverIT: tandem-2 active %d ms after tandem-1 was paused; the write tandem-1 held: %d %s%n",
                 tookMs, late.status(), late.json().path("reason").asText());
+    }
+
+    /** {@code tandem doctor} asking {@code admin}'s node first, with the replicated initial admin token. */
+    private Cli.Result doctor(AdminHttp admin) {
+        return Cli.against(admin, dir.resolve("p1/data/admin-token"), "doctor");
     }
 
     private static double failovers(AdminHttp admin) {

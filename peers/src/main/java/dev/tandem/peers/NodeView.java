@@ -12,6 +12,8 @@ import java.util.List;
  * @param progress on the active, each standby's replication; empty elsewhere
  * @param heardActiveAgoMs on a standby, how long ago the active last said it may commit; -1 never
  * @param lease the lease as this node last held or watched it; null when none is known
+ * @param probeFailure what the last conditional-write probe of the lease store found wrong; null when it
+ *     passed or has not run
  * @param authorityLeftMs on the writer with a lease store, how long its authority lasts without a renewal
  */
 public record NodeView(
@@ -30,6 +32,7 @@ public record NodeView(
         String syncKnown,
         boolean failsafe,
         boolean probeOk,
+        String probeFailure,
         long knownMissing,
         int pendingWrites,
         List<MemberProgress> progress,

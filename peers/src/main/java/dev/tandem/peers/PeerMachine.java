@@ -131,6 +131,7 @@ public final class PeerMachine {
                 node.syncKnown,
                 node.failsafe.mode,
                 node.takeover.probeOk,
+                node.takeover.probeFailure,
                 Math.max(0, node.knownCommit - log.lastIndex()),
                 node.writes.pending.size(),
                 node.state.role() == Role.STANDBY ? List.of() : node.replicator.progressView(),

@@ -21,6 +21,8 @@ import java.util.TreeMap;
 final class Takeover extends NodePart {
     /** The startup probe (§5.6) passed, so this node may take the lease automatically. */
     boolean probeOk;
+    /** What the last probe found wrong; null when it passed or has not run (an active never needs it). */
+    String probeFailure;
 
     private final Map<String, HeardAnswer> heardAnswers = new TreeMap<>();
 
@@ -47,6 +49,7 @@ final class Takeover extends NodePart {
 
     void probeResult(ProbeResult probe) {
         probeOk = probe.ok();
+        probeFailure = probe.ok() ? null : probe.detail();
         if (!probe.ok()) {
             nextProbeAt = node.now + 30_000 * MS;
             node.event("probe-failed", "detail", probe.detail());

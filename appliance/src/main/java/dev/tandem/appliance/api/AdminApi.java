@@ -153,6 +153,21 @@ public final class AdminApi {
                                 config.peering(),
                                 deps.directory(),
                                 config.pki().clusterName()),
+                        new ClusterHealthService(
+                                config.nodeId(),
+                                deps.peers(),
+                                config.peering(),
+                                deps.xds(),
+                                deps.exporter(),
+                                deps.revisions(),
+                                Map.of(
+                                        "server",
+                                        deps.pki().serverCertificate(),
+                                        "ca",
+                                        deps.pki().ca().certificate()),
+                                config.xdsInsecure(),
+                                deps.ready(),
+                                clock),
                         new PeerJoinService(
                                 new PeerTokens(),
                                 deps.pki(),

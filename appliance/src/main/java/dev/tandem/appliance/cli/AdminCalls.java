@@ -195,7 +195,12 @@ final class AdminCalls {
         return new Reply(a.json(), a.status() < 500 ? TandemCommand.REFUSED : TandemCommand.FAILED);
     }
 
-    private AdminClient client() throws IOException {
+    /** The same token and trust for the admin API at {@code server}: another peer of the cluster (tokens replicate). */
+    AdminClient clientFor(URI server) throws IOException {
+        return client().at(server);
+    }
+
+    AdminClient client() throws IOException {
         if (client.isEmpty()) {
             client = Optional.of(source.open());
         }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             CertCommand.class,
             ExportCommand.class,
             PeersCommand.class,
+            DoctorCommand.class,
             SwitchActiveCommand.class,
             PromoteCommand.class,
             PeerCommand.class,
@@ -40,6 +41,8 @@ public final class TandemCommand {
     public static final int FAILED = 3;
     /** Exit code of {@code tandem diff} when data planes would get a change. */
     public static final int DIFFERENT = 4;
+    /** Exit code of {@code tandem doctor} when the cluster has a problem of severity error. */
+    public static final int UNHEALTHY = 5;
 
     /** The command line with every subcommand, duration options in the config files' syntax. */
     public static CommandLine commandLine() {

@@ -219,6 +219,10 @@ class OpenApiResponsesIT {
         JsonNode self = call(viewer, "GET", peers, peers, 200).json();
         assertThat(self.path("role").asText()).isEqualTo("standalone");
         call(anonymous, "GET", peers, peers, 401);
+        String health = "/api/v1/cluster/health";
+        JsonNode healthy = call(viewer, "GET", health, health, 200).json();
+        assertThat(healthy.path("role").asText()).isEqualTo("standalone");
+        call(anonymous, "GET", health, health, 401);
         String tokens = "/api/v1/peers/tokens";
         call(admin, "POST", tokens, tokens, json(Map.of("ttl", "1h")), 409);
         call(admin, "POST", tokens, tokens, json(Map.of("ttl", "30d")), 400);

@@ -69,6 +69,11 @@ public final class AdminHttp {
         }
     }
 
+    /** The cluster CA this client trusts. */
+    public Path caFile() {
+        return caFile;
+    }
+
     /** The same server with another token (or none). */
     public AdminHttp as(String otherToken) {
         return new AdminHttp(port(), otherToken, caFile, timeout);

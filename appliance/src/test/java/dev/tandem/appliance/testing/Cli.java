@@ -3,6 +3,7 @@ package dev.tandem.appliance.testing;
 import dev.tandem.appliance.cli.TandemCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,19 @@ public final class Cli {
                 .setErr(new PrintWriter(err))
                 .execute(args);
         return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** {@code args} against {@code admin}'s server, trusting its CA, with the token in {@code tokenFile}. */
+    public static Result against(AdminHttp admin, Path tokenFile, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(
+                "--server",
+                admin.base(),
+                "--ca-file",
+                admin.caFile().toString(),
+                "--token-file",
+                tokenFile.toString()));
+        return run(all.toArray(String[]::new));
     }
 
     /** {@code args} against {@code node}, with its admin URL, the test CA and its initial admin token. */
