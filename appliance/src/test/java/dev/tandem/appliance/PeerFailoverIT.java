@@ -11,7 +11,7 @@ import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Applies;
 import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.Gateways;
-import dev.tandem.appliance.testing.LeasedPair;
+import dev.tandem.appliance.testing.LeasedCluster;
 import dev.tandem.appliance.testing.PeerMembers;
 import dev.tandem.appliance.testing.ServeProcess;
 import dev.tandem.fallback.S3Store;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Automatic failover on real processes (ADR 0014 T22 to T24): a {@link LeasedPair}, two {@code tandem
+ * Automatic failover on real processes (ADR 0014 T22 to T24): a {@link LeasedCluster} of two, two {@code tandem
  * serve} processes with the lease beside the exports in S3 (s3proxy on 127.0.0.1), sync replication,
  * {@code failover.automatic}. Short lease timings keep the test short; they satisfy the relations the
  * config checks ({@code Timing.problems}). Times are printed, not asserted.
@@ -42,11 +42,11 @@ class PeerFailoverIT {
     @TempDir
     Path dir;
 
-    private LeasedPair pair;
+    private LeasedCluster pair;
 
     @BeforeEach
     void startPair() throws Exception {
-        pair = LeasedPair.start(dir, BOUND);
+        pair = LeasedCluster.start(dir, 2, BOUND);
     }
 
     @AfterEach
@@ -58,8 +58,8 @@ class PeerFailoverIT {
 
     @Test
     void theSyncStandbyTakesOverAKilledActiveWithEveryAcknowledgedWriteAndExportsAtTheNewEpoch() throws Exception {
-        AdminHttp active = pair.firstAdmin();
-        AdminHttp standby = pair.secondAdmin();
+        AdminHttp active = pair.admin(1);
+        AdminHttp standby = pair.admin(2);
         Cli.Result healthy = doctor(active);
         assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
         assertThat(healthy.out())
@@ -68,7 +68,7 @@ class PeerFailoverIT {
         Applies applies = new Applies(10_000);
         applies.stream(active);
         await().atMost(BOUND).until(() -> applies.count() >= 40);
-        pair.first().kill9();
+        pair.member(1).kill9();
         long killedAt = System.nanoTime();
         applies.stop();
 
@@ -99,7 +99,7 @@ class PeerFailoverIT {
                 applies.count(), tookMs);
 
         // No preemption: the killed node, restarted, reads the lease, follows epoch 2 and catches up.
-        ServeProcess again = pair.restartFirst("tandem-1-again");
+        ServeProcess again = pair.restart(1, "tandem-1-again");
         PeerMembers.awaitRejoined(pair.admin(again), newest, 2, BOUND);
         PeerMembers.awaitSyncStandby(standby, "tandem-1", BOUND);
         Cli.Result back = doctor(standby);
@@ -108,10 +108,10 @@ class PeerFailoverIT {
 
     @Test
     void aPausedActiveFencesItselfAndAWriteItHeldIsNotAcknowledgedAfterTheStandbyTookOver() throws Exception {
-        AdminHttp active = pair.firstAdmin();
-        AdminHttp standby = pair.secondAdmin();
+        AdminHttp active = pair.admin(1);
+        AdminHttp standby = pair.admin(2);
         assertThat(active.post("/api/v1/apply", Gateways.edge(9001)).status()).isEqualTo(201);
-        pair.first().pause();
+        pair.member(1).pause();
         long pausedAt = System.nanoTime();
         // Sent while it is paused: the request waits in its socket until it runs again.
         AdminHttp patient = active.waiting(BOUND);
@@ -123,7 +123,7 @@ class PeerFailoverIT {
         assertThat(written.status()).as(written.body()).isEqualTo(201);
         long newest = written.json().path("revision").asLong();
 
-        pair.first().resume();
+        pair.member(1).resume();
         // Its lease lapsed while it was paused: the held write is refused or redirected, never acknowledged
         // (the new active would not have it).
         AdminHttp.Reply late = held.get(BOUND.toSeconds(), TimeUnit.SECONDS);

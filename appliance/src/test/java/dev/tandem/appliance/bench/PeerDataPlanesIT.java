@@ -10,7 +10,7 @@ import dev.tandem.appliance.Jackson;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.Gateways;
-import dev.tandem.appliance.testing.LeasedPair;
+import dev.tandem.appliance.testing.LeasedCluster;
 import dev.tandem.appliance.testing.PeerMembers;
 import dev.tandem.appliance.testing.ServeProcess;
 import dev.tandem.appliance.testing.SiteBackend;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data planes when the active dies (issue 16, "a gRPC xDS client and a simulated Envoy on the
- * active move to the standby"): a {@link LeasedPair} with automatic failover; grpc-java's xDS
+ * active move to the standby"): a {@link LeasedCluster} of two with automatic failover; grpc-java's xDS
  * client and two of the bench's simulated Envoys (state of the world and Delta), each joined with
  * {@code tandem bootstrap --join} and configured only by the bootstrap it wrote, which lists both
  * peers. tandem-1 dies of SIGKILL under them.
@@ -63,7 +63,7 @@ class PeerDataPlanesIT {
     @TempDir
     Path dir;
 
-    private LeasedPair pair;
+    private LeasedCluster pair;
     private TwoSites sites;
     private final List<AutoCloseable> dataPlanes = new ArrayList<>();
     private XdsNameResolverProvider resolver;
@@ -71,7 +71,7 @@ class PeerDataPlanesIT {
     @BeforeEach
     void start() throws Exception {
         sites = new TwoSites();
-        pair = LeasedPair.start(dir, BOUND);
+        pair = LeasedCluster.start(dir, 2, BOUND);
     }
 
     @AfterEach
@@ -79,7 +79,7 @@ class PeerDataPlanesIT {
         if (resolver != null) {
             NameResolverRegistry.getDefaultRegistry().deregister(resolver);
         }
-        try (LeasedPair stopPair = pair;
+        try (LeasedCluster stopPair = pair;
                 TwoSites stopSites = sites) {
             for (AutoCloseable dataPlane : dataPlanes.reversed()) {
                 dataPlane.close();
@@ -89,8 +89,8 @@ class PeerDataPlanesIT {
 
     @Test
     void dataPlanesMoveToTheStandbyWhenTheActiveDiesAreSentNothingTheyHaveAndCallsNeverFail() throws Exception {
-        AdminHttp active = pair.firstAdmin();
-        AdminHttp standby = pair.secondAdmin();
+        AdminHttp active = pair.admin(1);
+        AdminHttp standby = pair.admin(2);
         assertThat(active.post("/api/v1/apply", config("site-a", "site-b", 9001))
                         .status())
                 .isEqualTo(201);
@@ -101,7 +101,7 @@ class PeerDataPlanesIT {
         @SuppressWarnings("unchecked")
         Map<String, ?> bootstrap = JSON.readValue(grpcBootstrap.toFile(), Map.class);
         assertThat(bootstrap.get("xds_servers").toString())
-                .contains(":" + pair.first().xdsPort(), ":" + pair.second().xdsPort());
+                .contains(":" + pair.member(1).xdsPort(), ":" + pair.member(2).xdsPort());
         resolver = XdsNameResolverProvider.createForTest(scheme, bootstrap);
         NameResolverRegistry.getDefaultRegistry().register(resolver);
         ManagedChannel client = channel(scheme);
@@ -120,7 +120,7 @@ class PeerDataPlanesIT {
         Map<String, Long> sotwBefore = responses(sotw);
         Map<String, Long> deltaBefore = responses(delta);
 
-        pair.first().kill9();
+        pair.member(1).kill9();
         long killedAt = System.nanoTime();
         await().atMost(BOUND).until(() -> role(standby).equals("active"));
         long promotedMs = (System.nanoTime() - killedAt) / 1_000_000;
@@ -169,7 +169,7 @@ class PeerDataPlanesIT {
         // Site B becomes primary on tandem-2; tandem-1, restarted, follows and serves it to its first client.
         AdminHttp.Reply flipped = standby.post("/api/v1/apply", config("site-b", "site-a", 9002));
         assertThat(flipped.status()).isEqualTo(201);
-        ServeProcess again = pair.restartFirst("tandem-1-again");
+        ServeProcess again = pair.restart(1, "tandem-1-again");
         PeerMembers.awaitRejoined(
                 pair.admin(again), flipped.json().path("revision").asLong(), 2, BOUND);
         await().atMost(BOUND).until(() -> calls.last().equals("site-b"));
@@ -227,8 +227,8 @@ class PeerDataPlanesIT {
         dataPlanes.add(channel);
         assertThat(channel.addresses())
                 .containsExactly(
-                        "127.0.0.1:" + pair.first().xdsPort(),
-                        "127.0.0.1:" + pair.second().xdsPort());
+                        "127.0.0.1:" + pair.member(1).xdsPort(),
+                        "127.0.0.1:" + pair.member(2).xdsPort());
         SimulatedDataPlane envoy = new SimulatedDataPlane(channel, nodeId, "edge", protocol);
         dataPlanes.add(envoy);
         return envoy;

@@ -116,9 +116,15 @@ public final class ServeProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Ends it, paused or not (a paused process is continued first, so that nothing it holds waits on it). */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            try {
+                resume();
+            } catch (IOException e) {
+                // It died between the check and the signal: nothing to end.
+            }
             kill9();
         }
     }
