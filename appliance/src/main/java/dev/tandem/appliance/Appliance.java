@@ -129,7 +129,11 @@ public final class Appliance implements AutoCloseable {
                     pki.serverKey(), pki.serverCertificate(), pki.ca().certificate());
             metrics.xdsInsecure(config.xdsInsecure());
             XdsGrpcServer xdsServer = XdsGrpcServer.start(
-                    config.xds(), xds, xdsSecurity(config, pki, serverKeys, certificates, metrics, clock));
+                    config.xds(),
+                    xds,
+                    xdsSecurity(config, pki, serverKeys, certificates, metrics, clock),
+                    new StreamAdmission(
+                            config.xdsAdmission(), System::nanoTime, () -> metrics.xdsRefused("admission")));
             parts.register(xdsServer::close);
             certificates.onRevocation(serial -> xdsServer.sweepSoon());
             // A standby learns of revocations by replication: its deny list is read again when they land.

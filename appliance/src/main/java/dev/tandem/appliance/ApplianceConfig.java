@@ -31,6 +31,7 @@ import java.util.function.Function;
  * @param xdsInsecure   {@code xds.insecure: true}: plaintext xDS without client certificates (loudly logged)
  * @param export        where each revision's snapshots are exported for data planes that start during an outage
  * @param peering       the peers this node replicates with; empty for a standalone node
+ * @param xdsAdmission  {@code xds.admission}: the rate at which new xDS streams are admitted
  */
 public record ApplianceConfig(
         String nodeId,
@@ -42,7 +43,8 @@ public record ApplianceConfig(
         PkiSettings pki,
         boolean xdsInsecure,
         ExportSettings export,
-        Optional<PeeringSettings> peering) {
+        Optional<PeeringSettings> peering,
+        XdsAdmission xdsAdmission) {
 
     public static final int DEFAULT_ADMIN_PORT = 9090;
     public static final int DEFAULT_XDS_PORT = 18000;
@@ -66,7 +68,8 @@ public record ApplianceConfig(
                 pki,
                 xdsInsecure,
                 ExportSettings.defaults(dataDir),
-                Optional.empty());
+                Optional.empty(),
+                XdsAdmission.defaults());
     }
 
     public ApplianceConfig(String nodeId, Path dataDir, Endpoint admin, Endpoint xds, Optional<Path> initialConfig) {
@@ -76,12 +79,13 @@ public record ApplianceConfig(
     /** The same node with another PKI (tests bring one CA for every appliance of a JVM). */
     public ApplianceConfig withPki(PkiSettings other) {
         return new ApplianceConfig(
-                nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure, export, peering);
+                nodeId, dataDir, admin, xds, initialConfig, peers, other, xdsInsecure, export, peering, xdsAdmission);
     }
 
     /** The same node exporting elsewhere. */
     public ApplianceConfig withExport(ExportSettings other) {
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, other, peering);
+        return new ApplianceConfig(
+                nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, other, peering, xdsAdmission);
     }
 
     /** Where the PKI lives: {@code <dataDir>/pki}. */
@@ -136,6 +140,13 @@ public record ApplianceConfig(
         Endpoint admin = endpoint(top.object("admin"), DEFAULT_ADMIN_PORT);
         YamlFields xdsFields = top.object("xds");
         boolean insecure = xdsFields.bool("insecure", false);
+        YamlFields admissionFields = xdsFields.object("admission");
+        XdsAdmission defaults = XdsAdmission.defaults();
+        Integer rate = admissionFields.integer("streamsPerSecond", 1, XdsAdmission.MAX_RATE);
+        Integer burst = admissionFields.integer("burst", 1, XdsAdmission.MAX_BURST);
+        admissionFields.finish();
+        XdsAdmission admission = new XdsAdmission(
+                rate == null ? defaults.streamsPerSecond() : rate, burst == null ? defaults.burst() : burst);
         Endpoint xds = endpoint(xdsFields, DEFAULT_XDS_PORT);
         Optional<Path> initial = Optional.ofNullable(top.string("initialConfig"))
                 .map(p -> base.resolve(p).normalize());
@@ -164,7 +175,7 @@ public record ApplianceConfig(
             throw new InvalidConfigException(errors);
         }
         return new ApplianceConfig(
-                nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure, export, peering);
+                nodeId, dataDir, admin, xds, initial, List.copyOf(peers), pki, insecure, export, peering, admission);
     }
 
     private static PkiSettings pki(YamlFields p, String nodeId, Endpoint admin, Endpoint xds, Path base) {
@@ -269,11 +280,13 @@ public record ApplianceConfig(
                 pki,
                 xdsInsecure,
                 export,
-                peering);
+                peering,
+                xdsAdmission);
     }
 
     /** The same node with other peering (tests start peers on ports picked by the first one). */
     public ApplianceConfig withPeering(Optional<PeeringSettings> other) {
-        return new ApplianceConfig(nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, export, other);
+        return new ApplianceConfig(
+                nodeId, dataDir, admin, xds, initialConfig, peers, pki, xdsInsecure, export, other, xdsAdmission);
     }
 }

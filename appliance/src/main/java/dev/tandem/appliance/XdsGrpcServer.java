@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link Security#mutualTls} (the default) every connection is TLS and every call needs a
  * client certificate of the cluster CA, bound to its node group ({@link DataPlaneAuthenticator}).
  * {@link Security#insecure} serves plaintext to anyone who can connect, and says so every minute.
+ * New ADS streams are admitted at a bounded rate ({@link StreamAdmission}).
  */
 final class XdsGrpcServer implements AutoCloseable {
 
@@ -82,13 +83,14 @@ final class XdsGrpcServer implements AutoCloseable {
     }
 
     /** Starts NOT_SERVING on {@code grpc.health.v1.Health}; {@link #serving(boolean)} says when config is served. */
-    static XdsGrpcServer start(Endpoint endpoint, XdsService xds, Security security) throws IOException {
+    static XdsGrpcServer start(Endpoint endpoint, XdsService xds, Security security, StreamAdmission admission)
+            throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         InetSocketAddress address = new InetSocketAddress(endpoint.address(), endpoint.port());
         NettyServerBuilder builder;
         if (security.mutualTls().isEmpty()) {
-            builder = NettyServerBuilder.forAddress(address);
+            builder = NettyServerBuilder.forAddress(address).intercept(admission);
         } else {
             MutualTls tls = security.mutualTls().get();
             // OPTIONAL, not REQUIRE: a client without a certificate completes the handshake and is then
@@ -98,7 +100,11 @@ final class XdsGrpcServer implements AutoCloseable {
                     .trustManager(tls.clientTrust())
                     .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
                     .build();
-            builder = NettyServerBuilder.forAddress(address, credentials).intercept(tls.authenticator());
+            // Interceptors run last added first: a call is authenticated before it may take an admission
+            // token, so clients without a certificate cannot use up the admission of those with one.
+            builder = NettyServerBuilder.forAddress(address, credentials)
+                    .intercept(admission)
+                    .intercept(tls.authenticator());
         }
         Server server = builder.addService(xds.aggregatedDiscoveryService())
                 .addService(health.getHealthService())

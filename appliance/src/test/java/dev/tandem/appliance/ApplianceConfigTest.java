@@ -48,6 +48,24 @@ class ApplianceConfigTest {
     }
 
     @Test
+    void xdsStreamAdmissionHasDefaultsAndBounds() throws Exception {
+        assertThat(ApplianceConfig.parse("", BASE).xdsAdmission()).isEqualTo(XdsAdmission.defaults());
+        assertThat(ApplianceConfig.parse("xds: {admission: {streamsPerSecond: 50, burst: 80}}", BASE)
+                        .xdsAdmission())
+                .isEqualTo(new XdsAdmission(50, 80));
+        assertThatThrownBy(() ->
+                        ApplianceConfig.parse("xds: {admission: {streamsPerSecond: 0, burst: 200000, rate: 3}}", BASE))
+                .isInstanceOf(InvalidConfigException.class)
+                .satisfies(
+                        e -> assertThat(((InvalidConfigException) e).errors())
+                                .extracting(Object::toString)
+                                .containsExactly(
+                                        "appliance config: xds.admission.streamsPerSecond 0 is out of range (1 to 10000)",
+                                        "appliance config: xds.admission.burst 200000 is out of range (1 to 100000)",
+                                        "appliance config: xds.admission.rate is not a known field (known: burst, streamsPerSecond)"));
+    }
+
+    @Test
     void everyProblemIsReported() {
         assertThatThrownBy(() -> ApplianceConfig.parse("""
                 admin: {port: 99999}
@@ -60,7 +78,7 @@ class ApplianceConfigTest {
                                 .extracting(Object::toString)
                                 .containsExactly(
                                         "appliance config: admin.port 99999 is out of range (0 to 65535)",
-                                        "appliance config: xds.prot is not a known field (known: address, insecure, port)",
+                                        "appliance config: xds.prot is not a known field (known: address, admission, insecure, port)",
                                         "appliance config: datadir is not a known field (known: admin, dataDir, export, failover, initialConfig, node, peering, peers, pki, replication, xds)"));
     }
 
