@@ -6,15 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.appliance.api.DocumentedAnswers;
+import dev.tandem.appliance.api.OpenApiDocument;
+import dev.tandem.appliance.cli.TandemCommand;
 import dev.tandem.appliance.testing.AdminHttp;
 import dev.tandem.appliance.testing.Applies;
+import dev.tandem.appliance.testing.Cli;
 import dev.tandem.appliance.testing.FaultyLink;
 import dev.tandem.appliance.testing.Gateways;
 import dev.tandem.appliance.testing.PeerMembers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,8 +43,14 @@ class PeerDivergenceIT {
               writeWait: 40s
             """;
 
+    /** The diverged-entry operation, whose answers on a node that moved an entry aside are checked here. */
+    private static final String DIVERGED = "/api/v1/peers/diverged/{epoch}/{index}";
+
     @TempDir
     Path dir;
+
+    private final SoftAssertions soft = new SoftAssertions();
+    private final DocumentedAnswers answers = new DocumentedAnswers(OpenApiDocument.load(), soft);
 
     /**
      * {@code stopped}: the operator's promote is right, the old active is down, and it is started
@@ -122,6 +134,43 @@ class PeerDivergenceIT {
                     assertThat(applies.apply(tandem2)).isEqualTo(201);
                     long after = revision(tandem2);
                     await().atMost(BOUND).until(() -> revision(rejoined) == after);
+
+                    // Restorable by hand: the entry shows the config it carried, which applied again (through
+                    // the standby: the CLI follows the 421) is a new revision on both; cleared, it is gone.
+                    String at = "1:" + diverged.get(0).path("index").asLong();
+                    String detail = "/api/v1/peers/diverged/1/"
+                            + diverged.get(0).path("index").asLong();
+                    JsonNode entry = answers.check("GET", DIVERGED, rejoined.get(detail), 200)
+                            .json();
+                    assertThat(entry.path("tables"))
+                            .extracting(JsonNode::asText)
+                            .contains("revision");
+                    assertThat(entry.path("config").asText()).contains("port: 39999");
+                    Path adminToken = data1.resolve("admin-token");
+                    Cli.Result shown = Cli.against(rejoined, adminToken, "peers", "diverged", "show", at);
+                    assertThat(shown.exit()).as(shown.err()).isZero();
+                    assertThat(shown.out()).isEqualTo(entry.path("config").asText());
+                    Path kept = Files.writeString(dir.resolve("kept-" + oldActive + ".yaml"), shown.out());
+                    Cli.Result reapplied = Cli.against(rejoined, adminToken, "apply", "-f", kept.toString());
+                    assertThat(reapplied.exit()).as(reapplied.err()).isZero();
+                    long restored = revision(tandem2);
+                    assertThat(restored).isGreaterThan(after);
+                    await().atMost(BOUND).until(() -> revision(rejoined) == restored);
+                    JsonNode cleared = answers.check("DELETE", DIVERGED, rejoined.request("DELETE", detail, null), 200)
+                            .json();
+                    assertThat(cleared.path("cleared").path("index").asLong())
+                            .isEqualTo(diverged.get(0).path("index").asLong());
+                    assertThat(rejoined.get("/api/v1/peers").json().path("diverged"))
+                            .isEmpty();
+                    answers.check("GET", DIVERGED, rejoined.get(detail), 404);
+                    Cli.Result again = Cli.against(rejoined, adminToken, "peers", "diverged", "clear", at);
+                    assertThat(again.exit()).isEqualTo(TandemCommand.REFUSED);
+                    assertThat(again.err()).contains("refused (HTTP 404): no such diverged entry");
+                    soft.assertAll();
+                    assertThat(answers.exercised())
+                            .contains(
+                                    "GET " + DIVERGED + " 200 application/json",
+                                    "DELETE " + DIVERGED + " 200 application/json");
                 }
             } finally {
                 first.close();

@@ -89,6 +89,10 @@ final class BearerTokenFilter implements Filter {
             // A promote may lose acknowledged writes (the report says when): the admin's to decide.
             return Role.ADMIN;
         }
+        if (path.startsWith("/api/v1/peers/diverged") && method == Method.DELETE) {
+            // Forgetting a write that was moved aside cannot be undone: the admin's to decide.
+            return Role.ADMIN;
+        }
         if (path.startsWith("/api/v1/certificates") && method != Method.GET && method != Method.HEAD) {
             return Role.ADMIN;
         }

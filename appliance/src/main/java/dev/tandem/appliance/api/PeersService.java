@@ -5,6 +5,7 @@ import dev.tandem.appliance.peers.PeerDirectory;
 import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.peers.PeeringSettings;
 import dev.tandem.appliance.store.DivergedEntry;
+import dev.tandem.appliance.store.RowChange;
 import dev.tandem.peers.Command;
 import dev.tandem.peers.Lease;
 import dev.tandem.peers.MemberProgress;
@@ -31,6 +32,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster as this node sees it, and the operator's two commands (ADR 0014 §8):
@@ -38,6 +41,8 @@ import java.util.concurrent.TimeoutException;
  * {@code POST /api/v1/peers/promote {oldActiveIsDown, acceptDataLoss, dryRun}} (admin).
  */
 final class PeersService implements HttpService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeersService.class);
 
     /** Beyond the protocol's own bounds: a command the machine never answers is reported, not waited for. */
     private static final Duration ANSWER_MARGIN = Duration.ofSeconds(5);
@@ -57,6 +62,8 @@ final class PeersService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/peers", this::list)
+                .get("/peers/diverged/{epoch}/{index}", this::divergedEntry)
+                .delete("/peers/diverged/{epoch}/{index}", this::clearDiverged)
                 .post("/peers/switch-active", this::switchActive)
                 .post("/peers/promote", this::promote);
     }
@@ -90,19 +97,82 @@ final class PeersService implements HttpService {
 
     /** What this node moved aside when it rejoined a new active: never acknowledged, kept for the operator. */
     private List<Map<String, Object>> diverged() throws SQLException {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (DivergedEntry entry : peers.diverged()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", entry.epoch());
-            e.put("index", entry.index());
-            e.put("kind", entry.kind());
-            e.put("revision", entry.revision() == 0 ? null : entry.revision());
-            e.put("replacedByEpoch", entry.replacedByEpoch());
-            e.put("writtenAt", entry.writtenAt().toString());
-            e.put("movedAt", entry.movedAt().toString());
-            out.add(e);
+        return peers.diverged().stream().map(PeersService::diverged).toList();
+    }
+
+    private static Map<String, Object> diverged(DivergedEntry entry) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("epoch", entry.epoch());
+        e.put("index", entry.index());
+        e.put("kind", entry.kind());
+        e.put("revision", entry.revision() == 0 ? null : entry.revision());
+        e.put("replacedByEpoch", entry.replacedByEpoch());
+        e.put("writtenAt", entry.writtenAt().toString());
+        e.put("movedAt", entry.movedAt().toString());
+        return e;
+    }
+
+    /**
+     * {@code GET /api/v1/peers/diverged/{epoch}/{index}}: one entry moved aside, with the tables its write
+     * changed and, for a revision, the config it carried (private keys redacted, as a stored revision's),
+     * so an operator can apply it again.
+     */
+    private void divergedEntry(ServerRequest req, ServerResponse res) throws SQLException {
+        DivergedEntry entry = divergedAt(req);
+        List<RowChange> changes =
+                peers.divergedChanges(entry.epoch(), entry.index()).orElse(List.of());
+        Map<String, Object> body = diverged(entry);
+        body.put(
+                "tables",
+                changes.stream().map(RowChange::table).distinct().sorted().toList());
+        body.put(
+                "config",
+                changes.stream()
+                        .filter(c -> c.table().equals("revision") && c.op() == RowChange.Op.INSERT)
+                        .map(c -> c.row().get("documents"))
+                        .filter(String.class::isInstance)
+                        .map(documents -> Redaction.privateKeys((String) documents))
+                        .findFirst()
+                        .orElse(null));
+        Json.ok(res, body);
+    }
+
+    /** {@code DELETE /api/v1/peers/diverged/{epoch}/{index}} (admin): this node forgets the entry. */
+    private void clearDiverged(ServerRequest req, ServerResponse res) throws SQLException {
+        DivergedEntry entry = divergedAt(req);
+        peers.clearDiverged(entry.epoch(), entry.index());
+        LOG.info(
+                "peers: diverged entry {}:{} ({}{}) cleared by '{}'",
+                entry.epoch(),
+                entry.index(),
+                entry.kind(),
+                entry.revision() == 0 ? "" : ", revision " + entry.revision(),
+                Callers.holder(req).name());
+        Json.ok(res, Map.of("cleared", diverged(entry)));
+    }
+
+    /** The entry the path names, or 400 (not numbers) or 404 (none moved aside here). */
+    private DivergedEntry divergedAt(ServerRequest req) throws SQLException {
+        long epoch = pathNumber(req, "epoch");
+        long index = pathNumber(req, "index");
+        return peers.diverged().stream()
+                .filter(e -> e.epoch() == epoch && e.index() == index)
+                .findFirst()
+                .orElseThrow(() -> new ApiRefusal(
+                        Status.NOT_FOUND_404,
+                        "no such diverged entry",
+                        "this node moved no entry " + epoch + ":" + index
+                                + " aside; GET /api/v1/peers lists those it did"));
+    }
+
+    private static long pathNumber(ServerRequest req, String name) {
+        String text = req.path().pathParameters().get(name);
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ApiRefusal(
+                    Status.BAD_REQUEST_400, "invalid " + name, "'" + text + "' is not a number (" + name + ")");
         }
-        return out;
     }
 
     private Map<String, Object> lease(NodeView view) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
 @Command(
         name = "peers",
         mixinStandardHelpOptions = true,
-        description = "Show every peer: role, epoch, log position, replication lag, last contact, serving, sync.")
+        description = "Show every peer: role, epoch, log position, replication lag, last contact, serving, sync.",
+        subcommands = PeersDivergedCommand.class)
 final class PeersCommand extends AdminCommand {
 
     @Mixin
@@ -53,7 +54,7 @@ final class PeersCommand extends AdminCommand {
             if (!revisions.isEmpty()) {
                 out.append("; revisions ").append(String.join(", ", revisions));
             }
-            out.append("); GET /api/v1/peers lists them");
+            out.append("); tandem peers diverged show EPOCH:INDEX prints one");
         }
         JsonNode lease = peers.path("lease");
         if (lease.isObject()) {

@@ -6,6 +6,7 @@ import dev.tandem.appliance.store.DivergedEntry;
 import dev.tandem.appliance.store.LoggedWrites;
 import dev.tandem.appliance.store.PeerLog;
 import dev.tandem.appliance.store.RowCapture;
+import dev.tandem.appliance.store.RowChange;
 import dev.tandem.appliance.store.RowChanges;
 import dev.tandem.appliance.store.StateImage;
 import dev.tandem.peers.Action;
@@ -247,6 +248,16 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     /** See {@link PeerLog#diverged}. */
     public List<DivergedEntry> diverged() throws SQLException {
         return log.diverged();
+    }
+
+    /** See {@link PeerLog#divergedChanges}. */
+    public Optional<List<RowChange>> divergedChanges(long epoch, long index) throws SQLException {
+        return log.divergedChanges(epoch, index);
+    }
+
+    /** See {@link PeerLog#clearDiverged}. */
+    public boolean clearDiverged(long epoch, long index) throws SQLException {
+        return log.clearDiverged(epoch, index);
     }
 
     /** See {@link PeerLog#onReplicated}: the tables that replication changed under this node. */

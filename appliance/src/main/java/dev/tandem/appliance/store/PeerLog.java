@@ -271,6 +271,33 @@ public final class PeerLog {
         }
     }
 
+    /** The row changes of the entry moved aside at {@code (epoch, index)}; empty when there is none. */
+    public Optional<List<RowChange>> divergedChanges(long epoch, long index) throws SQLException {
+        try (Connection c = database.connection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT payload FROM peer_diverged WHERE epoch = ? AND idx = ?")) {
+            ps.setLong(1, epoch);
+            ps.setLong(2, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(RowChanges.decode(rs.getBytes(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Drops the entry moved aside at {@code (epoch, index)}, once an operator has dealt with it (it is
+     * this node's own record: the table is not replicated). Whether there was one.
+     */
+    public boolean clearDiverged(long epoch, long index) throws SQLException {
+        return database.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM peer_diverged WHERE epoch = ? AND idx = ?")) {
+                ps.setLong(1, epoch);
+                ps.setLong(2, index);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** This node's schema version, which a state image must carry to be installed here. */
     public String schemaVersion() throws SQLException {
         try (Connection c = database.connection()) {

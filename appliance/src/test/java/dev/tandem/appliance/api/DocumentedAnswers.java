@@ -15,9 +15,9 @@ import org.assertj.core.api.SoftAssertions;
  * Checks real answers against {@code openapi.yaml} (status documented for the operation, content type
  * documented for the status, a JSON body valid against the documented schema, documented headers
  * present) and keeps a ledger of which documented answers (operation, status, content type) were
- * seen. {@link OpenApiResponsesIT} and {@code PeerPairIT} share it.
+ * seen. {@link OpenApiResponsesIT}, {@code PeerPairIT} and {@code PeerDivergenceIT} share it.
  */
-final class DocumentedAnswers {
+public final class DocumentedAnswers {
     /** In the ledger, the content type of an answer without a body. */
     static final String NO_BODY = "(no body)";
 
@@ -25,17 +25,17 @@ final class DocumentedAnswers {
     private final SoftAssertions soft;
     private final Set<String> exercised = new TreeSet<>();
 
-    DocumentedAnswers(OpenApiDocument document, SoftAssertions soft) {
+    public DocumentedAnswers(OpenApiDocument document, SoftAssertions soft) {
         this.document = document;
         this.soft = soft;
     }
 
     /** What was checked so far. */
-    Set<String> exercised() {
+    public Set<String> exercised() {
         return new TreeSet<>(exercised);
     }
 
-    Reply check(String method, String template, Reply reply, int expected) {
+    public Reply check(String method, String template, Reply reply, int expected) {
         String what = method + " " + template + " answered " + reply.status();
         assertThat(reply.status()).as(what + ": " + shortened(reply.body())).isEqualTo(expected);
         Operation operation = document.operation(method, template)

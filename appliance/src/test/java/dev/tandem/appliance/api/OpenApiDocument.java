@@ -33,7 +33,7 @@ import java.util.Set;
  * it and its sibling {@code schemas/gateway-config.schema.json} are read from the class path, where the
  * build puts them, laid out as the appliance serves them.
  */
-final class OpenApiDocument {
+public final class OpenApiDocument {
 
     /** The methods an OpenAPI path item can have, as its keys spell them. */
     static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
@@ -83,7 +83,7 @@ final class OpenApiDocument {
     }
 
     /** The document on the class path, as the appliance serves it. */
-    static OpenApiDocument load() {
+    public static OpenApiDocument load() {
         return new OpenApiDocument(readTree(bytes()), registry());
     }
 

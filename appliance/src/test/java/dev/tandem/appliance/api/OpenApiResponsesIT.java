@@ -110,6 +110,11 @@ class OpenApiResponsesIT {
                 + "longer than them gives it";
         out.put("POST /api/v1/peers/switch-active 503 application/json", stuck);
         out.put("POST /api/v1/peers/promote 503 application/json", stuck);
+        for (String answer : List.of(
+                "GET /api/v1/peers/diverged/{epoch}/{index} 200 application/json",
+                "DELETE /api/v1/peers/diverged/{epoch}/{index} 200 application/json")) {
+            out.put(answer, "needs a node that moved an entry aside; PeerDivergenceIT checks it against the document");
+        }
         PeerPairIT.ANSWERS.forEach(
                 answer -> out.put(answer, "needs two peers; PeerPairIT checks it against the document"));
         return Map.copyOf(out);
@@ -219,6 +224,14 @@ class OpenApiResponsesIT {
         JsonNode self = call(viewer, "GET", peers, peers, 200).json();
         assertThat(self.path("role").asText()).isEqualTo("standalone");
         call(anonymous, "GET", peers, peers, 401);
+        String diverged = "/api/v1/peers/diverged/{epoch}/{index}";
+        call(viewer, "GET", diverged, "/api/v1/peers/diverged/1/9", 404);
+        call(viewer, "GET", diverged, "/api/v1/peers/diverged/one/9", 400);
+        call(anonymous, "GET", diverged, "/api/v1/peers/diverged/1/9", 401);
+        call(admin, "DELETE", diverged, "/api/v1/peers/diverged/1/9", 404);
+        call(admin, "DELETE", diverged, "/api/v1/peers/diverged/1/nine", 400);
+        call(operator, "DELETE", diverged, "/api/v1/peers/diverged/1/9", 403);
+        call(anonymous, "DELETE", diverged, "/api/v1/peers/diverged/1/9", 401);
         String health = "/api/v1/cluster/health";
         JsonNode healthy = call(viewer, "GET", health, health, 200).json();
         assertThat(healthy.path("role").asText()).isEqualTo("standalone");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** What {@code tandem peers} prints from {@code GET /api/v1/peers}. */
@@ -20,7 +22,7 @@ class PeersCommandTest {
                 """);
         assertThat(PeersCommand.text(peers))
                 .contains("DIVERGED: this node moved 1 entry aside when it rejoined a new active (never acknowledged;"
-                        + " revisions 5); GET /api/v1/peers lists them");
+                        + " revisions 5); tandem peers diverged show EPOCH:INDEX prints one");
     }
 
     @Test
@@ -30,5 +32,16 @@ class PeersCommandTest {
                  "active": {"name": "tandem-1"}, "members": [], "diverged": []}
                 """);
         assertThat(PeersCommand.text(peers)).doesNotContain("DIVERGED");
+    }
+
+    @Test
+    void aDivergedEntryIsNamedAsEpochColonIndex() {
+        StringWriter err = new StringWriter();
+        int exit = TandemCommand.commandLine()
+                .setErr(new PrintWriter(err))
+                .execute("peers", "diverged", "show", "9", "--server", "https://127.0.0.1:1", "--token-file", "/none");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("tandem peers diverged: '9' is not EPOCH:INDEX (for example 1:9, as tandem peers lists)");
     }
 }
