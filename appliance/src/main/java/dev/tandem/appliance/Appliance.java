@@ -8,6 +8,7 @@ import dev.tandem.appliance.auth.JoinTokens;
 import dev.tandem.appliance.export.ExportPipeline;
 import dev.tandem.appliance.export.Exporter;
 import dev.tandem.appliance.metrics.TandemMetrics;
+import dev.tandem.appliance.peers.DivergedReports;
 import dev.tandem.appliance.peers.PeerNode;
 import dev.tandem.appliance.pki.CertificateTrust;
 import dev.tandem.appliance.pki.ClusterPki;
@@ -97,6 +98,11 @@ public final class Appliance implements AutoCloseable {
             parts.register(membership::close);
             PeerNode peers = membership.node();
             AuditLog audit = new AuditLog(database, peers);
+            // What a standby moved aside reaches the active's (replicated) audit log.
+            String self = config.nodeId();
+            peers.divergedReports(
+                    (from, report) -> DivergedReports.record(peers, audit, clock, from, report),
+                    note -> DivergedReports.recorded(audit, self, note));
             AdminTokens tokens = new AdminTokens(database);
             Path tokenFile = config.dataDir().resolve("admin-token");
             // A standby's tables come from the active: it creates no token and applies no initial config.

@@ -123,11 +123,15 @@ class PeerDivergenceIT {
                             .isEqualTo(promoted.json().path("epoch").asLong());
                     assertThat(tandem2.get("/api/v1/peers").json().path("diverged"))
                             .isEmpty();
+                    // The active's audit log records what tandem-1 moved aside (tandem-1 reports it; the audit
+                    // log is replicated, so only the active writes it), once, and the record replicates back.
+                    String movedAside = "tandem-1 moved entry 1:"
+                            + diverged.get(0).path("index").asLong() + " (revision";
+                    await().atMost(BOUND)
+                            .until(() -> divergedAudits(tandem2, movedAside) == 1
+                                    && audit(rejoined).equals(audit(tandem2)));
                     // The same tables on both: the entry moved aside left no row behind.
-                    assertThat(rejoined.get("/api/v1/audit?limit=1000").json().path("entries"))
-                            .isEqualTo(tandem2.get("/api/v1/audit?limit=1000")
-                                    .json()
-                                    .path("entries"));
+                    assertThat(audit(rejoined)).isEqualTo(audit(tandem2));
                     assertThat(rejoined.get("/api/v1/revisions").json())
                             .isEqualTo(tandem2.get("/api/v1/revisions").json());
                     // And it streams again: a write on tandem-2 reaches it.
@@ -176,6 +180,22 @@ class PeerDivergenceIT {
                 first.close();
             }
         }
+    }
+
+    private static JsonNode audit(AdminHttp admin) {
+        return admin.get("/api/v1/audit?limit=1000").json().path("entries");
+    }
+
+    /** The {@code peer-diverged} entries of {@code admin}'s audit log whose detail starts with {@code prefix}. */
+    private static long divergedAudits(AdminHttp admin, String prefix) {
+        long count = 0;
+        for (JsonNode entry : audit(admin)) {
+            if (entry.path("action").asText().equals("peer-diverged")
+                    && entry.path("detail").asText().startsWith(prefix)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** This node's own last log index, as its peers view says. */

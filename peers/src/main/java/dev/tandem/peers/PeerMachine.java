@@ -17,6 +17,7 @@ import dev.tandem.peers.Input.StateFailed;
 import dev.tandem.peers.Input.StateStaged;
 import dev.tandem.peers.Input.Tick;
 import dev.tandem.peers.PeerMessage.Ack;
+import dev.tandem.peers.PeerMessage.DivergedReport;
 import dev.tandem.peers.PeerMessage.Diverging;
 import dev.tandem.peers.PeerMessage.Entries;
 import dev.tandem.peers.PeerMessage.FailsafeAnswer;
@@ -221,6 +222,9 @@ public final class PeerMachine {
             case StateRequest request -> node.replicator.onStateRequest(from);
             case StatePart part -> {
                 // The driver assembles the parts and hands over StateStaged or StateFailed.
+            }
+            case DivergedReport report -> {
+                // The driver's: the active records it in its audit log, through an ordinary write.
             }
             case Refused refused -> node.follower.onRefused(from, refused);
             case HandoverOffer offer -> node.switchover.onHandoverOffer(from, offer);

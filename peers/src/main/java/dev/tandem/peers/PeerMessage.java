@@ -44,6 +44,20 @@ public sealed interface PeerMessage {
     record StateRequest(Header header) implements PeerMessage {}
 
     /**
+     * A standby tells the active what it moved aside when it rejoined (§3.8), so that the active's
+     * audit log, which is replicated, records it. The driver sends and handles it, never the machine;
+     * it is sent again until the entries are cleared, and the active records each entry once.
+     */
+    record DivergedReport(Header header, List<DivergedNote> entries) implements PeerMessage {
+        public DivergedReport {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** One entry moved aside: its position, its kind, the revision it would have stored (0 for none), the epoch that replaced it. */
+    record DivergedNote(long epoch, long index, String kind, long revision, long replacedByEpoch) {}
+
+    /**
      * One of {@code parts} parts of a state transfer (§3.7): the active's replicated tables and the
      * entries it retains after its base, as bytes only the driver reads. Every part carries the
      * summary and the SHA-256 digest of the whole; the driver assembles and verifies them and hands

@@ -85,7 +85,11 @@ final class PromoteCommand extends AdminCommand {
         if (report.path("isSyncStandby").asBoolean()) {
             out.append("this standby IS the recorded sync standby (from the ")
                     .append(report.path("syncSource").asText())
-                    .append("): no acknowledged write is lost");
+                    .append(
+                            report.path("mayLoseAcknowledgedWrites").asBoolean()
+                                    ? "), but that record may be older than the active's: an active that stopped"
+                                            + " waiting for it committed alone"
+                                    : "): no acknowledged write is lost");
         } else {
             out.append("this standby is NOT the recorded sync standby: it lacks at least ")
                     .append(report.path("knownMissingEntries").asLong())

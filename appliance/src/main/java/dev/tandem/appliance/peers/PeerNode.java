@@ -29,6 +29,7 @@ import dev.tandem.peers.Action.WriteLease;
 import dev.tandem.peers.At;
 import dev.tandem.peers.Command;
 import dev.tandem.peers.EntryMeta;
+import dev.tandem.peers.Header;
 import dev.tandem.peers.Input;
 import dev.tandem.peers.LeaseAnswer;
 import dev.tandem.peers.LogEntry;
@@ -37,6 +38,8 @@ import dev.tandem.peers.NodeView;
 import dev.tandem.peers.OperatorAnswer;
 import dev.tandem.peers.PeerMachine;
 import dev.tandem.peers.PeerMessage;
+import dev.tandem.peers.PeerMessage.DivergedNote;
+import dev.tandem.peers.PeerMessage.DivergedReport;
 import dev.tandem.peers.PeerMessage.StatePart;
 import dev.tandem.peers.Replication;
 import dev.tandem.peers.RoleIntent;
@@ -66,6 +69,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -87,6 +91,8 @@ import org.slf4j.LoggerFactory;
 public final class PeerNode implements LoggedWrites, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerNode.class);
     private static final Duration TICK = Duration.ofMillis(50);
+    /** How often a standby tells the active what it moved aside and the audit log does not show yet. */
+    private static final Duration DIVERGED_REPORT = Duration.ofSeconds(2);
 
     /** A write this node did not store: it is not the writer now (421), or cannot acknowledge it (503). */
     public static final class NotWritten extends RuntimeException {
@@ -159,8 +165,14 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     /** What was asked before the duties were attached (the node starts before what serves). */
     private final List<Action> forDuties = new ArrayList<>();
 
+    /** Diverged reports are sent and handled here: they may wait on a database or on a write. */
+    private final ExecutorService reports;
+
+    private final String cluster;
     private volatile NodeView view;
     private volatile String failure;
+    private volatile BiConsumer<String, DivergedReport> onDivergedReport = (from, report) -> {};
+    private volatile Recorded divergedRecorded = note -> true;
     private Duties duties;
 
     private PeerNode(
@@ -170,8 +182,11 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             Timing timing,
             PeerTransport transport,
             Optional<S3Lease> lease,
-            String schemaVersion) {
+            String schemaVersion,
+            String cluster) {
         this.assembler = new StateAssembler(schemaVersion);
+        this.cluster = cluster;
+        this.reports = Executors.newSingleThreadExecutor(r -> daemon(r, "tandem-diverged-reports"));
         this.transport = transport;
         this.lease = lease;
         this.leaseCalls = Executors.newSingleThreadExecutor(r -> daemon(r, "tandem-lease"));
@@ -219,7 +234,8 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                     + " and the lease store is " + (lease.isPresent() ? "given" : "absent"));
         }
         PeerMachine machine = new PeerMachine(settings, timing, log.restore(settings.cluster(), firstIntent));
-        PeerNode node = new PeerNode(machine, database, log, timing, transport, lease, log.schemaVersion());
+        PeerNode node =
+                new PeerNode(machine, database, log, timing, transport, lease, log.schemaVersion(), settings.cluster());
         String boot = UUID.randomUUID().toString();
         node.submit(at -> new Input.Start(at, boot));
         transport.open(new PeerTransport.Receiver() {
@@ -227,6 +243,8 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
             public void received(String from, PeerMessage message) {
                 if (message instanceof StatePart part) {
                     node.receivePart(from, part);
+                } else if (message instanceof DivergedReport report) {
+                    node.reports.execute(() -> node.onDivergedReport.accept(from, report));
                 } else {
                     node.submit(at -> new Input.Received(at, from, message));
                 }
@@ -239,10 +257,54 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
         });
         node.ticks.scheduleAtFixedRate(
                 () -> node.submit(Input.Tick::new), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        node.ticks.scheduleWithFixedDelay(
+                () -> node.reports.execute(node::reportDiverged),
+                DIVERGED_REPORT.toMillis(),
+                DIVERGED_REPORT.toMillis(),
+                TimeUnit.MILLISECONDS);
         if (firstIntent != RoleIntent.STANDBY && !node.writer.await(timing.writeWait(), TimeUnit.NANOSECONDS)) {
             LOG.warn("this node does not accept writes yet: {}", node.view);
         }
         return node;
+    }
+
+    /** Whether the replicated audit log records a diverged entry already (it may read the database). */
+    public interface Recorded {
+        boolean test(DivergedNote note) throws SQLException;
+    }
+
+    /**
+     * How this node takes part in {@link DivergedReports}: {@code onReport} handles a standby's report
+     * (on the active it writes the audit entries), {@code recorded} says what needs no report.
+     */
+    public void divergedReports(BiConsumer<String, DivergedReport> onReport, Recorded recorded) {
+        this.onDivergedReport = onReport;
+        this.divergedRecorded = recorded;
+    }
+
+    /** On a following standby: tells the active what it moved aside that the audit log does not show yet. */
+    private void reportDiverged() {
+        NodeView now = view;
+        if (now.state() != State.FOLLOWING || now.epochActive() == null) {
+            return;
+        }
+        try {
+            List<DivergedNote> notes = new ArrayList<>();
+            for (DivergedEntry entry : log.diverged()) {
+                DivergedNote note = DivergedReports.note(entry);
+                if (!divergedRecorded.test(note)) {
+                    notes.add(note);
+                }
+            }
+            if (!notes.isEmpty()) {
+                transport.send(
+                        now.epochActive(),
+                        new DivergedReport(
+                                new Header(cluster, now.epoch(), now.name(), System.currentTimeMillis()), notes));
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("peers: cannot report what this node moved aside (tried again): {}", e.toString());
+        }
     }
 
     /** See {@link PeerLog#diverged}. */
@@ -639,6 +701,7 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
     public void close() {
         transport.close();
         ticks.shutdownNow();
+        reports.shutdownNow();
         leaseCalls.shutdownNow();
         lease.ifPresent(S3Lease::close);
         thread.shutdown();

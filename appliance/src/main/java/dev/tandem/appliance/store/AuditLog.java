@@ -75,6 +75,19 @@ public final class AuditLog {
         }
     }
 
+    /** Whether an entry of {@code action} with exactly {@code detail} is recorded. */
+    public boolean recorded(String action, String detail) throws SQLException {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT 1 FROM audit WHERE action = ? AND detail = ? FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, clip(action, 64));
+            ps.setString(2, clip(detail, 2000));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Newest first: at most {@code limit} entries with an id below {@code before} (paging), or the newest. */
     public List<Entry> page(long before, int limit) throws SQLException {
         try (Connection c = database.connection();

@@ -9,6 +9,8 @@ import dev.tandem.peers.LogBase;
 import dev.tandem.peers.LogEntry;
 import dev.tandem.peers.PeerMessage;
 import dev.tandem.peers.PeerMessage.Ack;
+import dev.tandem.peers.PeerMessage.DivergedNote;
+import dev.tandem.peers.PeerMessage.DivergedReport;
 import dev.tandem.peers.PeerMessage.Diverging;
 import dev.tandem.peers.PeerMessage.Entries;
 import dev.tandem.peers.PeerMessage.FailsafeAnswer;
@@ -59,6 +61,7 @@ class PeerWireTest {
                         new StateSummary(LogBase.empty("tandem"), 1, 1, C, 1),
                         new byte[32],
                         new byte[] {1, 2, 3}),
+                new DivergedReport(HEADER, List.of(new DivergedNote(1, 9, "revision", 5, 1001))),
                 new Refused(HEADER, "lower-epoch", "epoch 6 is below 7", "tandem-1", 7),
                 new HandoverOffer(HEADER, 41, C),
                 new HandoverReady(HEADER, 41, C, true),
