@@ -22,7 +22,8 @@ public sealed interface Input {
     record LeaseWritten(At at, long requestId, WriteAnswer answer) implements Input {}
 
     /** The start-up check of the store's conditional writes (ADR 0014 §5.6). */
-    record ProbeResult(At at, boolean ok, String detail) implements Input {}
+    /** @param reachable whether the store answered: a probe it did not answer is retried soon, a refused condition is not */
+    record ProbeResult(At at, boolean ok, boolean reachable, String detail) implements Input {}
 
     /** A client write asks for a slot in the log. */
     record ClientWrite(At at, long writeId, String kind) implements Input {}

@@ -14,6 +14,7 @@ import java.util.List;
  * @param lease the lease as this node last held or watched it; null when none is known
  * @param probeFailure what the last conditional-write probe of the lease store found wrong; null when it
  *     passed or has not run
+ * @param probeRefused the store answered the probe and got a condition wrong (not a store that did not answer)
  * @param authorityLeftMs on the writer with a lease store, how long its authority lasts without a renewal
  */
 public record NodeView(
@@ -33,6 +34,7 @@ public record NodeView(
         boolean failsafe,
         boolean probeOk,
         String probeFailure,
+        boolean probeRefused,
         long knownMissing,
         int pendingWrites,
         List<MemberProgress> progress,

@@ -133,6 +133,7 @@ public final class PeerMachine {
                 node.failsafe.mode,
                 node.takeover.probeOk,
                 node.takeover.probeFailure,
+                node.takeover.probeRefused,
                 Math.max(0, node.knownCommit - log.lastIndex()),
                 node.writes.pending.size(),
                 node.state.role() == Role.STANDBY ? List.of() : node.replicator.progressView(),

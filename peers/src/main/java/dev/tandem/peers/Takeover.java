@@ -23,6 +23,8 @@ final class Takeover extends NodePart {
     boolean probeOk;
     /** What the last probe found wrong; null when it passed or has not run (an active never needs it). */
     String probeFailure;
+    /** The last probe failed because the store answered a condition wrongly, not because it did not answer. */
+    boolean probeRefused;
 
     private final Map<String, HeardAnswer> heardAnswers = new TreeMap<>();
 
@@ -35,7 +37,7 @@ final class Takeover extends NodePart {
         super(node);
     }
 
-    /** A failed probe runs again 30 s later. */
+    /** A failed probe runs again: 2 s later when the store did not answer (a blip at start), else 30 s. */
     void probeTimer() {
         if (settings.leaseStore()
                 && settings.automaticFailover()
@@ -50,8 +52,9 @@ final class Takeover extends NodePart {
     void probeResult(ProbeResult probe) {
         probeOk = probe.ok();
         probeFailure = probe.ok() ? null : probe.detail();
+        probeRefused = !probe.ok() && probe.reachable();
         if (!probe.ok()) {
-            nextProbeAt = node.now + 30_000 * MS;
+            nextProbeAt = node.now + (probe.reachable() ? 30_000 : 2_000) * MS;
             node.event("probe-failed", "detail", probe.detail());
         }
     }

@@ -223,12 +223,20 @@ final class ClusterHealthService implements HttpService {
             return out;
         }
         if (view.probeFailure() != null && peering.get().automaticFailover()) {
-            out.add(Problem.error(
-                    "lease",
-                    "the S3 store failed the conditional-write probe, so this node cannot take over automatically: "
-                            + view.probeFailure(),
-                    "use a store that honours If-Match and If-None-Match (MinIO, AWS S3); the probe runs again every"
-                            + " 30 s"));
+            if (view.probeRefused()) {
+                out.add(Problem.error(
+                        "lease",
+                        "the S3 store failed the conditional-write probe, so this node cannot take over automatically: "
+                                + view.probeFailure(),
+                        "use a store that honours If-Match and If-None-Match (MinIO, AWS S3); the probe runs again"
+                                + " every 30 s"));
+            } else {
+                out.add(Problem.warning(
+                        "lease",
+                        "the S3 store did not answer the conditional-write probe yet, so this node cannot take over"
+                                + " automatically until it does: " + view.probeFailure(),
+                        "check that this node reaches the store; the probe runs again in 2 s"));
+            }
         }
         if (view.failsafe()) {
             out.add(Problem.warning(

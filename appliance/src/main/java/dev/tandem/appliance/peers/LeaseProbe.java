@@ -14,7 +14,8 @@ import java.util.HexFormat;
  */
 final class LeaseProbe {
     /** @param ok the store refuses every stale condition @param detail what failed, for the log and the status */
-    record Outcome(boolean ok, String detail) {}
+    /** @param reachable whether the store answered every request of the probe */
+    record Outcome(boolean ok, boolean reachable, String detail) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -50,7 +51,8 @@ final class LeaseProbe {
             if (!(missing instanceof WriteAnswer.Refused) || store.etagOf(absent) != null) {
                 return refusal("a PUT with If-Match on a missing key (" + missing + ")", absent, store);
             }
-            return new Outcome(true, "the lease store at " + store.describe() + " refuses stale conditional writes");
+            return new Outcome(
+                    true, true, "the lease store at " + store.describe() + " refuses stale conditional writes");
         } finally {
             store.delete(key);
             store.delete(absent);
@@ -60,13 +62,15 @@ final class LeaseProbe {
     private static Outcome unreachableOr(WriteAnswer answer, String request) {
         return new Outcome(
                 false,
+                false,
                 "the lease store could not be probed (" + request + ": " + answer
-                        + "); automatic failover stays off until it can, retried every 30 s");
+                        + "); automatic failover stays off until it can, retried in 2 s");
     }
 
     private static Outcome refusal(String accepted, String key, S3Lease store) {
         return new Outcome(
                 false,
+                true,
                 "automatic failover is off: the lease store at " + store.describe() + " accepted " + accepted
                         + " on " + key
                         + "; it must refuse it with 412. Conditional writes are what keep two peers from writing at once."

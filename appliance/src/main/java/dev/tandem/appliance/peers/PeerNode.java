@@ -559,7 +559,7 @@ public final class PeerNode implements LoggedWrites, AutoCloseable {
                     } else {
                         LOG.warn("peers: {}", outcome.detail());
                     }
-                    return at -> new Input.ProbeResult(at, outcome.ok(), outcome.detail());
+                    return at -> new Input.ProbeResult(at, outcome.ok(), outcome.reachable(), outcome.detail());
                 });
             case SendState state -> sendState(state);
             case Reply reply -> {

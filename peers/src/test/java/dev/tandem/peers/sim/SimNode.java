@@ -155,7 +155,7 @@ final class SimNode {
             case ReadLease read -> sim.leaseRead(this, read.requestId());
             case WriteLease write -> sim.leaseWrite(this, write.requestId(), write.lease(), write.condition());
             case Action.RunProbe probe ->
-                sim.after(5_000_000L, lifeBound(() -> deliver(at -> new Input.ProbeResult(at, true, "ok"))));
+                sim.after(5_000_000L, lifeBound(() -> deliver(at -> new Input.ProbeResult(at, true, true, "ok"))));
             case Publish publish -> published(publish.id());
             case Action.SetServing serving -> sim.servingChanged(name, serving);
             case Action.StartExporter start -> exporting = true;
