@@ -141,6 +141,11 @@ class PeerFaultsIT {
                             "PeerFaultsIT: %d writes acknowledged through the faults; the isolated active replaced"
                                     + " %d ms after it was cut off%n",
                             applies.count(), tookMs);
+                } catch (Exception | AssertionError e) {
+                    // What each node logged is the only record of why a fault did not heal as it should.
+                    System.out.println("PeerFaultsIT failed; tandem-1 logged:\n" + first.tail(200));
+                    System.out.println("tandem-2 logged:\n" + ServeProcess.tail(dir.resolve("p2/tandem-2.log"), 200));
+                    throw e;
                 }
             }
         }
@@ -175,9 +180,12 @@ class PeerFaultsIT {
     }
 
     private static void awaitSync(AdminHttp active, String standby) {
-        await().atMost(BOUND)
-                .until(() -> standby.equals(peers(active).path("syncStandby").asText())
-                        && !peers(active).path("degraded").asBoolean());
+        // untilAsserted, not until: when it times out, the message holds what the active last said.
+        await().atMost(BOUND).untilAsserted(() -> {
+            JsonNode seen = peers(active);
+            assertThat(seen.path("syncStandby").asText()).as(seen.toString()).isEqualTo(standby);
+            assertThat(seen.path("degraded").asBoolean()).as(seen.toString()).isFalse();
+        });
     }
 
     private int apply(AdminHttp admin) {

@@ -87,6 +87,21 @@ public final class ServeProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** The last {@code lines} lines it logged (for a failure's report). */
+    public String tail(int lines) {
+        return tail(log, lines);
+    }
+
+    /** The last {@code lines} lines of {@code file}, or why they cannot be read. */
+    public static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e.getMessage() + ")";
+        }
+    }
+
     /**
      * SIGSTOP: the process stops where it is, as a host that hangs (a VM paused, swap storm, a long
      * GC) does; its sockets stay open and what reaches them waits. {@link #resume()} continues it.
