@@ -304,6 +304,23 @@ final class Follower extends NodePart {
             heardWritableAt = node.now;
         }
         node.knownCommit = Math.max(node.knownCommit, heartbeat.commitIndex());
+        if (streamFrom != null
+                && (heartbeat.streamedThrough() == Heartbeat.NOT_STREAMING
+                        || heartbeat.streamedThrough() > verifiedUpTo)) {
+            // The stream is FIFO: entries sent before this heartbeat and not here were dropped on the way
+            // (or the active stopped streaming to this node without it hearing). Without a new write
+            // nothing else would resend them, so the stream starts again from what this node holds.
+            node.event(
+                    "resubscribe",
+                    "from",
+                    from,
+                    "streamedThrough",
+                    heartbeat.streamedThrough(),
+                    "verifiedUpTo",
+                    verifiedUpTo);
+            streamFrom = null;
+            nextSubscribeAt = node.now;
+        }
         if (streamFrom == null) {
             if (node.state == State.FOLLOWING && node.now >= nextSubscribeAt) {
                 subscribe();

@@ -7,7 +7,7 @@ import java.util.Objects;
 /** The messages of the peer link (ADR 0014 §4.4). Each carries the sender's epoch: a lower one is refused. */
 public sealed interface PeerMessage {
     /** The protocol this version speaks; a peer that speaks another is refused. */
-    int PROTOCOL = 1;
+    int PROTOCOL = 2;
 
     Header header();
 
@@ -30,8 +30,23 @@ public sealed interface PeerMessage {
         }
     }
 
-    record Heartbeat(Header header, long commitIndex, long activeLastIndex, boolean mayCommit, String syncStandby)
-            implements PeerMessage {}
+    /**
+     * The active's periodic word to every other member. {@code streamedThrough} is the last index it
+     * sent to this recipient on its stream, or {@link #NOT_STREAMING} when it streams nothing to it: the
+     * link drops a message to a member it cannot write to without breaking the connection, so a
+     * standby that holds less than was streamed to it, or streams from an active that no longer
+     * streams to it, knows to subscribe again (ADR 0014 §3.4).
+     */
+    record Heartbeat(
+            Header header,
+            long commitIndex,
+            long activeLastIndex,
+            boolean mayCommit,
+            String syncStandby,
+            long streamedThrough)
+            implements PeerMessage {
+        public static final long NOT_STREAMING = -1;
+    }
 
     record Ack(Header header, long lastIndex, Checksum lastChecksum, boolean serving) implements PeerMessage {}
 

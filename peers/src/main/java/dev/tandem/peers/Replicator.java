@@ -122,6 +122,7 @@ final class Replicator extends NodePart {
     private void heartbeats() {
         nextHeartbeatAt = node.now + timing.heartbeat();
         for (String member : settings.others()) {
+            Progress peer = progress.get(member);
             node.send(
                     member,
                     new Heartbeat(
@@ -129,7 +130,8 @@ final class Replicator extends NodePart {
                             node.commitIndex,
                             log.lastIndex(),
                             node.authority.mayCommit(),
-                            node.syncStandby));
+                            node.syncStandby,
+                            peer != null && peer.streaming ? peer.nextIndex - 1 : Heartbeat.NOT_STREAMING));
         }
     }
 

@@ -58,18 +58,18 @@ class PeerMachineInputTest {
 
     @Test
     void aMessageFromALowerEpochIsRefusedAndNothingIsApplied() {
-        List<Action> actions =
-                standby.handle(new Received(at(), "p1", new Heartbeat(header("p1", 2), 9, 9, true, null)));
+        List<Action> actions = standby.handle(
+                new Received(at(), "p1", new Heartbeat(header("p1", 2), 9, 9, true, null, Heartbeat.NOT_STREAMING)));
         assertThat(refusal(actions)).isEqualTo("lower-epoch");
         assertThat(actions).noneMatch(action -> action instanceof Persist);
     }
 
     @Test
     void aMessageFromANonMemberOrAnotherClusterIsDropped() {
-        List<Action> stranger =
-                standby.handle(new Received(at(), "p9", new Heartbeat(header("p9", 3), 9, 9, true, null)));
-        List<Action> otherCluster = standby.handle(
-                new Received(at(), "p1", new Heartbeat(new Header("other", 3, "p1", 0), 9, 9, true, null)));
+        List<Action> stranger = standby.handle(
+                new Received(at(), "p9", new Heartbeat(header("p9", 3), 9, 9, true, null, Heartbeat.NOT_STREAMING)));
+        List<Action> otherCluster = standby.handle(new Received(
+                at(), "p1", new Heartbeat(new Header("other", 3, "p1", 0), 9, 9, true, null, Heartbeat.NOT_STREAMING)));
         for (List<Action> actions : List.of(stranger, otherCluster)) {
             assertThat(actions).hasSize(1);
             assertThat(actions.get(0))

@@ -296,7 +296,8 @@ class GrpcPeerLinkIT {
         Status otherCluster = exchange(
                 linkB.port(),
                 A.credentials(),
-                PeerWire.encode(new Heartbeat(new Header("other", 3, "a", 0), 1, 1, true, null)));
+                PeerWire.encode(
+                        new Heartbeat(new Header("other", 3, "a", 0), 1, 1, true, null, Heartbeat.NOT_STREAMING)));
 
         assertThat(otherSender.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(otherSender.getDescription())
@@ -420,7 +421,7 @@ class GrpcPeerLinkIT {
     }
 
     private static Heartbeat heartbeat(String from, long commitIndex) {
-        return new Heartbeat(header(from), commitIndex, commitIndex, true, null);
+        return new Heartbeat(header(from), commitIndex, commitIndex, true, null, Heartbeat.NOT_STREAMING);
     }
 
     /** A good frame from {@code from}: a heartbeat at commit index 7. */

@@ -48,7 +48,7 @@ class PeerWireTest {
         List<PeerMessage> messages = List.of(
                 new Subscribe(HEADER, 41, 6, C, 40, PeerMessage.PROTOCOL),
                 new Entries(HEADER, 0, C, List.of(entry), 1, 1),
-                new Heartbeat(HEADER, 40, 41, true, null),
+                new Heartbeat(HEADER, 40, 41, true, null, 39),
                 new Ack(HEADER, 41, C, true),
                 new Diverging(HEADER, 12, 40),
                 new NeedState(HEADER, 100, 140),

@@ -33,7 +33,8 @@ final class Checker {
 
     record Acked(long epoch, long index, String checksum, String node, long at) {}
 
-    private record Committed(long epoch, String checksum) {}
+    /** An entry the cluster committed at an index: its epoch, and the epoch of the node that committed it. */
+    private record Committed(long epoch, String checksum, long under) {}
 
     private final Map<String, String> creatorOfEntry = new HashMap<>();
     private final Map<Long, String> creatorOfEpoch = new TreeMap<>();
@@ -99,24 +100,28 @@ final class Checker {
 
     // I4, I7 ------------------------------------------------------------------------------------
 
-    /** A node's commit index moved over {@code entries}: each must be what the cluster committed there. */
-    void committed(String node, List<EntryMeta> entries) {
+    /**
+     * A node's commit index moved over {@code entries} while it was at {@code epoch}: each must be what
+     * the cluster committed there, unless a failover that accepted loss came between the two commits
+     * (then the later epoch's log is the truth, whichever epochs its entries carry).
+     */
+    void committed(String node, long epoch, List<EntryMeta> entries) {
         for (EntryMeta entry : entries) {
             String checksum = entry.checksum().hex();
             Committed before = committed.get(entry.index());
             if (before == null) {
-                committed.put(entry.index(), new Committed(entry.epoch(), checksum));
+                committed.put(entry.index(), new Committed(entry.epoch(), checksum, epoch));
             } else if (!before.checksum().equals(checksum)) {
-                if (lossBetween(Math.min(before.epoch(), entry.epoch()), Math.max(before.epoch(), entry.epoch()))) {
+                if (lossBetween(Math.min(before.under(), epoch), Math.max(before.under(), epoch))) {
                     // The branch a failover discarded may still be committed by a node that was cut off; keep the
                     // newer.
-                    if (entry.epoch() > before.epoch()) {
-                        committed.put(entry.index(), new Committed(entry.epoch(), checksum));
+                    if (epoch > before.under()) {
+                        committed.put(entry.index(), new Committed(entry.epoch(), checksum, epoch));
                     }
                 } else {
                     fail(
                             "I4",
-                            node + " committed " + entry + " where epoch " + before.epoch()
+                            node + " (epoch " + epoch + ") committed " + entry + " where epoch " + before.under()
                                     + " committed another entry");
                 }
             }

@@ -100,6 +100,29 @@ class PeersScenariosTest {
     }
 
     @Test
+    void entriesDroppedOnALiveLinkReachTheStandbyWithoutAnotherWrite() {
+        Simulation sim = new Simulation(Scenario.fixed(2, Replication.SYNC, true, false, 0), false);
+        sim.begin();
+        sim.runUntil(3 * SECOND);
+        assertThat(sim.view("p1").syncStandby()).isEqualTo("p2");
+
+        // The link stays up and drops what p1 streams (a full send queue): the write waits syncTimeout,
+        // then p1 goes on without a sync standby.
+        sim.network().dropEntries("p1", "p2", true);
+        long write = sim.writeTo("p1", EntryKinds.REVISION);
+        sim.runUntil(sim.now() + Scenario.simTiming(Timing.defaults()).syncTimeout() + SECOND);
+        assertThat(sim.outcomes().get(write)).isInstanceOf(WriteOutcome.Committed.class);
+        assertThat(sim.view("p1").syncStandby()).isNull();
+
+        // Nothing is written after the link drains: the heartbeats alone bring the standby back.
+        sim.network().dropEntries("p1", "p2", false);
+        sim.runUntil(sim.now() + 3 * SECOND);
+        assertThat(sim.view("p2").lastIndex()).isEqualTo(sim.view("p1").lastIndex());
+        assertThat(sim.view("p1").syncStandby()).isEqualTo("p2");
+        sim.checker().holdsAcknowledged("p2", Long.MAX_VALUE, sim.node("p2").disk.tables, "I2");
+    }
+
+    @Test
     void aWriteSentToAStandbyIsMisdirectedToTheActive() {
         Simulation sim = new Simulation(Scenario.fixed(2, Replication.SYNC, true, false, 0), false);
         sim.begin();

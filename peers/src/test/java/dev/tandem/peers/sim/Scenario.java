@@ -9,6 +9,8 @@ import java.util.SplittableRandom;
  * What one schedule runs with, drawn from its seed: the cluster's shape and settings, the client
  * load and how often streams break. The faults themselves are drawn as the schedule runs.
  *
+ * @param dropProbability a message dropped on a link that stays up, as the real transport drops a
+ *     message to a member whose stream is not writable or whose queue is full (GrpcPeerLink#send)
  * @param slowClock a node whose monotonic clock runs at half speed, outside the drift bound (a
  *     deliberate bug), or null
  * @param operatorLies without a lease store, the operator says the old active is down when it is
@@ -25,6 +27,7 @@ record Scenario(
         boolean allowDataLoss,
         double writesPerSecond,
         double breakProbability,
+        double dropProbability,
         int faults,
         Timing timing,
         String slowClock,
@@ -46,6 +49,8 @@ record Scenario(
         double writes = 10 + random.nextDouble() * 90;
         double breaks = random.nextDouble() < 0.5 ? 0 : random.nextDouble() * 0.01;
         int faults = 2 + random.nextInt(9);
+        // Drawn last, so that what a seed drew before drops existed stays the same.
+        double drops = random.nextDouble() < 0.5 ? 0 : random.nextDouble() * 0.01;
         return new Scenario(
                 seed,
                 nodes,
@@ -56,6 +61,7 @@ record Scenario(
                 allowDataLoss,
                 writes,
                 breaks,
+                drops,
                 faults,
                 simTiming(Timing.defaults()),
                 null,
@@ -75,6 +81,7 @@ record Scenario(
                 true,
                 false,
                 writesPerSecond,
+                0,
                 0,
                 0,
                 simTiming(Timing.defaults()),
@@ -115,6 +122,7 @@ record Scenario(
                 allowDataLoss,
                 writesPerSecond,
                 breakProbability,
+                dropProbability,
                 faults,
                 other,
                 slowClock,
@@ -133,6 +141,7 @@ record Scenario(
                 allowDataLoss,
                 writesPerSecond,
                 breakProbability,
+                dropProbability,
                 faults,
                 timing,
                 node,
@@ -151,6 +160,7 @@ record Scenario(
                 allowDataLoss,
                 writesPerSecond,
                 breakProbability,
+                dropProbability,
                 faults,
                 timing,
                 slowClock,
@@ -169,6 +179,7 @@ record Scenario(
                 allowDataLoss,
                 writesPerSecond,
                 breakProbability,
+                dropProbability,
                 faults,
                 timing,
                 slowClock,
@@ -187,6 +198,7 @@ record Scenario(
                 allowDataLoss,
                 writesPerSecond,
                 breakProbability,
+                dropProbability,
                 faults,
                 timing,
                 slowClock,
@@ -201,6 +213,7 @@ record Scenario(
                 + (automaticFailover ? ", automatic failover" : "") + (failsafe ? ", failsafe" : "")
                 + (allowDataLoss ? ", allowDataLoss" : "")
                 + String.format(
-                        ", %.0f writes/s, %.3f breaks/message, %d faults", writesPerSecond, breakProbability, faults);
+                        ", %.0f writes/s, %.3f breaks/message, %.3f drops/message, %d faults",
+                        writesPerSecond, breakProbability, dropProbability, faults);
     }
 }

@@ -17,7 +17,8 @@ import java.util.TreeMap;
 
 /**
  * The peer links: one connection per pair, FIFO in each direction (TCP), broken by a lost packet,
- * a crash or a partition, and connected again once both ends can reach each other. A one-way block
+ * a crash or a partition, and connected again once both ends can reach each other; a message may also
+ * be dropped on a link that stays up (the real link's full queue). A one-way block
  * drops what flows that way until keepalive notices and breaks the connection.
  */
 final class SimNetwork {
@@ -40,6 +41,9 @@ final class SimNetwork {
     private final Simulation sim;
     private final Map<String, Link> links = new TreeMap<>();
     private final Set<String> blocked = new HashSet<>();
+    /** Directions whose Entries are dropped while the connection stays up, as a full send queue drops them. */
+    private final Set<String> droppingEntries = new HashSet<>();
+
     private final Map<String, Long> lastDelivery = new HashMap<>();
     private final Map<String, Map<Long, SimDisk.Transfer>> transfers = new HashMap<>();
     private long transferIds;
@@ -62,6 +66,9 @@ final class SimNetwork {
     }
 
     void send(String from, String to, PeerMessage message) {
+        if (message instanceof PeerMessage.Entries && droppingEntries.contains(from + ">" + to)) {
+            return;
+        }
         deliverLater(from, to, () -> sim.node(to).deliver(at -> new Input.Received(at, from, message)));
     }
 
@@ -76,6 +83,12 @@ final class SimNetwork {
         }
         if (sim.random().nextDouble() < sim.scenario().breakProbability()) {
             breakLink(link);
+            return;
+        }
+        double drops = sim.scenario().dropProbability();
+        if (drops > 0 && sim.random().nextDouble() < drops) {
+            // Lost on a live connection: nothing tells either end, only the protocol's own checks notice. (No
+            // draw without drops, so that the scripted tests' schedules stay what they were.)
             return;
         }
         String direction = from + ">" + to;
@@ -182,6 +195,14 @@ final class SimNetwork {
             if (link.a.equals(name) || link.b.equals(name)) {
                 connectLater(link);
             }
+        }
+    }
+
+    void dropEntries(String from, String to, boolean dropping) {
+        if (dropping) {
+            droppingEntries.add(from + ">" + to);
+        } else {
+            droppingEntries.remove(from + ">" + to);
         }
     }
 

@@ -205,7 +205,7 @@ final class SimNode {
             entries.add(entry);
         }
         checkedCommit = commitIndex;
-        sim.checker().committed(name, entries);
+        sim.checker().committed(name, machine.view().epoch(), entries);
     }
 
     private Entries entriesMessage(SendEntries send) {
